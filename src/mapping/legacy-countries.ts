@@ -1,0 +1,21 @@
+// The 245 country codes the legacy v1 API accepted (shared/reference/legacy-country-codes.txt),
+// in the lowercase ISO 3166-1 alpha-2 form that v2 expects.
+export const LEGACY_COUNTRY_CODES: ReadonlySet<string> = new Set([
+  "us", "ca", "gb", "af", "ax", "al", "dz", "as", "ad", "ao", "ai", "aq", "ag", "ar", "am",
+  "aw", "au", "at", "az", "bs", "bh", "bd", "bb", "by", "be", "bz", "bj", "bm", "bt", "bo",
+  "bq", "ba", "bw", "bv", "br", "io", "bn", "bg", "bf", "bi", "kh", "cm", "cv", "ky", "cf",
+  "td", "cl", "cn", "cx", "cc", "co", "km", "cg", "cd", "ck", "cr", "ci", "hr", "cw", "cy",
+  "cz", "dk", "dj", "dm", "do", "ec", "eg", "sv", "gq", "er", "ee", "et", "fk", "fo", "fj",
+  "fi", "fr", "gf", "pf", "tf", "ga", "gm", "ge", "de", "gh", "gi", "gr", "gl", "gd", "gp",
+  "gu", "gt", "gg", "gn", "gw", "gy", "ht", "hm", "hn", "hk", "hu", "is", "in", "id", "iq",
+  "ie", "im", "il", "it", "jm", "jp", "je", "jo", "kz", "ke", "ki", "kr", "kw", "kg", "la",
+  "lv", "lb", "ls", "lr", "ly", "li", "lt", "lu", "mo", "mk", "mg", "mw", "my", "mv", "ml",
+  "mt", "mh", "mq", "mr", "mu", "yt", "mx", "fm", "md", "mc", "mn", "me", "ms", "ma", "mz",
+  "mm", "na", "nr", "np", "nl", "an", "nc", "nz", "ni", "ne", "ng", "nu", "nf", "mp", "no",
+  "om", "pk", "pw", "ps", "pa", "pg", "py", "pe", "ph", "pn", "pl", "pt", "pr", "qa", "re",
+  "ro", "ru", "rw", "gs", "bl", "kn", "mf", "lc", "vc", "ws", "sm", "st", "sa", "sn", "rs",
+  "sc", "sl", "sg", "sx", "sk", "si", "sb", "so", "za", "ss", "es", "lk", "sh", "pm", "sr",
+  "sj", "sz", "se", "ch", "tw", "tj", "tz", "th", "tl", "tg", "tk", "to", "tt", "tn", "tr",
+  "tm", "tc", "tv", "um", "ug", "ua", "ae", "uy", "uz", "vu", "va", "ve", "vn", "vg", "vi",
+  "wf", "eh", "ye", "zm", "zw",
+]);

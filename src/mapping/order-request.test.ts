@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { makeV1OrderSchema } from "../v1/order-schema.js";
+import { toV2OrderRequest } from "./order-request.js";
+import { DEFAULT_PLATFORM_TABLES, type PlatformTables } from "./platforms.js";
+
+const seed = {
+  validity: "1",
+  platform: "2",
+  cs_provisioning_method: "client_app",
+  org_name: "My Company",
+  org_addr1: "19 Windsor Court",
+  org_addr2: "",
+  org_city: "Tampa",
+  org_state: "FL",
+  org_zip: "33615",
+  org_country: "US",
+  telephone: "555-555-1234",
+  org_contact_firstname: "Gary",
+  org_contact_lastname: "McCoy",
+  org_contact_job_title: "CTO",
+  org_contact_email: "gm@example.com",
+  org_contact_telephone: "555-555-1234",
+  ev: "true",
+};
+
+const translate = (fields: Record<string, unknown>, platforms: PlatformTables = DEFAULT_PLATFORM_TABLES) =>
+  toV2OrderRequest(makeV1OrderSchema(platforms).parse(fields), { platforms, alternativeOrderId: "v1shimabc" });
+
+describe("toV2OrderRequest", () => {
+  it("is a pure function: the same order and context give the same request, and the order is left as it was", () => {
+    const order = makeV1OrderSchema(DEFAULT_PLATFORM_TABLES).parse(seed);
+    const copy = structuredClone(order);
+    const ctx = { platforms: DEFAULT_PLATFORM_TABLES, alternativeOrderId: "v1shimabc" };
+    expect(toV2OrderRequest(order, ctx)).toEqual(toV2OrderRequest(order, ctx));
+    expect(order).toEqual(copy);
+  });
+
+  it("carries the alternative_order_id it is given", () => {
+    expect(translate(seed).body.alternative_order_id).toBe("v1shimabc");
+  });
+
+  it("spells out US and Canadian abbreviations in any case, by the organization's country", () => {
+    expect(translate({ ...seed, org_state: "fl" }).body.organization).toMatchObject({ state: "Florida" });
+    expect(translate({ ...seed, org_state: "qc", org_country: "CA" }).body.organization).toMatchObject({ state: "Quebec" });
+    // "CA" is California only in the US: a British county is passed as given.
+    expect(translate({ ...seed, org_state: "CA", org_country: "gb" }).body.organization).toMatchObject({ state: "CA" });
+    expect(translate({ ...seed, org_state: "Bavaria", org_country: "de" }).body.organization).toMatchObject({ state: "Bavaria" });
+  });
+
+  it("uses the configured platform table, so an operator can change what an id becomes", () => {
+    const platforms: PlatformTables = {
+      ...DEFAULT_PLATFORM_TABLES,
+      code_signing_ev: [{ v1_id: 2, name: "SafeNet eToken PRO Anywhere", v2_id: 41 }],
+    };
+    expect(translate(seed, platforms).body.certificate.server_platform).toEqual({ id: 41 });
+  });
+
+  it("omits the optional parts a v1 order does not have", () => {
+    const body = translate({ ...seed, cs_provisioning_method: "" }).body;
+    expect(body.ship_info).toBeUndefined();
+    expect(body.cs_provisioning_method).toBeUndefined();
+    expect(body.certificate.organization_units).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(body.organization))).not.toHaveProperty("address2");
+  });
+
+  it("ignores ship_* fields unless a token is shipped", () => {
+    const body = translate({ ...seed, ship_name: "Ann Lee", ship_addr1: "1 Dock St" }).body;
+    expect(body.ship_info).toBeUndefined();
+  });
+});

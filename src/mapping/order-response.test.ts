@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { V1Error } from "../v1/errors.js";
+import { formatOrderId, toV1OrderOutcome } from "./order-response.js";
+
+const failure = (outcome: ReturnType<typeof toV1OrderOutcome>) => {
+  if (!(outcome instanceof V1Error)) throw new Error("expected a V1Error");
+  return { status: outcome.status, codes: outcome.errors.map((e) => e.code), headers: outcome.headers };
+};
+
+describe("toV1OrderOutcome", () => {
+  it("takes the order id from a 201", () => {
+    expect(toV1OrderOutcome({ kind: "answer", status: 201, body: { id: 42, requests: [{ id: 1, status: "pending" }] } })).toEqual({ orderId: 42 });
+  });
+
+  it("does not take a 2xx without an order id for a success", () => {
+    expect(failure(toV1OrderOutcome({ kind: "answer", status: 201, body: { requests: [] } }))).toMatchObject({ status: 503, codes: ["upstream_invalid_answer"] });
+    expect(failure(toV1OrderOutcome({ kind: "answer", status: 200, body: undefined }))).toMatchObject({ status: 503 });
+  });
+
+  it("answers 401 for a v2 401, which v2 is not documented to send", () => {
+    expect(failure(toV1OrderOutcome({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } })).status).toBe(401);
+  });
+
+  it("maps other v2 client errors to 400 carrying their codes", () => {
+    const outcome = failure(toV1OrderOutcome({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } }));
+    expect(outcome).toMatchObject({ status: 400, codes: ["a:b:c"] });
+  });
+
+  it("keeps a 429's Retry-After in seconds and falls back to v2's 5-second window otherwise", () => {
+    const limited = (retryAfter?: string) => failure(toV1OrderOutcome({ kind: "answer", status: 429, body: undefined, retryAfter })).headers;
+    expect(limited("30")).toEqual({ "Retry-After": "30" });
+    expect(limited("Wed, 21 Oct 2026 07:28:00 GMT")).toEqual({ "Retry-After": "5" });
+    expect(limited()).toEqual({ "Retry-After": "5" });
+  });
+
+  it("names an unknown transport failure without echoing it", () => {
+    const outcome = toV1OrderOutcome({ kind: "no_answer", reason: "EWHATEVER" });
+    expect(outcome).toEqual(new V1Error(503, [{ code: "upstream_unavailable", description: "DigiCert could not be reached: the connection failed. Try again later." }]));
+  });
+});
+
+describe("formatOrderId", () => {
+  it("gives the integer, or the 8-digit zero-padded string the archived samples show", () => {
+    expect(formatOrderId(222307, "number")).toBe(222307);
+    expect(formatOrderId(222307, "padded")).toBe("00222307");
+    expect(formatOrderId(123456789, "padded")).toBe("123456789");
+  });
+});

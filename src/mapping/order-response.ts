@@ -1,0 +1,87 @@
+import { V1Error, type V1ErrorItem } from "../v1/errors.js";
+import { v2ErrorEnvelopeSchema, v2OrderCreatedSchema, type V2ErrorEnvelope } from "../v2/schema.js";
+
+/** What came back from one v2 call, as the edge saw it. */
+export type V2Reply =
+  | { kind: "answer"; status: number; body: unknown; retryAfter?: string | undefined }
+  | { kind: "no_answer"; reason: string };
+
+export type OrderIdFormat = "number" | "padded";
+
+/** The archived samples print ids zero-padded to 8 digits; the seed types them as integers. */
+export function formatOrderId(id: number, format: OrderIdFormat): number | string {
+  return format === "padded" ? String(id).padStart(8, "0") : id;
+}
+
+/** Why no answer came, in words for the client; the log keeps the code. */
+const NO_ANSWER: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "the connection was refused",
+  ECONNRESET: "the connection was closed without an answer",
+  UND_ERR_SOCKET: "the connection was closed without an answer",
+  EPIPE: "the connection was closed without an answer",
+  UND_ERR_CONNECT_TIMEOUT: "no connection could be made in time",
+  UND_ERR_HEADERS_TIMEOUT: "no answer came in time",
+  UND_ERR_BODY_TIMEOUT: "no answer came in time",
+  TimeoutError: "no answer came in time",
+  ENOTFOUND: "its host name is unknown",
+  EAI_AGAIN: "its host name could not be resolved",
+};
+
+/** v2 has not said how long to wait; its short window is 5 seconds. */
+const DEFAULT_RETRY_AFTER_SECONDS = "5";
+
+/**
+ * A v2 answer to an order → the v1 answer. v2 error bodies are never passed
+ * through: their codes are carried with `|` written as `:`, the v1 separator,
+ * and their messages become descriptions.
+ */
+export function toV1OrderOutcome(reply: V2Reply): { orderId: number } | V1Error {
+  if (reply.kind === "no_answer") {
+    const why = NO_ANSWER[reply.reason] ?? "the connection failed";
+    return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert could not be reached: ${why}. Try again later.` }]);
+  }
+  const { status, body } = reply;
+  if (status >= 200 && status < 300) {
+    const created = v2OrderCreatedSchema.safeParse(body);
+    if (created.success) return { orderId: created.data.id };
+    return invalidAnswer(status);
+  }
+  if (status === 429) {
+    return new V1Error(
+      503,
+      [{ code: "upstream_rate_limited", description: "DigiCert is limiting the request rate for this API key; retry after the time in Retry-After." }],
+      { "Retry-After": retryAfterSeconds(reply.retryAfter) },
+    );
+  }
+  if (status >= 500) {
+    return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert is unavailable (status ${status}); try again later.` }]);
+  }
+  const envelope = v2ErrorEnvelopeSchema.safeParse(body);
+  if (!envelope.success || status === 404) return invalidAnswer(status);
+  const errors = carried(envelope.data);
+  if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return new V1Error(401, errors);
+  if (status === 403) return new V1Error(403, errors);
+  return new V1Error(400, errors);
+}
+
+function carried(envelope: V2ErrorEnvelope): V1ErrorItem[] {
+  return envelope.errors.map((e) => ({
+    code: e.code.replaceAll("|", ":"),
+    description: e.message ?? `DigiCert refused the order (${e.code}).`,
+  }));
+}
+
+function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
+  return envelope.errors.some((e) => e.code.split("|").includes("access_denied_invalid_key"));
+}
+
+/** A 404 here means DIGICERT_API_URL does not lead to the order endpoint; other shapes are not v2's. */
+function invalidAnswer(status: number): V1Error {
+  return new V1Error(503, [
+    { code: "upstream_invalid_answer", description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.` },
+  ]);
+}
+
+function retryAfterSeconds(header: string | undefined): string {
+  return header !== undefined && /^\d+$/.test(header.trim()) ? header.trim() : DEFAULT_RETRY_AFTER_SECONDS;
+}

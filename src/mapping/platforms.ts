@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const platformSchema = z.object({
+  /** The id a v1 client sends in `platform`. */
+  v1_id: z.number().int(),
+  name: z.string().min(1),
+  /** The `certificate.server_platform.id` sent to v2. */
+  v2_id: z.number().int(),
+});
+
+/**
+ * The legacy platform tables and what each id becomes in v2. Whether v2 uses the
+ * legacy hardware ids is not documented anywhere we know of, so an operator can
+ * replace the whole table with a JSON file of this shape (SHIM_PLATFORMS_FILE).
+ */
+export const platformTablesSchema = z.object({
+  code_signing: z.array(platformSchema).min(1),
+  code_signing_ev: z.array(platformSchema).min(1),
+});
+export type PlatformTables = z.infer<typeof platformTablesSchema>;
+export type Platform = z.infer<typeof platformSchema>;
+
+// v2 turns the software platforms 51-57 into -1 ("other") itself; 64 is outside
+// that range but is just as software-only, so the shim sends -1 for all of them.
+export const DEFAULT_PLATFORM_TABLES: PlatformTables = {
+  code_signing: [
+    { v1_id: 51, name: "Microsoft Authenticode", v2_id: -1 },
+    { v1_id: 52, name: "Adobe AIR", v2_id: -1 },
+    { v1_id: 53, name: "Apple OS X", v2_id: -1 },
+    { v1_id: 54, name: "Microsoft Office VBA", v2_id: -1 },
+    { v1_id: 55, name: "Sun Java", v2_id: -1 },
+    { v1_id: 56, name: "Mozilla", v2_id: -1 },
+    { v1_id: 57, name: "Other", v2_id: -1 },
+    { v1_id: 64, name: "Microsoft Kernel-Mode Code", v2_id: -1 },
+  ],
+  code_signing_ev: [
+    { v1_id: -1, name: "Other FIPS 140-2 Level 2 device", v2_id: -1 },
+    { v1_id: 2, name: "SafeNet eToken PRO Anywhere", v2_id: 2 },
+    { v1_id: 3, name: "SafeNet eToken PRO 72K", v2_id: 3 },
+    { v1_id: 6, name: "SafeNet eToken 5100", v2_id: 6 },
+    { v1_id: 7, name: "SafeNet eToken 5105", v2_id: 7 },
+    { v1_id: 8, name: "SafeNet eToken 5200", v2_id: 8 },
+    { v1_id: 9, name: "SafeNet eToken 5205", v2_id: 9 },
+    { v1_id: 10, name: "SafeNet iKey 4000", v2_id: 10 },
+    { v1_id: 12, name: "SafeNet Luna", v2_id: 12 },
+    { v1_id: 13, name: "Thales nShield", v2_id: 13 },
+    { v1_id: 14, name: "Utimaco CryptoServer", v2_id: 14 },
+    { v1_id: 15, name: "AEP Keyper", v2_id: 15 },
+    { v1_id: 16, name: "ARX PrivateServer", v2_id: 16 },
+    { v1_id: 17, name: "Bull Trustway Crypto PCI", v2_id: 17 },
+  ],
+};
+
+/**
+ * EV orders take only hardware platforms; plain code signing takes either table,
+ * since after 2023 its keys must live on hardware too.
+ */
+export function findPlatform(tables: PlatformTables, v1Id: number, ev: boolean): Platform | undefined {
+  const allowed = ev ? tables.code_signing_ev : [...tables.code_signing_ev, ...tables.code_signing];
+  return allowed.find((p) => p.v1_id === v1Id);
+}

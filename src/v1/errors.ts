@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+// The legacy error body: {"errors":[{"code":"required_param:note","description":"Note is required"}]}.
+// Only two codes were ever documented; the rest below are the shim's own, in the
+// same style, and the README lists them.
+
+export const v1ErrorItemSchema = z.object({ code: z.string(), description: z.string() });
+export type V1ErrorItem = z.infer<typeof v1ErrorItemSchema>;
+export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).min(1) });
+
+/** A refusal the client is to hear about as a v1 error body. */
+export class V1Error extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 413 | 415 | 500 | 503,
+    readonly errors: readonly V1ErrorItem[],
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(errors.map((e) => e.code).join(", "));
+    this.name = "V1Error";
+  }
+}
+
+const one = (status: V1Error["status"], code: string, description: string, headers?: Record<string, string>) =>
+  new V1Error(status, [{ code, description }], headers);
+
+export const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
+
+export const v1Errors = {
+  authenticationRequired: () =>
+    one(401, "access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
+      "WWW-Authenticate": BASIC_CHALLENGE,
+    }),
+  unsupportedMediaType: () =>
+    one(
+      415,
+      "unsupported_media_type",
+      "Send the body as application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml (application/json, application/xml and text/xml are accepted too).",
+    ),
+  notAcceptable: () =>
+    one(
+      406,
+      "not_acceptable",
+      "This service answers in application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml; the Accept header allows neither.",
+    ),
+  malformedBody: (why: string) => one(400, "malformed_body", why),
+  notFound: () => one(404, "not_found", "There is no such page. This service serves POST /order/code."),
+  methodNotAllowed: (allowed: readonly string[]) =>
+    one(405, "method_not_allowed", `This path takes ${allowed.join(", ")}.`, { Allow: allowed.join(", ") }),
+  upstreamUnavailable: (why: string, headers?: Record<string, string>) => one(503, "upstream_unavailable", why, headers),
+  internal: () => one(500, "internal_error", "The service failed unexpectedly; the request was logged."),
+};

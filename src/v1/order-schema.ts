@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { LEGACY_COUNTRY_CODES } from "../mapping/legacy-countries.js";
+import { findPlatform, type PlatformTables } from "../mapping/platforms.js";
+
+// The fields of v1 `POST /order/code` and their rules (legacy-v1.md, "Fields of
+// POST /order/code"), plus the v2 length limits, checked here so that a client
+// hears about `org_name`, the field it sent, and not about `organization.name`.
+//
+// Every message completes a sentence that starts with the field's name.
+
+/** v1 values are text; JSON numbers and booleans are read as their text, and "" as absent. */
+function asText(value: unknown): unknown {
+  if (typeof value === "string") return value.trim() === "" ? undefined : value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return value ?? undefined;
+}
+
+const text = z.string({
+  error: (issue) => (issue.input === undefined ? "is required" : "must be a single value, not a list or an element with children"),
+});
+
+function required<T extends z.ZodType<unknown, string>>(rules: T) {
+  return z.preprocess(asText, text.pipe(rules));
+}
+function optional<T extends z.ZodType<unknown, string>>(rules: T) {
+  return z.preprocess(asText, text.pipe(rules).optional());
+}
+
+const anyText = z.string();
+const atMost = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+/** Enumerated values are matched in any case: `True` from a Python client is `true`. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, message: string) {
+  return z.string().toLowerCase().pipe(z.enum(values, { error: message }));
+}
+
+const country = z
+  .string()
+  .toLowerCase()
+  .refine((code) => LEGACY_COUNTRY_CODES.has(code), "must be a two-letter country code, such as US or ca, from the legacy list");
+
+export const SHIP_ADDRESS_FIELDS = ["ship_name", "ship_addr1", "ship_city", "ship_state", "ship_zip", "ship_country"] as const;
+
+const fields = {
+  validity: required(oneOf(["1", "2", "3"], "must be 1, 2 or 3 (years)").transform(Number)),
+  platform: optional(z.string().regex(/^-?\d+$/, "must be a platform id, such as 2 or 51").transform(Number)),
+  cs_provisioning_method: optional(oneOf(["ship_token", "client_app"], "must be ship_token or client_app")),
+  cs_ship_method: optional(oneOf(["standard", "expedited"], "must be standard or expedited")),
+  ship_name: optional(anyText),
+  ship_addr1: optional(anyText),
+  ship_addr2: optional(anyText),
+  ship_city: optional(anyText),
+  ship_state: optional(anyText),
+  ship_zip: optional(anyText),
+  ship_country: optional(country),
+  org_unit: optional(anyText),
+  org_name: required(atMost(64)),
+  org_addr1: required(atMost(64)),
+  org_addr2: optional(atMost(64)),
+  org_city: required(atMost(64)),
+  org_state: required(atMost(64)),
+  org_zip: required(atMost(128)),
+  org_country: required(country),
+  telephone: required(atMost(32)),
+  org_contact_firstname: required(atMost(128)),
+  org_contact_lastname: required(atMost(128)),
+  org_contact_job_title: required(atMost(64)),
+  org_contact_email: required(z.email({ error: "must be an email address, such as gm@example.com" }).max(255, "must be at most 255 characters")),
+  org_contact_telephone: required(atMost(32)),
+  org_contact_telephone_ext: optional(atMost(16)),
+  ev: optional(oneOf(["true", "false"], "must be true or false")).transform((ev) => ev === "true"),
+};
+
+/** The v1 field names in the order the legacy page lists them; errors are reported in this order. */
+export const V1_ORDER_FIELDS = Object.keys(fields) as (keyof typeof fields)[];
+export type V1OrderField = keyof typeof fields;
+
+/** Marks a custom issue as a missing field rather than a wrong one. */
+export const REQUIRED = { v1: "required_param" } as const;
+
+export function makeV1OrderSchema(platforms: PlatformTables) {
+  return z.object(fields).superRefine(
+    (order, ctx) => {
+      // This runs even when single fields failed, so that every problem is
+      // reported at once; a field that failed holds its raw input here, hence
+      // the typeof checks the inferred types would call redundant.
+      const shipsToken = order.cs_provisioning_method === "ship_token";
+      if (order.platform === undefined && !shipsToken) {
+        ctx.addIssue({ code: "custom", path: ["platform"], params: REQUIRED, message: "is required unless cs_provisioning_method is ship_token" });
+      }
+      if (typeof order.platform === "number" && typeof order.ev === "boolean" && !findPlatform(platforms, order.platform, order.ev)) {
+        const allowed = (order.ev ? platforms.code_signing_ev : [...platforms.code_signing_ev, ...platforms.code_signing]).map((p) => p.v1_id);
+        const product = order.ev ? "an EV Code Signing" : "a Code Signing";
+        ctx.addIssue({ code: "custom", path: ["platform"], message: `must be ${product} platform id: one of ${allowed.join(", ")}` });
+      }
+      if (shipsToken) {
+        const given = [...SHIP_ADDRESS_FIELDS, "ship_addr2" as const].filter((f) => order[f] !== undefined);
+        if (given.length > 0) {
+          for (const missing of SHIP_ADDRESS_FIELDS.filter((f) => order[f] === undefined)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [missing],
+              params: REQUIRED,
+              message: `is required when a token is shipped to an address of its own (${given.join(", ")} given); send all of ${SHIP_ADDRESS_FIELDS.join(", ")}, or none to ship to the organization's address`,
+            });
+          }
+        }
+      }
+    },
+    { when: () => true },
+  );
+}
+
+export type V1OrderSchema = ReturnType<typeof makeV1OrderSchema>;
+export type V1Order = z.infer<V1OrderSchema>;
