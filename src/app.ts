@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+import { requestLog } from "./request-log.js";
+import type { ShimEnv } from "./shim-env.js";
+import { V1Error, v1Errors } from "./v1/errors.js";
+import { negotiateFormat } from "./v1/formats.js";
+import { orderCodeHandler } from "./v1/order-code.js";
+import { sendV1Error } from "./v1/respond.js";
+import { newAlternativeOrderId } from "./v2/alternative-order-id.js";
+import type { V2Client } from "./v2/client.js";
+
+export interface AppDeps {
+  config: Config;
+  v2: V2Client;
+  logger: Logger;
+  newAlternativeOrderId?: () => string;
+}
+
+/** The legacy v1 surface, as a web-standard Hono app. */
+export function createApp(deps: AppDeps): Hono<ShimEnv> {
+  const app = new Hono<ShimEnv>();
+
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  app.use(async (c, next) => {
+    const format = negotiateFormat(c.req.header("Accept"), c.req.header("Content-Type"));
+    if (!format) throw v1Errors.notAcceptable();
+    c.set("format", format);
+    await next();
+  });
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) => {
+        throw v1Errors.methodNotAllowed(methods);
+      },
+    }),
+  );
+
+  app.post(
+    "/order/code",
+    orderCodeHandler({ config: deps.config, v2: deps.v2, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
+  );
+
+  app.notFound((c) => sendV1Error(c, v1Errors.notFound()));
+  app.onError((error, c) => {
+    if (error instanceof V1Error) return sendV1Error(c, error);
+    deps.logger.error({ err: error, req_id: c.var.requestId }, "unexpected failure");
+    return sendV1Error(c, v1Errors.internal());
+  });
+  return app;
+}

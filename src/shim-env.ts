@@ -1,0 +1,21 @@
+import type { Format } from "./v1/formats.js";
+
+/** What one request's log line says beyond method, path and status; handlers fill it in. */
+export interface RequestLog {
+  account_id?: string;
+  alternative_order_id?: string;
+  v2_order_id?: number;
+  v2_status?: number | string;
+  v2_latency_ms?: number;
+  errors?: string[];
+}
+
+/** The Hono environment of the shim's app: per-request variables. */
+export interface ShimEnv {
+  Variables: {
+    requestId: string;
+    /** The answer's format, once negotiated. */
+    format: Format;
+    log: RequestLog;
+  };
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { v1Errors } from "./errors.js";
+import { bodyFormat, type Format } from "./formats.js";
+import { parseXmlRoot, XmlRefused } from "./xml.js";
+
+const fieldsSchema = z.record(z.string(), z.unknown());
+
+/** The body's format by its Content-Type, or a 415 before the body is read. */
+export function requireBodyFormat(contentType: string | undefined): Format {
+  const format = bodyFormat(contentType);
+  if (!format) throw v1Errors.unsupportedMediaType();
+  return format;
+}
+
+/** The flat v1 fields of a body, or a 400 when it is not an object of fields. */
+export function parseFields(format: Format, text: string): Record<string, unknown> {
+  let content: unknown;
+  if (format === "json") {
+    try {
+      content = JSON.parse(text);
+    } catch {
+      throw v1Errors.malformedBody("The body is not valid JSON.");
+    }
+  } else {
+    try {
+      content = parseXmlRoot(text);
+    } catch (error) {
+      if (error instanceof XmlRefused) throw v1Errors.malformedBody(error.message);
+      throw error;
+    }
+  }
+  const fields = fieldsSchema.safeParse(content);
+  if (!fields.success) {
+    throw v1Errors.malformedBody(
+      format === "json" ? "The JSON body must be an object of v1 fields." : "The XML root element must hold the order's fields as child elements.",
+    );
+  }
+  return fields.data;
+}

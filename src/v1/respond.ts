@@ -1,0 +1,17 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ShimEnv } from "../shim-env.js";
+import type { V1Error } from "./errors.js";
+import { renderErrors, renderSuccess } from "./render.js";
+
+export function sendV1(c: Context<ShimEnv>, status: ContentfulStatusCode, payload: Record<string, unknown>): Response {
+  const { contentType, text } = renderSuccess(c.var.format, payload);
+  return c.body(text, status, { "Content-Type": contentType });
+}
+
+/** In the negotiated format; JSON when none was agreed, which is always the case for a 406. */
+export function sendV1Error(c: Context<ShimEnv>, error: V1Error): Response {
+  const { contentType, text } = renderErrors(c.var.format ?? "json", error.errors);
+  c.var.log.errors = error.errors.map((e) => e.code);
+  return c.body(text, error.status, { ...error.headers, "Content-Type": contentType });
+}

@@ -1,0 +1,52 @@
+import { EntityDecoder } from "@nodable/entities";
+import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  removeNSPrefix: true,
+  // v1 values are text; "00123" must stay "00123".
+  parseTagValue: false,
+  // The five XML entities and numeric references; no HTML names, and no
+  // declared entities since a DOCTYPE never gets this far.
+  entityDecoder: new EntityDecoder({ numericAllowed: true }),
+  // A flat order is two levels deep; a little room for wrappers, no room for bombs.
+  maxNestedTags: 8,
+});
+
+const builder = new XMLBuilder({});
+
+// A DOCTYPE is the only way to declare entities or point at external resources;
+// a v1 order never needs one, so it is refused before the parser sees it.
+const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+
+export class XmlRefused extends Error {}
+
+/**
+ * The content of the single root element, whatever the root is called: an
+ * object of its children for a v1 order. Repeated or nested children come back
+ * as arrays or objects, for the validation to refuse by field name.
+ */
+export function parseXmlRoot(text: string): unknown {
+  if (DECLARATION.test(text)) throw new XmlRefused("XML bodies may not contain a DOCTYPE or entity declarations.");
+  // The validator also insists on exactly one root element.
+  const validation = XMLValidator.validate(text);
+  if (validation !== true) {
+    throw new XmlRefused(`The body is not well-formed XML: ${validation.err.msg} (line ${validation.err.line}).`);
+  }
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text);
+  } catch (error) {
+    throw new XmlRefused(`The XML body cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  const root = Object.values(document)[0];
+  // <order/> is an order with no fields, which the validation then lists.
+  return root === "" ? {} : root;
+}
+
+/** `<root>…</root>` from a plain object; arrays become repeated elements. */
+export function buildXml(root: string, value: unknown): string {
+  return builder.build({ [root]: value });
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { createSandbox } from "./sandbox.js";
+
+const order = {
+  certificate: { signature_hash: "sha256", server_platform: { id: 2 } },
+  order_validity: { years: 1 },
+  organization: {
+    name: "My Company",
+    address: "19 Windsor Court",
+    city: "Tampa",
+    state: "Florida",
+    zip: "33615",
+    country: "us",
+    telephone: "555-555-1234",
+    contacts: [{ contact_type: "verified_contact", first_name: "Gary", last_name: "McCoy", job_title: "CTO", telephone: "555", email: "gm@example.com" }],
+  },
+  skip_approval: true,
+  alternative_order_id: "v1shim1",
+};
+
+const post = (sandbox: ReturnType<typeof createSandbox>, body: unknown, { product = "code_signing_ev", key = "k" } = {}) =>
+  sandbox.app.request(`/order/certificate/${product}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(key && { "X-DC-DEVKEY": key }) },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+describe("the sandbox", () => {
+  it("answers a valid order as v2 does and keeps it", async () => {
+    const sandbox = createSandbox({ firstOrderId: 1000, now: () => new Date("2026-03-04T17:19:12.345Z") });
+    const response = await post(sandbox, order);
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ id: 1000, requests: [{ id: 1, status: "pending" }] });
+    expect(sandbox.orders()).toMatchObject([{ id: 1000, product: "code_signing_ev", body: order, dateCreated: "2026-03-04T17:19:12+00:00" }]);
+  });
+
+  it("refuses a payload the v2 page would refuse, naming the v2 field", async () => {
+    const sandbox = createSandbox();
+    const tooLong = { ...order, organization: { ...order.organization, name: "x".repeat(65) } };
+    const response = await post(sandbox, tooLong);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errors: [{ code: "invalid_param|organization.name" }] });
+
+    const unverifiable = { ...order, organization: { ...order.organization, contacts: [{ ...order.organization.contacts[0], job_title: undefined }] } };
+    expect(await (await post(sandbox, unverifiable)).json()).toMatchObject({ errors: [{ code: "invalid_param|organization.contacts.0.job_title" }] });
+    expect(sandbox.orders()).toEqual([]);
+  });
+
+  it("answers v2's errors for a missing key, an unknown product, a body that is not JSON", async () => {
+    const sandbox = createSandbox();
+    expect(await (await post(sandbox, order, { key: "" })).json()).toMatchObject({ errors: [{ code: "access_denied|access_denied_invalid_key" }] });
+    expect((await post(sandbox, order, { product: "ssl_plus" })).status).toBe(404);
+    expect(await (await post(sandbox, "{")).json()).toMatchObject({ errors: [{ code: "bad_request_format" }] });
+  });
+
+  it("forgets the oldest orders past its bound", async () => {
+    const sandbox = createSandbox({ maxOrders: 2 });
+    for (let i = 0; i < 3; i++) await post(sandbox, order);
+    expect(sandbox.orders().map((o) => o.id)).toEqual([100002, 100003]);
+  });
+});

@@ -1,0 +1,54 @@
+import { Pool } from "undici";
+
+export interface V2HttpRequest {
+  method: "GET" | "POST";
+  /** Relative to the v2 base, e.g. `/order/certificate/code_signing`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface V2HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** One HTTP exchange with v2; rejects when there is no answer (refused, reset, timed out). */
+export type V2Transport = (request: V2HttpRequest) => Promise<V2HttpResponse>;
+
+export interface HttpTransport {
+  send: V2Transport;
+  close(): Promise<void>;
+}
+
+/**
+ * Keep-alive connections to the v2 base URL (which includes `/services/v2`).
+ * undici's Pool rather than fetch: measured here, a pass-through on a Pool
+ * does four times the requests per second of one on fetch.
+ */
+export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport {
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const pool = new Pool(base.origin, {
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: timeoutMs },
+  });
+  return {
+    async send({ method, path, headers, body, signal }) {
+      const response = await pool.request({ method, path: prefix + path, headers, body: body ?? null, signal: signal ?? null });
+      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** For the sandbox: a web-standard app called in process, no socket in between. */
+export function inProcessTransport(app: { request(path: string, init: RequestInit): Response | Promise<Response> }): V2Transport {
+  return async ({ method, path, headers, body, signal }) => {
+    const response = await app.request(path, { method, headers, body: body ?? null, signal: signal ?? null });
+    return { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
+  };
+}

@@ -1,0 +1,86 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { startFakeV2, type ScriptedAnswer } from "./support/fake-v2.js";
+import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
+import { startShim } from "./support/shim.js";
+import { expectSameBody } from "./support/v1-bodies.js";
+
+// Each folder under fixtures/order-code is one paired case, read in this order:
+//   v1-request.http  the legacy request, exactly as a client sends it
+//   v2-request.json  what v2 must receive, one request or the list of them (absent: nothing)
+//   v2-answer.json   what v2 answers (one answer, or a list for several calls)
+//   v1-answer.http   what the legacy client must get back (status, the headers listed, body)
+//   shim-env.json    optional settings for the shim, as environment variables
+
+interface ExpectedV2Request {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+const root = fileURLToPath(new URL("./fixtures/order-code/", import.meta.url));
+const ALTERNATIVE_ORDER_ID = "<alternative_order_id>";
+
+function reader(dir: string) {
+  return (file: string): string | undefined => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined);
+}
+
+function basicSecret(headers: [string, string][]): string | undefined {
+  const authorization = headers.find(([name]) => name.toLowerCase() === "authorization")?.[1];
+  const token = authorization?.match(/^Basic (.+)$/)?.[1];
+  return token ? Buffer.from(token, "base64").toString("utf8").split(":").slice(1).join(":") : undefined;
+}
+
+describe("POST /order/code fixtures", () => {
+  for (const name of readdirSync(root).sort()) {
+    it(name, async () => {
+      const read = reader(join(root, name));
+      const fake = await startFakeV2();
+      const v2Answer = read("v2-answer.json");
+      if (v2Answer) fake.script(...([] as ScriptedAnswer[]).concat(JSON.parse(v2Answer)));
+      const shim = await startShim({ DIGICERT_API_URL: fake.url, ...JSON.parse(read("shim-env.json") ?? "{}") });
+      try {
+        const request = parseHttpMessage(read("v1-request.http")!);
+        const answer = await sendHttpMessage(shim.url, request);
+
+        const expected = parseHttpMessage(read("v1-answer.http")!);
+        expect(answer.status, answer.text).toBe(Number(expected.startLine.split(" ")[1]));
+        for (const [header, value] of expected.headers) expect(answer.headers[header.toLowerCase()], header).toBe(value);
+        expectSameBody(String(answer.headers["content-type"]), answer.text, expected.body);
+
+        const v2Request = read("v2-request.json");
+        if (v2Request === undefined) {
+          expect(fake.requests).toEqual([]);
+        } else {
+          const wanted = ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request));
+          expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(wanted.map((w) => `${w.method} ${w.path}`));
+          wanted.forEach((want, i) => {
+            const received = fake.requests[i]!;
+            expect(received.headers).toMatchObject(want.headers ?? {});
+            if (!want.body) return;
+            const body = JSON.parse(received.body) as Record<string, unknown>;
+            if (want.body.alternative_order_id === ALTERNATIVE_ORDER_ID) {
+              expect(body.alternative_order_id).toMatch(/^v1shim[0-9a-f]{32}$/);
+              want.body.alternative_order_id = body.alternative_order_id;
+              const line = shim.logs().find((l) => l.msg === "request");
+              expect(line?.alternative_order_id, "the alternative_order_id is logged with the request").toBe(body.alternative_order_id);
+            }
+            expect(body).toEqual(want.body);
+          });
+        }
+
+        const secret = basicSecret(request.headers);
+        if (secret) {
+          expect(shim.rawLogs.join("\n")).not.toContain(secret);
+          expect(answer.text).not.toContain(secret);
+        }
+      } finally {
+        await shim.close();
+        await fake.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,38 @@
+import { request } from "undici";
+
+/** An HTTP message as the legacy docs print one: start line, headers, blank line, body. */
+export interface HttpMessage {
+  startLine: string;
+  headers: [string, string][];
+  body: string;
+}
+
+/** The body is everything after the blank line, less the file's final newline. */
+export function parseHttpMessage(text: string): HttpMessage {
+  const lines = text.replace(/\n$/, "").split("\n");
+  const blank = lines.indexOf("");
+  const head = blank === -1 ? lines : lines.slice(0, blank);
+  const [startLine = "", ...headerLines] = head;
+  const headers = headerLines.map((line): [string, string] => {
+    const colon = line.indexOf(":");
+    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+  });
+  return { startLine, headers, body: blank === -1 ? "" : lines.slice(blank + 1).join("\n") };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** Sends the request exactly as written: its method, path, headers (Content-Length included) and body. */
+export async function sendHttpMessage(baseUrl: string, message: HttpMessage): Promise<HttpAnswer> {
+  const [method = "GET", path = "/"] = message.startLine.split(" ");
+  const response = await request(baseUrl + path, {
+    method,
+    headers: message.headers.flat(),
+    body: message.body === "" ? null : message.body,
+  });
+  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+}

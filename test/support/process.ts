@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+export interface ShimProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the port once the shim logs that it listens. */
+  listening: Promise<number>;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/** `node dist/main.js`, as `npm start` runs it, with only the given environment (and PATH). */
+export function spawnShim(env: Record<string, string>): ShimProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const listening = new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const port = stdout.match(/"port":(\d+)[^\n]*"msg":"listening"/)?.[1];
+      if (port) resolve(Number(port));
+    });
+    void exited.then((code) => reject(new Error(`the shim exited (${code}) before listening:\n${stderr}`)));
+  });
+  // A test that expects a refusal never awaits `listening`.
+  listening.catch(() => undefined);
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    listening,
+    exited,
+    stop: () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}

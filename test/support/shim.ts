@@ -1,0 +1,32 @@
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
+import { startServer, type RunningServer, type ServerOptions } from "../../src/server.js";
+
+export interface RunningShim {
+  url: string;
+  /** Every log line the shim wrote, parsed. */
+  logs(): Record<string, unknown>[];
+  /** Every log line as written, for asserting that no secret appears anywhere. */
+  rawLogs: string[];
+  sandbox: RunningServer["sandbox"];
+  close(): Promise<void>;
+}
+
+/**
+ * The shim as `npm start` runs it, on an ephemeral loopback port, with its log
+ * captured. `env` is read as the environment; without DIGICERT_API_URL the shim
+ * uses its sandbox.
+ */
+export async function startShim(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<RunningShim> {
+  const config = loadConfig({ LOG_LEVEL: "info", ...env, PORT: "0", HOST: "127.0.0.1" });
+  const rawLogs: string[] = [];
+  const logger = createLogger(config.logLevel, { write: (line: string) => void rawLogs.push(line) });
+  const running = await startServer(config, logger, options);
+  return {
+    url: `http://127.0.0.1:${running.port}`,
+    logs: () => rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>),
+    rawLogs,
+    sandbox: running.sandbox,
+    close: running.close,
+  };
+}
