@@ -2,9 +2,12 @@ import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import type { Config } from "./config.js";
+import type { Lifecycle } from "./lifecycle.js";
 import type { Logger } from "./log.js";
 import { requestLog } from "./request-log.js";
 import type { ShimEnv } from "./shim-env.js";
+import { passthroughAccount } from "./v1/auth.js";
+import { limitBodySize, requireBodyFormat } from "./v1/body.js";
 import { V1Error, v1Errors } from "./v1/errors.js";
 import { negotiateFormat } from "./v1/formats.js";
 import { orderCodeHandler } from "./v1/order-code.js";
@@ -16,12 +19,18 @@ export interface AppDeps {
   config: Config;
   v2: V2Client;
   logger: Logger;
+  lifecycle: Lifecycle;
   newAlternativeOrderId?: () => string;
 }
 
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
+  const { config, lifecycle } = deps;
   const app = new Hono<ShimEnv>();
+
+  // For the orchestrator, before anything v1: not logged, not negotiated.
+  app.get("/healthz", (c) => c.json({ status: "alive" }));
+  app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
 
   app.use(requestId());
   app.use(requestLog(deps.logger));
@@ -31,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     c.set("format", format);
     await next();
   });
+  app.use(lifecycle.track);
   app.use(
     methodNotAllowed({
       app,
@@ -42,7 +52,10 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
 
   app.post(
     "/order/code",
-    orderCodeHandler({ config: deps.config, v2: deps.v2, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
+    passthroughAccount,
+    requireBodyFormat,
+    limitBodySize(config.maxBodyBytes),
+    orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
   );
 
   app.notFound((c) => sendV1Error(c, v1Errors.notFound()));

@@ -38,6 +38,30 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads v2's rate limits as windows, or off", () => {
+    expect(loadConfig({}).v2RateLimits).toEqual([
+      { limit: 100, windowMs: 5_000 },
+      { limit: 1000, windowMs: 180_000 },
+    ]);
+    expect(loadConfig({ SHIM_V2_RATE_LIMITS: "50/5s, 900/3m, 10/250ms" }).v2RateLimits).toEqual([
+      { limit: 50, windowMs: 5_000 },
+      { limit: 900, windowMs: 180_000 },
+      { limit: 10, windowMs: 250 },
+    ]);
+    expect(loadConfig({ SHIM_V2_RATE_LIMITS: "off" }).v2RateLimits).toEqual([]);
+    expect(problems({ SHIM_V2_RATE_LIMITS: "100 per 5s" })).toEqual(['SHIM_V2_RATE_LIMITS must be windows such as 100/5s,1000/3m, or off (not "100 per 5s")']);
+    expect(problems({ SHIM_V2_RATE_LIMITS: "0/5s" })[0]).toMatch(/^SHIM_V2_RATE_LIMITS /);
+  });
+
+  it("wants the whole request to have longer than its headers", () => {
+    expect(problems({ SHIM_HEADERS_TIMEOUT_MS: "5000", SHIM_REQUEST_TIMEOUT_MS: "5000" })).toEqual(["SHIM_REQUEST_TIMEOUT_MS must be longer than SHIM_HEADERS_TIMEOUT_MS"]);
+  });
+
+  it("names a bad limit or timing", () => {
+    const found = problems({ SHIM_DEADLINE_MS: "0", SHIM_UPSTREAM_ATTEMPTS: "11", SHIM_MAX_BODY_BYTES: "10", SHIM_PACE_MAX_WAIT_MS: "-5" });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["SHIM_DEADLINE_MS", "SHIM_MAX_BODY_BYTES", "SHIM_PACE_MAX_WAIT_MS", "SHIM_UPSTREAM_ATTEMPTS"]);
+  });
+
   it("reads an operator's platform table, and refuses a bad one naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "platforms-"));
     const good = join(dir, "good.json");

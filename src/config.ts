@@ -7,6 +7,25 @@ import { DEFAULT_PLATFORM_TABLES, platformTablesSchema, type PlatformTables } fr
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
+const rateWindowsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    if (text.trim().toLowerCase() === "off") return [];
+    return text.split(",").map((part) => {
+      const match = part.trim().match(/^(\d+)\/(\d+)(ms|s|m|h)$/);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        ctx.addIssue({ code: "custom", message: `must be windows such as 100/5s,1000/3m, or off (not "${part.trim()}")` });
+        return { limit: 0, windowMs: 0 };
+      }
+      return { limit: Number(match[1]), windowMs: Number(match[2]) * DURATION_UNITS[match[3] as keyof typeof DURATION_UNITS] };
+    });
+  });
+
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -17,7 +36,19 @@ const envSchema = z
       .optional(),
     SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
     SHIM_PLATFORMS_FILE: z.string().optional(),
-    SHIM_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
+    SHIM_DEADLINE_MS: milliseconds(55_000),
+    SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SHIM_RETRY_BASE_MS: milliseconds(250),
+    SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
+    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default([
+      { limit: 100, windowMs: 5_000 },
+      { limit: 1000, windowMs: 180_000 },
+    ]),
+    SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
+    SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
+    SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
+    SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -27,6 +58,9 @@ const envSchema = z
         path: ["DIGICERT_API_URL"],
         message: "is required when NODE_ENV=production; the built-in sandbox places no real orders",
       });
+    }
+    if (env.SHIM_REQUEST_TIMEOUT_MS <= env.SHIM_HEADERS_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["SHIM_REQUEST_TIMEOUT_MS"], message: "must be longer than SHIM_HEADERS_TIMEOUT_MS" });
     }
   });
 
@@ -45,6 +79,17 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
   platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
   upstreamTimeoutMs: vars.SHIM_UPSTREAM_TIMEOUT_MS,
+  /** From the start of an order's v2 work to the client's answer, retries and waits included. */
+  deadlineMs: vars.SHIM_DEADLINE_MS,
+  /** How many times one legacy request may send its order to v2. */
+  upstreamAttempts: vars.SHIM_UPSTREAM_ATTEMPTS,
+  retryBaseMs: vars.SHIM_RETRY_BASE_MS,
+  retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
+  v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
+  paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
+  maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
+  headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
   logLevel: vars.LOG_LEVEL,
 }));
 

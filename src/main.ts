@@ -27,10 +27,26 @@ if (!config.digicertApiUrl) {
   process.stderr.write(SANDBOX_BANNER);
   logger.warn({ mode: "sandbox" }, "DIGICERT_API_URL is not set: running against the built-in sandbox, no real orders are placed");
 }
+
+let running;
 try {
-  const { port } = await startServer(config, logger);
-  logger.info({ port, mode: config.digicertApiUrl ? "v2" : "sandbox", v2: config.digicertApiUrl }, "listening");
+  running = await startServer(config, logger);
 } catch (error) {
   logger.fatal({ err: error }, "cannot serve");
   process.exit(1);
 }
+logger.info({ port: running.port, mode: config.digicertApiUrl ? "v2" : "sandbox", v2: config.digicertApiUrl }, "listening");
+
+// Orders in flight run to their answer, each within its deadline; then exit 0.
+let stopping = false;
+const stop = async (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, in_flight: running.lifecycle.inFlight }, "draining: taking no new requests, finishing those in flight");
+  const clean = await running.drain(config.deadlineMs + 1_000);
+  if (!clean) logger.error({ in_flight: running.lifecycle.inFlight }, "stopped with requests still in flight");
+  logger.info("stopped");
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -2,8 +2,10 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { createApp, type AppDeps } from "./app.js";
 import type { Config } from "./config.js";
+import { Lifecycle } from "./lifecycle.js";
 import type { Logger } from "./log.js";
 import { V2Client } from "./v2/client.js";
+import { Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
 
@@ -12,31 +14,59 @@ export interface RunningServer {
   port: number;
   /** Present when no DIGICERT_API_URL is configured and the built-in sandbox stands in for v2. */
   sandbox: Sandbox | undefined;
-  close(): Promise<void>;
+  lifecycle: Lifecycle;
+  /**
+   * Stops taking connections and requests, lets those in flight finish (each
+   * within its deadline), then closes. False when `timeoutMs` cut it short.
+   */
+  drain(timeoutMs: number): Promise<boolean>;
 }
 
-export interface ServerOptions {
-  newAlternativeOrderId?: AppDeps["newAlternativeOrderId"];
-}
+export type ServerOptions = Pick<AppDeps, "newAlternativeOrderId">;
 
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.upstreamTimeoutMs) : undefined;
   const sandbox = upstream ? undefined : createSandbox();
-  const transport = upstream?.send ?? inProcessTransport(sandbox!.app);
-  const app = createApp({ config, logger, v2: new V2Client(transport), ...options });
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits));
+  const lifecycle = new Lifecycle();
+  const app = createApp({ config, logger, v2, lifecycle, ...options });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(listening));
+    const listening = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        // Slow clients: the headers, then the whole request, must arrive in time;
+        // the timeouts are checked every second rather than Node's default 30.
+        serverOptions: {
+          headersTimeout: config.headersTimeoutMs,
+          requestTimeout: config.requestTimeoutMs,
+          connectionsCheckingInterval: 1_000,
+        },
+      },
+      () => resolve(listening),
+    );
     listening.once("error", reject);
   });
+
   return {
     server,
     port: (server.address() as AddressInfo).port,
     sandbox,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    lifecycle,
+    drain: async (timeoutMs) => {
+      lifecycle.startDraining();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const clean = await lifecycle.whenIdle(timeoutMs);
+      // Answers in flight have been handed to their sockets; idle keep-alive connections go now.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const timer = setTimeout(() => "closeAllConnections" in server && server.closeAllConnections(), 1_000);
+      await closed;
+      clearTimeout(timer);
       await upstream?.close();
+      return clean;
     },
   };
 }

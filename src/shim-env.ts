@@ -1,3 +1,4 @@
+import type { LegacyAccount } from "./v1/auth.js";
 import type { Format } from "./v1/formats.js";
 
 /** What one request's log line says beyond method, path and status; handlers fill it in. */
@@ -7,6 +8,10 @@ export interface RequestLog {
   v2_order_id?: number;
   v2_status?: number | string;
   v2_latency_ms?: number;
+  v2_sends?: number;
+  v2_lookups?: number;
+  /** The order was made, its answer lost, and the look-up by alternative_order_id found it. */
+  recovered_by_lookup?: boolean;
   errors?: string[];
 }
 
@@ -16,6 +21,9 @@ export interface ShimEnv {
     requestId: string;
     /** The answer's format, once negotiated. */
     format: Format;
+    /** The request body's format, once its Content-Type is accepted. */
+    bodyFormat: Format;
+    account: LegacyAccount;
     log: RequestLog;
   };
 }

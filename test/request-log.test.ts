@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { Lifecycle } from "../src/lifecycle.js";
 import { createLogger } from "../src/log.js";
 import { V2Client } from "../src/v2/client.js";
+import { Pacer } from "../src/v2/pacer.js";
 import { inProcessTransport } from "../src/v2/transport.js";
 import { createSandbox } from "../src/v2/sandbox.js";
 import { startFakeV2 } from "./support/fake-v2.js";
@@ -63,7 +65,8 @@ describe("an unexpected failure", () => {
     }
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    const app = createApp({ config: loadConfig({}), logger, v2: new BrokenClient(inProcessTransport(createSandbox().app)) });
+    const v2 = new BrokenClient(inProcessTransport(createSandbox().app), new Pacer([]));
+    const app = createApp({ config: loadConfig({}), logger, v2, lifecycle: new Lifecycle() });
     const response = await app.request("/order/code", {
       method: "POST",
       headers: Object.fromEntries(seedRequest.headers),

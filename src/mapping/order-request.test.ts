@@ -1,27 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { SEED_FIELDS } from "../../test/support/seed-order.js";
 import { makeV1OrderSchema } from "../v1/order-schema.js";
 import { toV2OrderRequest } from "./order-request.js";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables } from "./platforms.js";
 
-const seed = {
-  validity: "1",
-  platform: "2",
-  cs_provisioning_method: "client_app",
-  org_name: "My Company",
-  org_addr1: "19 Windsor Court",
-  org_addr2: "",
-  org_city: "Tampa",
-  org_state: "FL",
-  org_zip: "33615",
-  org_country: "US",
-  telephone: "555-555-1234",
-  org_contact_firstname: "Gary",
-  org_contact_lastname: "McCoy",
-  org_contact_job_title: "CTO",
-  org_contact_email: "gm@example.com",
-  org_contact_telephone: "555-555-1234",
-  ev: "true",
-};
+const seed = SEED_FIELDS;
 
 const translate = (fields: Record<string, unknown>, platforms: PlatformTables = DEFAULT_PLATFORM_TABLES) =>
   toV2OrderRequest(makeV1OrderSchema(platforms).parse(fields), { platforms, alternativeOrderId: "v1shimabc" });

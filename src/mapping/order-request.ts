@@ -12,7 +12,7 @@ export interface OrderTranslationContext {
 
 export interface V2OrderRequest {
   product: V2Product;
-  body: V2OrderBody;
+  body: V2OrderBody & { alternative_order_id: string };
 }
 
 /**

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { V1Error } from "../v1/errors.js";
+import type { V2Reply } from "../v2/client.js";
 import { formatOrderId, toV1OrderOutcome } from "./order-response.js";
+
+const answered = (reply: V2Reply) => ({ kind: "answered" as const, reply });
 
 const failure = (outcome: ReturnType<typeof toV1OrderOutcome>) => {
   if (!(outcome instanceof V1Error)) throw new Error("expected a V1Error");
@@ -9,32 +12,46 @@ const failure = (outcome: ReturnType<typeof toV1OrderOutcome>) => {
 
 describe("toV1OrderOutcome", () => {
   it("takes the order id from a 201", () => {
-    expect(toV1OrderOutcome({ kind: "answer", status: 201, body: { id: 42, requests: [{ id: 1, status: "pending" }] } })).toEqual({ orderId: 42 });
+    expect(toV1OrderOutcome(answered({ kind: "answer", status: 201, body: { id: 42, requests: [{ id: 1, status: "pending" }] } }))).toEqual({ orderId: 42 });
   });
 
   it("does not take a 2xx without an order id for a success", () => {
-    expect(failure(toV1OrderOutcome({ kind: "answer", status: 201, body: { requests: [] } }))).toMatchObject({ status: 503, codes: ["upstream_invalid_answer"] });
-    expect(failure(toV1OrderOutcome({ kind: "answer", status: 200, body: undefined }))).toMatchObject({ status: 503 });
+    expect(failure(toV1OrderOutcome(answered({ kind: "answer", status: 201, body: { requests: [] } })))).toMatchObject({ status: 503, codes: ["upstream_invalid_answer"] });
+    expect(failure(toV1OrderOutcome(answered({ kind: "answer", status: 200, body: undefined })))).toMatchObject({ status: 503 });
   });
 
   it("answers 401 for a v2 401, which v2 is not documented to send", () => {
-    expect(failure(toV1OrderOutcome({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } })).status).toBe(401);
+    expect(failure(toV1OrderOutcome(answered({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } }))).status).toBe(401);
   });
 
   it("maps other v2 client errors to 400 carrying their codes", () => {
-    const outcome = failure(toV1OrderOutcome({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } }));
+    const outcome = failure(toV1OrderOutcome(answered({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } })));
     expect(outcome).toMatchObject({ status: 400, codes: ["a:b:c"] });
   });
 
   it("keeps a 429's Retry-After in seconds and falls back to v2's 5-second window otherwise", () => {
-    const limited = (retryAfter?: string) => failure(toV1OrderOutcome({ kind: "answer", status: 429, body: undefined, retryAfter })).headers;
+    const limited = (retryAfter?: string) => failure(toV1OrderOutcome(answered({ kind: "answer", status: 429, body: undefined, retryAfter }))).headers;
     expect(limited("30")).toEqual({ "Retry-After": "30" });
     expect(limited("Wed, 21 Oct 2026 07:28:00 GMT")).toEqual({ "Retry-After": "5" });
     expect(limited()).toEqual({ "Retry-After": "5" });
   });
 
+  it("answers 201 with the order a look-up found after a lost answer", () => {
+    expect(toV1OrderOutcome({ kind: "found", orderId: 77, alsoCarryingTheId: [] })).toEqual({ orderId: 77 });
+  });
+
+  it("answers 503 rate_limited with the pacer's wait when the shim held a call back", () => {
+    const outcome = failure(toV1OrderOutcome({ kind: "gave_up", last: { kind: "not_sent", retryAfterMs: 2_300 }, uncertain: false }));
+    expect(outcome).toEqual({ status: 503, codes: ["rate_limited"], headers: { "Retry-After": "3" } });
+  });
+
+  it("answers a placement that ran out of attempts with its last reply", () => {
+    const outcome = failure(toV1OrderOutcome({ kind: "gave_up", last: { kind: "answer", status: 502, body: undefined }, uncertain: true }));
+    expect(outcome).toMatchObject({ status: 503, codes: ["upstream_unavailable"] });
+  });
+
   it("names an unknown transport failure without echoing it", () => {
-    const outcome = toV1OrderOutcome({ kind: "no_answer", reason: "EWHATEVER" });
+    const outcome = toV1OrderOutcome({ kind: "gave_up", last: { kind: "no_answer", reason: "EWHATEVER" }, uncertain: false });
     expect(outcome).toEqual(new V1Error(503, [{ code: "upstream_unavailable", description: "DigiCert could not be reached: the connection failed. Try again later." }]));
   });
 });

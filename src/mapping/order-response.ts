@@ -1,10 +1,7 @@
 import { V1Error, type V1ErrorItem } from "../v1/errors.js";
+import type { V2Reply } from "../v2/client.js";
+import type { Placement } from "../v2/order-placement.js";
 import { v2ErrorEnvelopeSchema, v2OrderCreatedSchema, type V2ErrorEnvelope } from "../v2/schema.js";
-
-/** What came back from one v2 call, as the edge saw it. */
-export type V2Reply =
-  | { kind: "answer"; status: number; body: unknown; retryAfter?: string | undefined }
-  | { kind: "no_answer"; reason: string };
 
 export type OrderIdFormat = "number" | "padded";
 
@@ -31,11 +28,24 @@ const NO_ANSWER: Readonly<Record<string, string>> = {
 const DEFAULT_RETRY_AFTER_SECONDS = "5";
 
 /**
- * A v2 answer to an order → the v1 answer. v2 error bodies are never passed
- * through: their codes are carried with `|` written as `:`, the v1 separator,
- * and their messages become descriptions.
+ * How placing an order with v2 ended → the v1 answer. v2 error bodies are never
+ * passed through: their codes are carried with `|` written as `:`, the v1
+ * separator, and their messages become descriptions.
  */
-export function toV1OrderOutcome(reply: V2Reply): { orderId: number } | V1Error {
+export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1Error {
+  if (placement.kind === "found") return { orderId: placement.orderId };
+  return fromReply(placement.kind === "answered" ? placement.reply : placement.last);
+}
+
+function fromReply(reply: V2Reply): { orderId: number } | V1Error {
+  if (reply.kind === "not_sent") {
+    const seconds = String(Math.max(1, Math.ceil(reply.retryAfterMs / 1000)));
+    return new V1Error(
+      503,
+      [{ code: "rate_limited", description: `Too many calls to DigiCert with this API key just now; retry after ${seconds} seconds.` }],
+      { "Retry-After": seconds },
+    );
+  }
   if (reply.kind === "no_answer") {
     const why = NO_ANSWER[reply.reason] ?? "the connection failed";
     return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert could not be reached: ${why}. Try again later.` }]);

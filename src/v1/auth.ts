@@ -1,14 +1,26 @@
+import type { MiddlewareHandler } from "hono";
 import { auth } from "hono/utils/basic-auth";
+import type { ShimEnv } from "../shim-env.js";
 import { v1Errors } from "./errors.js";
 
-export interface LegacyCredentials {
+/** Who a legacy request acts for, and how its orders reach v2. */
+export interface LegacyAccount {
   accountId: string;
-  apiKey: string;
+  /** Sent to v2 as X-DC-DEVKEY. */
+  v2ApiKey: string;
 }
 
 /** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
-export function basicCredentials(request: Request): LegacyCredentials {
+export function basicCredentials(request: Request): { accountId: string; apiKey: string } {
   const credentials = auth(request);
   if (!credentials?.username || !credentials.password) throw v1Errors.authenticationRequired();
   return { accountId: credentials.username, apiKey: credentials.password };
 }
+
+/** Passthrough: the legacy api_key is the v2 key; v2 judges it. */
+export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  const { accountId, apiKey } = basicCredentials(c.req.raw);
+  c.set("account", { accountId, v2ApiKey: apiKey });
+  c.var.log.account_id = accountId;
+  await next();
+};

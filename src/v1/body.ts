@@ -1,4 +1,7 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import type { ShimEnv } from "../shim-env.js";
 import { v1Errors } from "./errors.js";
 import { bodyFormat, type Format } from "./formats.js";
 import { parseXmlRoot, XmlRefused } from "./xml.js";
@@ -6,11 +9,21 @@ import { parseXmlRoot, XmlRefused } from "./xml.js";
 const fieldsSchema = z.record(z.string(), z.unknown());
 
 /** The body's format by its Content-Type, or a 415 before the body is read. */
-export function requireBodyFormat(contentType: string | undefined): Format {
-  const format = bodyFormat(contentType);
+export const requireBodyFormat: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  const format = bodyFormat(c.req.header("Content-Type"));
   if (!format) throw v1Errors.unsupportedMediaType();
-  return format;
-}
+  c.set("bodyFormat", format);
+  await next();
+};
+
+/** A 413 as soon as the body passes `maxBytes`, counted while it is read and before it is parsed. */
+export const limitBodySize = (maxBytes: number) =>
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw v1Errors.bodyTooLarge(maxBytes);
+    },
+  });
 
 /** The flat v1 fields of a body, or a 400 when it is not an object of fields. */
 export function parseFields(format: Format, text: string): Record<string, unknown> {

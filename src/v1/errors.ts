@@ -43,6 +43,9 @@ export const v1Errors = {
       "This service answers in application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml; the Accept header allows neither.",
     ),
   malformedBody: (why: string) => one(400, "malformed_body", why),
+  bodyTooLarge: (maxBytes: number) => one(413, "body_too_large", `The body may be at most ${maxBytes} bytes.`),
+  shuttingDown: () =>
+    one(503, "shutting_down", "This instance is shutting down; send the request again.", { Connection: "close", "Retry-After": "1" }),
   notFound: () => one(404, "not_found", "There is no such page. This service serves POST /order/code."),
   methodNotAllowed: (allowed: readonly string[]) =>
     one(405, "method_not_allowed", `This path takes ${allowed.join(", ")}.`, { Allow: allowed.join(", ") }),

@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
 import { toV2OrderRequest } from "../mapping/order-request.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-response.js";
 import type { ShimEnv } from "../shim-env.js";
-import type { V2Client } from "../v2/client.js";
-import { basicCredentials } from "./auth.js";
-import { parseFields, requireBodyFormat } from "./body.js";
+import type { V2Client, V2Reply } from "../v2/client.js";
+import { placeOrder, type PlacementPolicy } from "../v2/order-placement.js";
+import { parseFields } from "./body.js";
 import { V1Error } from "./errors.js";
 import { makeV1OrderSchema } from "./order-schema.js";
 import { sendV1 } from "./respond.js";
@@ -14,34 +15,62 @@ import { validateOrder } from "./validate-order.js";
 export interface OrderCodeDeps {
   config: Config;
   v2: V2Client;
+  logger: Logger;
   newAlternativeOrderId: () => string;
 }
 
+const replySummary = (reply: V2Reply) => (reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced");
+
 /**
- * `POST /order/code`: credentials, body, validation, then one v2 order. Every
- * refusal before the v2 call is a V1Error thrown here and rendered by the app,
- * so nothing invalid reaches v2.
+ * `POST /order/code`, once the account and the body's type are known: parse,
+ * validate, translate, place the order once, answer as v1. Every refusal is a
+ * V1Error thrown here and rendered by the app; nothing invalid reaches v2.
  */
-export function orderCodeHandler({ config, v2, newAlternativeOrderId }: OrderCodeDeps) {
+export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: OrderCodeDeps) {
   const schema = makeV1OrderSchema(config.platforms);
+  const policy: PlacementPolicy = {
+    attempts: config.upstreamAttempts,
+    timeoutMs: config.upstreamTimeoutMs,
+    deadlineMs: config.deadlineMs,
+    retryBaseMs: config.retryBaseMs,
+    retryAfterCapMs: config.retryAfterCapMs,
+    paceMaxWaitMs: config.paceMaxWaitMs,
+  };
+
   return async (c: Context<ShimEnv>) => {
-    const { accountId, apiKey } = basicCredentials(c.req.raw);
-    c.var.log.account_id = accountId;
-    const format = requireBodyFormat(c.req.header("Content-Type"));
-    const order = validateOrder(schema, parseFields(format, await c.req.text()));
+    const { account, log } = c.var;
+    const order = validateOrder(schema, parseFields(c.var.bodyFormat, await c.req.text()));
 
     const alternativeOrderId = newAlternativeOrderId();
-    c.var.log.alternative_order_id = alternativeOrderId;
+    log.alternative_order_id = alternativeOrderId;
     const { product, body } = toV2OrderRequest(order, { platforms: config.platforms, alternativeOrderId });
 
     const started = performance.now();
-    const reply = await v2.createOrder(product, body, apiKey);
-    c.var.log.v2_latency_ms = Math.round(performance.now() - started);
-    c.var.log.v2_status = reply.kind === "answer" ? reply.status : reply.reason;
+    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, policy);
+    Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
+    const trace = { req_id: c.var.requestId, account_id: account.accountId, alternative_order_id: alternativeOrderId };
 
-    const outcome = toV1OrderOutcome(reply);
-    if (outcome instanceof V1Error) throw outcome;
-    c.var.log.v2_order_id = outcome.orderId;
+    if (placement.kind === "found") {
+      log.recovered_by_lookup = true;
+      if (placement.alsoCarryingTheId.length > 0) {
+        logger.error({ ...trace, v2_order_ids: [placement.orderId, ...placement.alsoCarryingTheId] }, "several v2 orders carry one alternative_order_id: reconcile");
+      }
+    } else {
+      log.v2_status = replySummary(placement.kind === "answered" ? placement.reply : placement.last);
+      if (placement.kind === "gave_up" && placement.uncertain) {
+        logger.error(trace, "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile");
+      }
+    }
+
+    const outcome = toV1OrderOutcome(placement);
+    if (outcome instanceof V1Error) {
+      if (outcome.errors[0]?.code === "upstream_invalid_answer") logger.error({ ...trace, v2_status: log.v2_status }, "v2 gave an answer the shim cannot read");
+      throw outcome;
+    }
+    log.v2_order_id = outcome.orderId;
+    if (c.req.raw.signal.aborted) {
+      logger.error({ ...trace, v2_order_id: outcome.orderId }, "the client left before its answer; the v2 order was placed: reconcile");
+    }
     return sendV1(c, 201, { order_id: formatOrderId(outcome.orderId, config.orderIdFormat) });
   };
 }

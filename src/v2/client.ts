@@ -1,22 +1,54 @@
-import type { V2Reply } from "../mapping/order-response.js";
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Pacer } from "./pacer.js";
 import type { V2OrderBody, V2Product } from "./schema.js";
 import type { V2Transport } from "./transport.js";
 
+/** What came of one v2 call, as the edge saw it. */
+export type V2Reply =
+  | { kind: "answer"; status: number; body: unknown; retryAfter?: string | undefined }
+  /** Refused, reset or timed out: a short code such as ECONNREFUSED, never a message. */
+  | { kind: "no_answer"; reason: string }
+  /** Held back by the shim's own pacing: the key's v2 limits would be broken before a slot frees. */
+  | { kind: "not_sent"; retryAfterMs: number };
+
+export interface CallLimits {
+  /** For this call: at most this long for v2 to answer. */
+  timeoutMs: number;
+  /** For this call: at most this long to wait for a slot under the key's rate limits. */
+  maxPaceWaitMs: number;
+}
+
 const USER_AGENT = "digicert-v1-shim";
+
+/** The pacer tracks keys by a digest, so its map holds no key. */
+const keyId = (apiKey: string) => createHash("sha256").update(apiKey).digest("base64");
 
 /** The v2 calls the shim makes, each answered as a V2Reply; the API key travels as X-DC-DEVKEY. */
 export class V2Client {
-  constructor(private readonly transport: V2Transport) {}
+  constructor(
+    private readonly transport: V2Transport,
+    private readonly pacer: Pacer,
+  ) {}
 
-  createOrder(product: V2Product, body: V2OrderBody, apiKey: string, signal?: AbortSignal): Promise<V2Reply> {
-    return this.call("POST", `/order/certificate/${product}`, apiKey, JSON.stringify(body), signal);
+  createOrder(product: V2Product, body: V2OrderBody, apiKey: string, limits: CallLimits): Promise<V2Reply> {
+    return this.call("POST", `/order/certificate/${product}`, apiKey, limits, JSON.stringify(body));
   }
 
-  private async call(method: "GET" | "POST", path: string, apiKey: string, body?: string, signal?: AbortSignal): Promise<V2Reply> {
+  /** `GET /order/alternate/{id}`: the orders that carry an alternative_order_id. */
+  findOrdersByAlternativeId(alternativeOrderId: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
+    return this.call("GET", `/order/alternate/${encodeURIComponent(alternativeOrderId)}`, apiKey, limits);
+  }
+
+  private async call(method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
+    const slot = this.pacer.reserve(keyId(apiKey), limits.maxPaceWaitMs);
+    if (!slot.admitted) return { kind: "not_sent", retryAfterMs: slot.waitMs };
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
+
     const headers: Record<string, string> = { "X-DC-DEVKEY": apiKey, Accept: "application/json", "User-Agent": USER_AGENT };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     try {
-      const response = await this.transport({ method, path, headers, body, signal });
+      const response = await this.transport({ method, path, headers, body, signal: AbortSignal.timeout(limits.timeoutMs) });
       const retryAfter = response.headers["retry-after"];
       return { kind: "answer", status: response.status, body: parseJson(response.text), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
     } catch (error) {

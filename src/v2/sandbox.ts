@@ -79,6 +79,17 @@ export function createSandbox({ firstOrderId = 100001, maxOrders = 10_000, now =
     return c.json({ id: order.id, requests: [{ id: order.requestId, status: order.status }] }, 201);
   });
 
+  app.get("/order/alternate/:alternativeOrderId", (c) => {
+    const owner = ownerOf(c.req.header("X-DC-DEVKEY") ?? "");
+    const id = c.req.param("alternativeOrderId");
+    const matching = [...orders.values()].filter((o) => o.owner === owner && o.body.alternative_order_id === id);
+    if (matching.length === 0) return v2Error(c, 404, "not_found", "No order carries this alternative_order_id.");
+    return c.json({
+      orders: matching.map((o) => ({ order_id: o.id, certificate_id: o.id, status: o.status })),
+      page: { total: matching.length, limit: 1000, offset: 0 },
+    });
+  });
+
   app.notFound((c) => v2Error(c, 404, "not_found|route", "The endpoint does not exist."));
 
   return { app, orders: () => [...orders.values()] };

@@ -111,3 +111,8 @@ export const v2ErrorEnvelopeSchema = z.object({
   errors: z.array(z.object({ code: z.string().min(1), message: z.string().optional() })).min(1),
 });
 export type V2ErrorEnvelope = z.infer<typeof v2ErrorEnvelopeSchema>;
+
+/** `GET /order/alternate/{alternative_order_id}`: the orders that carry the id. */
+export const v2AlternateOrdersSchema = z.object({
+  orders: z.array(z.object({ order_id: z.number().int().positive(), certificate_id: z.number().int().optional(), status: z.string().optional() })),
+});

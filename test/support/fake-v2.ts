@@ -10,11 +10,26 @@ export interface RecordedRequest {
   body: string;
 }
 
-/** What the fake says to the next request; anything not scripted goes to a sandbox. */
-export type ScriptedAnswer =
-  | { status: number; headers?: Record<string, string>; body?: unknown; text?: string; delayMs?: number }
-  /** Close the connection without answering, after the request was read. */
-  | { drop: true; delayMs?: number };
+/**
+ * What the fake does with the next request of its kind (an order, or a look-up
+ * by alternative_order_id); whatever is not scripted goes to a sandbox, which
+ * makes and finds orders as v2 does.
+ */
+export interface ScriptedAnswer {
+  for?: "order" | "lookup";
+  /** Let the sandbox make the order first, then answer as scripted: an answer lost after v2 acted. */
+  create?: boolean;
+  delayMs?: number;
+  /** Close the connection without answering. */
+  drop?: boolean;
+  /** Never answer. */
+  hang?: boolean;
+  /** Without a status (and without drop or hang): the sandbox's answer, after `delayMs`. */
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  text?: string;
+}
 
 export interface FakeV2 {
   /** The base URL to give the shim as DIGICERT_API_URL. */
@@ -26,6 +41,7 @@ export interface FakeV2 {
 }
 
 const BASE_PATH = "/services/v2";
+const kindOf = (method: string, path: string) => (method === "POST" ? "order" : path.startsWith("/order/alternate/") ? "lookup" : "other");
 
 /** A v2 over real HTTP on loopback that records every request it receives. */
 export async function startFakeV2(): Promise<FakeV2> {
@@ -37,25 +53,39 @@ export async function startFakeV2(): Promise<FakeV2> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
+    const method = req.method ?? "GET";
     const path = (req.url ?? "").slice(BASE_PATH.length);
-    requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+    requests.push({ method, path, headers: req.headers, body });
 
-    const answer = queue.shift();
-    if (answer?.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
-    if (answer && "drop" in answer) {
+    const kind = kindOf(method, path);
+    const index = queue.findIndex((answer) => (answer.for ?? "order") === kind);
+    const answer = index === -1 ? undefined : queue.splice(index, 1)[0]!;
+    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"));
+    const toSandbox = () => sandbox.app.request(path, { method, headers, body: body || null });
+
+    if (!answer) {
+      const response = await toSandbox();
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(await response.text());
+      return;
+    }
+    const made = answer.create ? await toSandbox() : undefined;
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (answer.hang) return;
+    if (answer.drop) {
       req.socket.destroy();
       return;
     }
-    if (answer) {
-      const text = answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body));
-      res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
-      res.end(text);
+    if (answer.status === undefined) {
+      // Only late: the sandbox's own answer.
+      const response = made ?? (await toSandbox());
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(await response.text());
       return;
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"));
-    const response = await sandbox.app.request(path, { method: req.method ?? "GET", headers, body: body || null });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(await response.text());
+    const text = answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body));
+    res.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
+    res.end(text);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { request } from "undici";
 
 /** An HTTP message as the legacy docs print one: start line, headers, blank line, body. */
@@ -35,4 +36,9 @@ export async function sendHttpMessage(baseUrl: string, message: HttpMessage): Pr
     body: message.body === "" ? null : message.body,
   });
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+}
+
+/** A request from the fixtures, by default the seed's sample order exactly as the legacy page prints it. */
+export function orderRequest(fixture = "seed-sample-json"): HttpMessage {
+  return parseHttpMessage(readFileSync(new URL(`../fixtures/order-code/${fixture}/v1-request.http`, import.meta.url), "utf8"));
 }

@@ -27,6 +27,8 @@ export async function startShim(env: Record<string, string> = {}, options: Serve
     logs: () => rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs,
     sandbox: running.sandbox,
-    close: running.close,
+    close: async () => {
+      await running.drain(5_000);
+    },
   };
 }

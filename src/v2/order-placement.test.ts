@@ -1,0 +1,136 @@
+import { describe, expect, it, vi } from "vitest";
+import { seedV2Request } from "../../test/support/seed-order.js";
+import { V2Client } from "./client.js";
+import { placeOrder, type Clock, type OrderToPlace, type PlacementPolicy } from "./order-placement.js";
+import { Pacer } from "./pacer.js";
+import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
+
+// One scripted v2: each call takes the next step; a step answers, or throws an
+// error with a code as undici does when there is no answer.
+type Step = { status: number; body?: unknown; headers?: Record<string, string> } | { fail: string };
+
+function scripted(...steps: Step[]) {
+  const calls: V2HttpRequest[] = [];
+  const transport = async (request: V2HttpRequest): Promise<V2HttpResponse> => {
+    calls.push(request);
+    const step = steps.shift();
+    if (!step) throw new Error("unscripted call");
+    if ("fail" in step) throw Object.assign(new Error("no answer"), { code: step.fail });
+    return { status: step.status, headers: step.headers ?? {}, text: step.body === undefined ? "" : JSON.stringify(step.body) };
+  };
+  return { calls, client: new V2Client(transport, new Pacer([])) };
+}
+
+/** Time that moves only when the placement sleeps, so waits can be asserted exactly. */
+function fakeClock(): Clock & { slept: number[] } {
+  let now = 0;
+  const slept: number[] = [];
+  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
+}
+
+const policy: PlacementPolicy = { attempts: 3, timeoutMs: 1_000, deadlineMs: 60_000, retryBaseMs: 100, retryAfterCapMs: 10_000, paceMaxWaitMs: 0 };
+const order: OrderToPlace = { ...seedV2Request("v1shimabc"), apiKey: "k" };
+const created = (id: number) => ({ status: 201, body: { id, requests: [{ id: 1, status: "pending" }] } });
+const listed = (...ids: number[]) => ({ status: 200, body: { orders: ids.map((order_id) => ({ order_id, status: "pending" })), page: {} } });
+const absent = { status: 404, body: { errors: [{ code: "not_found", message: "none" }] } };
+const paths = (calls: V2HttpRequest[]) => calls.map((c) => `${c.method} ${c.path}`);
+
+describe("placeOrder", () => {
+  it("sends once when v2 answers", async () => {
+    const { calls, client } = scripted(created(7));
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "answered" }, sends: 1, lookups: 0 });
+    expect(paths(calls)).toEqual(["POST /order/certificate/code_signing_ev"]);
+  });
+
+  it("asks v2 for the order after a lost answer and does not send again when it exists", async () => {
+    const { calls, client } = scripted({ fail: "ECONNRESET" }, listed(9));
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toEqual({ placement: { kind: "found", orderId: 9, alsoCarryingTheId: [] }, sends: 1, lookups: 1 });
+    expect(paths(calls)).toEqual(["POST /order/certificate/code_signing_ev", "GET /order/alternate/v1shimabc"]);
+  });
+
+  it("reports every order that carries the id, answering with the first", async () => {
+    const { client } = scripted({ status: 502 }, listed(12, 10));
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toEqual({ kind: "found", orderId: 10, alsoCarryingTheId: [12] });
+  });
+
+  it("never sends again while a look-up cannot say whether the order exists", async () => {
+    const { calls, client } = scripted({ fail: "UND_ERR_HEADERS_TIMEOUT" }, { status: 500 }, { fail: "ECONNRESET" }, { status: 503 });
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: true }, sends: 1, lookups: 3 });
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("sends again after a refused connection even when the look-up is refused too: nothing reached v2", async () => {
+    const { client } = scripted({ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" });
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false }, sends: 3, lookups: 2 });
+  });
+
+  it("looks the order up before passing on a refusal of a re-send", async () => {
+    // v2 may make the first order after a look-up said there was none, then refuse the
+    // re-send for carrying an alternative_order_id it already holds.
+    const raced = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "duplicate" }] } }, listed(6));
+    expect((await placeOrder(raced.client, order, policy, fakeClock())).placement).toEqual({ kind: "found", orderId: 6, alsoCarryingTheId: [] });
+
+    const refused = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "invalid" }] } }, absent);
+    const report = await placeOrder(refused.client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "answered", reply: { status: 400 } }, sends: 2, lookups: 2 });
+  });
+
+  it("passes a first refusal on without a look-up", async () => {
+    const { calls, client } = scripted({ status: 400, body: { errors: [{ code: "invalid" }] } });
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "answered", reply: { status: 400 } });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("waits what a 429's Retry-After says, up to the cap, and backs off otherwise", async () => {
+    const honoured = fakeClock();
+    await placeOrder(scripted({ status: 429, headers: { "retry-after": "2" } }, absent, created(1)).client, order, policy, honoured);
+    expect(honoured.slept[0]).toBe(2_000);
+
+    const capped = fakeClock();
+    await placeOrder(scripted({ status: 429, headers: { "retry-after": "600" } }, absent, created(1)).client, order, policy, capped);
+    expect(capped.slept[0]).toBe(10_000);
+
+    const backedOff = fakeClock();
+    await placeOrder(scripted({ status: 429 }, absent, created(1)).client, order, policy, backedOff);
+    expect(backedOff.slept[0]).toBeGreaterThanOrEqual(50);
+    expect(backedOff.slept[0]).toBeLessThanOrEqual(100);
+  });
+
+  it("stops at the deadline rather than wait past it", async () => {
+    const clock = fakeClock();
+    const { calls, client } = scripted({ status: 429, headers: { "retry-after": "30" } });
+    const report = await placeOrder(client, order, { ...policy, deadlineMs: 5_000, retryAfterCapMs: 60_000 }, clock);
+    expect(report.placement).toMatchObject({ kind: "gave_up", last: { kind: "answer", status: 429 } });
+    expect(clock.slept).toEqual([]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("gives each call no more time than the deadline leaves", async () => {
+    const { client } = scripted({ fail: "ECONNRESET" }, absent, created(3));
+    const createOrder = vi.spyOn(client, "createOrder");
+    const lookup = vi.spyOn(client, "findOrdersByAlternativeId");
+    const clock = fakeClock();
+    await placeOrder(client, order, { ...policy, timeoutMs: 30_000, deadlineMs: 2_000, paceMaxWaitMs: 5_000 }, clock);
+    const [first, second] = createOrder.mock.calls.map((call) => call[3]);
+    expect(first).toEqual({ timeoutMs: 1_975, maxPaceWaitMs: 1_975 });
+    expect(lookup.mock.calls[0]![2]).toEqual({ timeoutMs: 1_975, maxPaceWaitMs: 1_975 });
+    expect(second!.timeoutMs).toBe(1_975 - clock.slept[0]!);
+  });
+
+  it("gives up without calling v2 when the pacer holds the order back", async () => {
+    const calls: V2HttpRequest[] = [];
+    const transport = async (request: V2HttpRequest): Promise<V2HttpResponse> => {
+      calls.push(request);
+      return { status: 201, headers: {}, text: JSON.stringify(created(1).body) };
+    };
+    const client = new V2Client(transport, new Pacer([{ limit: 1, windowMs: 60_000 }]));
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "answered" });
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false, last: { kind: "not_sent" } }, sends: 1, lookups: 0 });
+    expect(calls).toHaveLength(1);
+  });
+});

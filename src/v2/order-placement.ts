@@ -1,0 +1,151 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { V2Client, V2Reply } from "./client.js";
+import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "./schema.js";
+
+export interface PlacementPolicy {
+  /** Sends of the order at most, and look-ups at most. */
+  attempts: number;
+  /** One v2 call at most. */
+  timeoutMs: number;
+  /** Everything, waits included, from the start of the placement. */
+  deadlineMs: number;
+  retryBaseMs: number;
+  retryAfterCapMs: number;
+  paceMaxWaitMs: number;
+}
+
+export type Placement =
+  /** v2 took the order (2xx with an id) or refused it: its answer is final. */
+  | { kind: "answered"; reply: V2Reply }
+  /** An answer was lost, but the look-up by alternative_order_id found the order. */
+  | { kind: "found"; orderId: number; alsoCarryingTheId: number[] }
+  /** Out of attempts or time. `uncertain`: an order may exist that no look-up has found. */
+  | { kind: "gave_up"; last: V2Reply; uncertain: boolean };
+
+export interface PlacementReport {
+  placement: Placement;
+  sends: number;
+  lookups: number;
+}
+
+export interface OrderToPlace {
+  product: V2Product;
+  body: V2OrderBody & { alternative_order_id: string };
+  apiKey: string;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = { now: () => performance.now(), sleep: (ms) => delay(ms) };
+
+/** Time kept back to write the client's answer before the deadline. */
+const ANSWER_MARGIN_MS = 25;
+
+// Failures in which the order certainly did not reach v2: no connection was made.
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+type SendOutcome = "created" | "refused" | "not_made" | "uncertain" | "held_back";
+
+function sendOutcome(reply: V2Reply): SendOutcome {
+  if (reply.kind === "not_sent") return "held_back";
+  if (reply.kind === "no_answer") return NEVER_SENT.has(reply.reason) ? "not_made" : "uncertain";
+  if (reply.status >= 200 && reply.status < 300) return v2OrderCreatedSchema.safeParse(reply.body).success ? "created" : "uncertain";
+  if (reply.status === 429) return "not_made";
+  if (reply.status >= 500) return "uncertain";
+  return "refused";
+}
+
+type LookupOutcome = { found: number[] } | "absent" | "failed";
+
+function lookupOutcome(reply: V2Reply): LookupOutcome {
+  if (reply.kind !== "answer") return "failed";
+  if (reply.status === 404) return "absent";
+  const listed = v2AlternateOrdersSchema.safeParse(reply.body);
+  if (reply.status !== 200 || !listed.success) return "failed";
+  return listed.data.orders.length === 0 ? "absent" : { found: listed.data.orders.map((o) => o.order_id).sort((a, b) => a - b) };
+}
+
+/**
+ * Places one order with v2 so that it is made at most once. When an answer is
+ * lost (reset, timeout, 5xx, an unreadable 2xx) the order may or may not exist,
+ * so before sending it again the shim asks v2 for the orders carrying its
+ * alternative_order_id; it sends again only once v2 says there are none.
+ * Refused connections and 429s made nothing, but are asked about too, as cheaply.
+ */
+export async function placeOrder(
+  client: V2Client,
+  order: OrderToPlace,
+  policy: PlacementPolicy,
+  { now, sleep }: Clock = realClock,
+): Promise<PlacementReport> {
+  const deadline = now() + policy.deadlineMs - ANSWER_MARGIN_MS;
+  const limits = () => {
+    const remaining = deadline - now();
+    return { timeoutMs: Math.max(1, Math.min(policy.timeoutMs, remaining)), maxPaceWaitMs: Math.min(policy.paceMaxWaitMs, remaining) };
+  };
+  const backoff = (step: number) => {
+    const full = Math.min(policy.retryAfterCapMs, policy.retryBaseMs * 2 ** step);
+    return full / 2 + Math.random() * (full / 2);
+  };
+
+  let sends = 0;
+  let lookups = 0;
+  let waits = 0;
+  let uncertain = false;
+  /** Some answer was lost, so a later refusal may be v2 refusing an alternative_order_id it already holds. */
+  let answerLost = false;
+  let last: V2Reply = { kind: "no_answer", reason: "not attempted" };
+  const report = (placement: Placement): PlacementReport => ({ placement, sends, lookups });
+  const foundAs = (ids: number[]) => report({ kind: "found", orderId: ids[0]!, alsoCarryingTheId: ids.slice(1) });
+  const lookup = async (): Promise<LookupOutcome> => {
+    lookups++;
+    return lookupOutcome(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits()));
+  };
+
+  let next: "send" | "lookup" = "send";
+  let delayMs = 0;
+  for (;;) {
+    if (delayMs > 0) {
+      if (now() + delayMs >= deadline) break;
+      await sleep(delayMs);
+    }
+    if (deadline - now() <= 0) break;
+
+    if (next === "send") {
+      if (sends >= policy.attempts) break;
+      sends++;
+      last = await client.createOrder(order.product, order.body, order.apiKey, limits());
+      const outcome = sendOutcome(last);
+      if (outcome === "created") return report({ kind: "answered", reply: last });
+      if (outcome === "held_back") break;
+      if (outcome === "refused") {
+        // The lost answer's order may have been made after a look-up said there was none.
+        const found = answerLost ? await lookup() : "absent";
+        return typeof found === "object" ? foundAs(found.found) : report({ kind: "answered", reply: last });
+      }
+      if (outcome === "uncertain") uncertain = answerLost = true;
+      // Nothing was made and nothing may be sent again: there is nothing to ask about.
+      else if (sends >= policy.attempts) break;
+      next = "lookup";
+      delayMs = last.kind === "answer" && last.status === 429 ? retryAfterMs(last.retryAfter, policy) ?? backoff(waits++) : 0;
+      continue;
+    }
+
+    if (lookups >= policy.attempts) break;
+    const found = await lookup();
+    if (typeof found === "object") return foundAs(found.found);
+    if (found === "absent") uncertain = false;
+    // Sending again is safe only once v2 has said it holds no order with this id.
+    next = uncertain ? "lookup" : "send";
+    delayMs = backoff(waits++);
+  }
+  return report({ kind: "gave_up", last, uncertain });
+}
+
+function retryAfterMs(header: string | undefined, policy: PlacementPolicy): number | undefined {
+  const seconds = header === undefined ? NaN : Number(header.trim());
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, policy.retryAfterCapMs) : undefined;
+}

@@ -1,0 +1,176 @@
+import { connect } from "node:net";
+import { Readable } from "node:stream";
+import { request } from "undici";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { Lifecycle } from "../src/lifecycle.js";
+import { createLogger } from "../src/log.js";
+import { V2Client } from "../src/v2/client.js";
+import { Pacer } from "../src/v2/pacer.js";
+import { createSandbox } from "../src/v2/sandbox.js";
+import { inProcessTransport } from "../src/v2/transport.js";
+import { startFakeV2 } from "./support/fake-v2.js";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { startShim } from "./support/shim.js";
+
+const seed = orderRequest();
+const seedHeaders = Object.fromEntries(seed.headers.filter(([name]) => name !== "Content-Length"));
+
+describe("the body limit", () => {
+  it("refuses a body over SHIM_MAX_BODY_BYTES with a 413 v1 error, from its declared length", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_MAX_BODY_BYTES: "2048" });
+    try {
+      const padded = JSON.stringify({ ...JSON.parse(seed.body), org_unit: "x".repeat(3000) });
+      const answer = await request(`${shim.url}/order/code`, { method: "POST", headers: { ...seedHeaders, Accept: "application/xml" }, body: padded });
+      expect(answer.statusCode).toBe(413);
+      expect(answer.headers["content-type"]).toBe("application/vnd.digicert.error+xml");
+      expect(await answer.body.text()).toBe("<errors><error><code>body_too_large</code><description>The body may be at most 2048 bytes.</description></error></errors>");
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+
+  it("counts a body without a declared length while reading it, and stops there", async () => {
+    const shim = await startShim({ SHIM_MAX_BODY_BYTES: "2048" });
+    try {
+      let sent = 0;
+      const endless = new Readable({
+        read() {
+          sent += 1024;
+          this.push(sent > 1024 * 1024 ? null : Buffer.alloc(1024, " "));
+        },
+      });
+      const answer = await request(`${shim.url}/order/code`, { method: "POST", headers: seedHeaders, body: endless });
+      expect(answer.statusCode).toBe(413);
+      expect(JSON.parse(await answer.body.text())).toEqual({ errors: [{ code: "body_too_large", description: "The body may be at most 2048 bytes." }] });
+      expect(shim.sandbox!.orders()).toEqual([]);
+    } finally {
+      await shim.close();
+    }
+  });
+
+  it("asks for credentials before it reads a body", async () => {
+    const shim = await startShim({ SHIM_MAX_BODY_BYTES: "2048" });
+    try {
+      const { Authorization: _, ...anonymous } = seedHeaders;
+      const answer = await request(`${shim.url}/order/code`, { method: "POST", headers: anonymous, body: "x".repeat(100_000) });
+      expect(answer.statusCode).toBe(401);
+      await answer.body.dump();
+    } finally {
+      await shim.close();
+    }
+  });
+});
+
+/** Writes `parts` to a raw socket one by one, `gapMs` apart, and resolves with what the server sent when it closed. */
+function slowClient(port: number, parts: string[], gapMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString()));
+    socket.on("close", () => resolve(received));
+    socket.on("error", () => undefined);
+    let i = 0;
+    const next = () => {
+      if (socket.destroyed || i >= parts.length) return;
+      socket.write(parts[i++]!);
+      setTimeout(next, gapMs);
+    };
+    next();
+  });
+}
+
+describe("slow clients", () => {
+  it("are cut off when their headers take longer than SHIM_HEADERS_TIMEOUT_MS", async () => {
+    const shim = await startShim({ SHIM_HEADERS_TIMEOUT_MS: "300", SHIM_REQUEST_TIMEOUT_MS: "600" });
+    try {
+      const trickle = ["POST /order/code HTTP/1.1\r\n", ...Array.from({ length: 60 }, (_, i) => `X-Slow-${i}: a\r\n`)];
+      const answer = await slowClient(Number(new URL(shim.url).port), trickle, 100);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      await shim.close();
+    }
+  });
+
+  it("are cut off when their body takes longer than SHIM_REQUEST_TIMEOUT_MS", async () => {
+    const shim = await startShim({ SHIM_HEADERS_TIMEOUT_MS: "300", SHIM_REQUEST_TIMEOUT_MS: "600" });
+    try {
+      const head = `POST /order/code HTTP/1.1\r\nHost: x\r\nAuthorization: ${seedHeaders.Authorization}\r\nContent-Type: application/json\r\nContent-Length: 488\r\n\r\n`;
+      const answer = await slowClient(Number(new URL(shim.url).port), [head, ...seed.body.split("\n").map((line) => `${line}\n`)], 150);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(shim.sandbox!.orders()).toEqual([]);
+    } finally {
+      await shim.close();
+    }
+  });
+});
+
+describe("pacing toward v2", () => {
+  it("answers 503 rate_limited with Retry-After rather than break the key's v2 limit", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_V2_RATE_LIMITS: "3/10s", SHIM_PACE_MAX_WAIT_MS: "0" });
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => sendHttpMessage(shim.url, seed)));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 503, 503]);
+      const limited = answers.filter((a) => a.status === 503);
+      for (const answer of limited) {
+        expect(JSON.parse(answer.text).errors[0].code).toBe("rate_limited");
+        expect(Number(answer.headers["retry-after"])).toBeGreaterThanOrEqual(9);
+      }
+      expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(3);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+
+  it("waits briefly for a slot when one frees within SHIM_PACE_MAX_WAIT_MS, and never sends more than the limit in a window", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_V2_RATE_LIMITS: "2/300ms", SHIM_PACE_MAX_WAIT_MS: "2000" });
+    const arrivals: number[] = [];
+    const started = performance.now();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const answer = await sendHttpMessage(shim.url, seed);
+          arrivals.push(performance.now() - started);
+          return answer;
+        }),
+      );
+      expect(answers.every((a) => a.status === 201)).toBe(true);
+      expect(fake.sandbox.orders()).toHaveLength(6);
+      arrivals.sort((a, b) => a - b);
+      // Six calls at two per 300 ms: the last cannot be answered before 600 ms.
+      expect(arrivals[5]).toBeGreaterThanOrEqual(590);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+});
+
+describe("health and draining", () => {
+  it("says alive and ready, then turns new requests away while it drains", async () => {
+    const lifecycle = new Lifecycle();
+    const sandbox = createSandbox();
+    const app = createApp({ config: loadConfig({}), logger: createLogger("silent"), v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])), lifecycle });
+    expect(await (await app.request("/healthz")).json()).toEqual({ status: "alive" });
+    expect((await app.request("/readyz")).status).toBe(200);
+    expect((await app.request("/healthz", { headers: { Accept: "text/html" } })).status).toBe(200);
+
+    lifecycle.startDraining();
+    expect((await app.request("/healthz")).status).toBe(200);
+    const ready = await app.request("/readyz");
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: "draining" });
+    const order = await app.request("/order/code", { method: "POST", headers: seedHeaders, body: seed.body });
+    expect(order.status).toBe(503);
+    expect(order.headers.get("connection")).toBe("close");
+    expect(await order.json()).toEqual({ errors: [{ code: "shutting_down", description: "This instance is shutting down; send the request again." }] });
+    expect(sandbox.orders()).toEqual([]);
+  });
+});
