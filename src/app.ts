@@ -1,5 +1,5 @@
-import { Hono } from "hono";
-import { methodNotAllowed } from "hono/method-not-allowed";
+import { Hono, type MiddlewareHandler } from "hono";
+import { etag } from "hono/etag";
 import { requestId } from "hono/request-id";
 import type { Config } from "./config.js";
 import type { Lifecycle } from "./lifecycle.js";
@@ -10,8 +10,11 @@ import { passthroughAccount } from "./v1/auth.js";
 import { limitBodySize, requireBodyFormat } from "./v1/body.js";
 import { V1Error, v1Errors } from "./v1/errors.js";
 import { negotiateFormat } from "./v1/formats.js";
+import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
 import { orderCodeHandler } from "./v1/order-code.js";
+import { orderDetailsHandler } from "./v1/order-details.js";
 import { sendV1Error } from "./v1/respond.js";
+import { SERVED, type ServedPath } from "./v1/surface.js";
 import { newAlternativeOrderId } from "./v2/alternative-order-id.js";
 import type { V2Client } from "./v2/client.js";
 
@@ -23,6 +26,10 @@ export interface AppDeps {
   newAlternativeOrderId?: () => string;
 }
 
+// Legacy endpoints the shim does not serve: said plainly, so that an operator
+// reading a client's log knows at once why.
+const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", "/enterprise/*", "/request/*"];
+
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle } = deps;
@@ -32,6 +39,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.get("/healthz", (c) => c.json({ status: "alive" }));
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
 
+  app.use(honourMethodOverride(app));
   app.use(requestId());
   app.use(requestLog(deps.logger));
   app.use(async (c, next) => {
@@ -41,22 +49,26 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     await next();
   });
   app.use(lifecycle.track);
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (_c, methods) => {
-        throw v1Errors.methodNotAllowed(methods);
-      },
-    }),
-  );
+  app.use(refuseOtherOverrides);
 
-  app.post(
-    "/order/code",
-    passthroughAccount,
-    requireBodyFormat,
-    limitBodySize(config.maxBodyBytes),
-    orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
-  );
+  for (const path of NOT_SERVED) app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
+
+  const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
+    "/order/code": [
+      passthroughAccount,
+      requireBodyFormat,
+      limitBodySize(config.maxBodyBytes),
+      orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
+    ],
+    // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
+    "/order/:order_id": [etag(), passthroughAccount, orderDetailsHandler({ config, v2: deps.v2 })],
+  };
+  for (const path of Object.keys(handlers) as ServedPath[]) {
+    const methods: readonly string[] = SERVED[path];
+    for (const method of methods.filter((m) => m !== "HEAD")) app.on(method, [path], ...handlers[path]);
+    app.options(path, answerOptions(methods));
+    app.all(path, refuseOtherMethods(methods));
+  }
 
   app.notFound((c) => sendV1Error(c, v1Errors.notFound()));
   app.onError((error, c) => {

@@ -17,7 +17,7 @@ const problems = (env: Record<string, string>) => {
 
 describe("loadConfig", () => {
   it("has defaults that run the sandbox on 8080", () => {
-    expect(loadConfig({})).toMatchObject({ port: 8080, digicertApiUrl: undefined, orderIdFormat: "number", upstreamTimeoutMs: 30_000, platforms: DEFAULT_PLATFORM_TABLES });
+    expect(loadConfig({})).toMatchObject({ port: 8080, digicertApiUrl: undefined, orderIdFormat: "number", retry: expect.objectContaining({ timeoutMs: 30_000 }), platforms: DEFAULT_PLATFORM_TABLES });
   });
 
   it("reads an empty variable as unset", () => {

@@ -49,6 +49,7 @@ const envSchema = z
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
     SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
+    SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -78,18 +79,23 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   digicertApiUrl: vars.DIGICERT_API_URL,
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
   platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
-  upstreamTimeoutMs: vars.SHIM_UPSTREAM_TIMEOUT_MS,
-  /** From the start of an order's v2 work to the client's answer, retries and waits included. */
-  deadlineMs: vars.SHIM_DEADLINE_MS,
-  /** How many times one legacy request may send its order to v2. */
-  upstreamAttempts: vars.SHIM_UPSTREAM_ATTEMPTS,
-  retryBaseMs: vars.SHIM_RETRY_BASE_MS,
-  retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
+  retry: {
+    /** Sends of one order, and look-ups, at most. */
+    attempts: vars.SHIM_UPSTREAM_ATTEMPTS,
+    /** One v2 call at most. */
+    timeoutMs: vars.SHIM_UPSTREAM_TIMEOUT_MS,
+    /** From the start of a request's v2 work to the client's answer, retries and waits included. */
+    deadlineMs: vars.SHIM_DEADLINE_MS,
+    retryBaseMs: vars.SHIM_RETRY_BASE_MS,
+    retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
+    paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
+  },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
-  paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
   headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
+  /** In the sandbox, how long an order stays pending before it is issued. */
+  sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   logLevel: vars.LOG_LEVEL,
 }));
 

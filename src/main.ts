@@ -43,7 +43,7 @@ const stop = async (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal, in_flight: running.lifecycle.inFlight }, "draining: taking no new requests, finishing those in flight");
-  const clean = await running.drain(config.deadlineMs + 1_000);
+  const clean = await running.drain(config.retry.deadlineMs + 1_000);
   if (!clean) logger.error({ in_flight: running.lifecycle.inFlight }, "stopped with requests still in flight");
   logger.info("stopped");
   process.exit(0);

@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from "./app.js";
 import type { Config } from "./config.js";
 import { Lifecycle } from "./lifecycle.js";
 import type { Logger } from "./log.js";
+import { answerClientError } from "./v1/client-errors.js";
 import { V2Client } from "./v2/client.js";
 import { Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
@@ -26,8 +27,8 @@ export type ServerOptions = Pick<AppDeps, "newAlternativeOrderId">;
 
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
-  const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.upstreamTimeoutMs) : undefined;
-  const sandbox = upstream ? undefined : createSandbox();
+  const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
+  const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
   const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits));
   const lifecycle = new Lifecycle();
   const app = createApp({ config, logger, v2, lifecycle, ...options });
@@ -50,6 +51,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     );
     listening.once("error", reject);
   });
+  server.on("clientError", (error, socket) => answerClientError(error, socket, logger));
 
   return {
     server,

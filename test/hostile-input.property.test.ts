@@ -157,3 +157,37 @@ describe("hostile and random input", () => {
     );
   });
 });
+
+describe("random methods, paths and overrides", () => {
+  const methods = fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "APPROVE", "REISSUE", "REJECT", "RENEW", "REVOKE", "PROPFIND");
+  const paths = fc.oneof(
+    fc.constantFrom("/order/code", "/order/00222307", "/order/222307", "/order/0", "/order/ssl", "/order/1/certificate", "/enterprise/x", "/", "/order/code/x"),
+    fc.string().map((s) => `/order/${encodeURIComponent(s)}`),
+  );
+  const override = fc.option(fc.oneof(methods, fc.constantFrom("TRACE", "CONNECT", "get", " head "), fc.string({ maxLength: 10 })), { nil: undefined });
+
+  it("always get a well-formed v1 answer, and only POST /order/code ever orders", async () => {
+    await fc.assert(
+      fc.asyncProperty(methods, paths, override, headers, async (method, path, overrideWith, h) => {
+        const before = sandbox.orders().length;
+        const requestHeaders: Record<string, string> = { Authorization: BASIC, "Content-Type": MEDIA[0]! };
+        if (overrideWith !== undefined) requestHeaders["X-HTTP-Method-Override"] = overrideWith;
+        if (h.accept !== undefined) requestHeaders.Accept = h.accept;
+        let response: Response;
+        try {
+          response = await app.request(path, { method, headers: requestHeaders, body: method === "GET" || method === "HEAD" ? null : JSON.stringify(SEED_FIELDS) });
+        } catch {
+          return; // a header value or method the Fetch API itself refuses never reaches a server
+        }
+        const answer = await response.text();
+        expect(response.status).toBeLessThan(500);
+        if (answer !== "") expect(V1_TYPES).toContain(response.headers.get("content-type"));
+        if (response.status === 405 || response.status === 204) expect(response.headers.get("allow")).toMatch(/OPTIONS$/);
+        const ordered = sandbox.orders().length - before;
+        expect(ordered).toBe(response.status === 201 ? 1 : 0);
+        if (ordered) expect([method, path, overrideWith?.trim().toUpperCase() || "POST"]).toEqual(["POST", "/order/code", "POST"]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -11,18 +11,18 @@ export function formatOrderId(id: number, format: OrderIdFormat): number | strin
 }
 
 /** Why no answer came, in words for the client; the log keeps the code. */
-const NO_ANSWER: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "the connection was refused",
-  ECONNRESET: "the connection was closed without an answer",
-  UND_ERR_SOCKET: "the connection was closed without an answer",
-  EPIPE: "the connection was closed without an answer",
-  UND_ERR_CONNECT_TIMEOUT: "no connection could be made in time",
-  UND_ERR_HEADERS_TIMEOUT: "no answer came in time",
-  UND_ERR_BODY_TIMEOUT: "no answer came in time",
-  TimeoutError: "no answer came in time",
-  ENOTFOUND: "its host name is unknown",
-  EAI_AGAIN: "its host name could not be resolved",
-};
+const NO_ANSWER: ReadonlyMap<string, string> = new Map([
+  ["ECONNREFUSED", "the connection was refused"],
+  ["ECONNRESET", "the connection was closed without an answer"],
+  ["UND_ERR_SOCKET", "the connection was closed without an answer"],
+  ["EPIPE", "the connection was closed without an answer"],
+  ["UND_ERR_CONNECT_TIMEOUT", "no connection could be made in time"],
+  ["UND_ERR_HEADERS_TIMEOUT", "no answer came in time"],
+  ["UND_ERR_BODY_TIMEOUT", "no answer came in time"],
+  ["TimeoutError", "no answer came in time"],
+  ["ENOTFOUND", "its host name is unknown"],
+  ["EAI_AGAIN", "its host name could not be resolved"],
+]);
 
 /** v2 has not said how long to wait; its short window is 5 seconds. */
 const DEFAULT_RETRY_AFTER_SECONDS = "5";
@@ -34,10 +34,22 @@ const DEFAULT_RETRY_AFTER_SECONDS = "5";
  */
 export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1Error {
   if (placement.kind === "found") return { orderId: placement.orderId };
-  return fromReply(placement.kind === "answered" ? placement.reply : placement.last);
+  const reply = placement.kind === "answered" ? placement.reply : placement.last;
+  if (reply.kind === "answer" && reply.status >= 200 && reply.status < 300) {
+    const created = v2OrderCreatedSchema.safeParse(reply.body);
+    return created.success ? { orderId: created.data.id } : invalidAnswer(reply.status);
+  }
+  // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
+  if (reply.kind === "answer" && reply.status === 404) return invalidAnswer(404);
+  return toV1Failure(reply);
 }
 
-function fromReply(reply: V2Reply): { orderId: number } | V1Error {
+/**
+ * A v2 call that did not succeed → the v1 error, for any endpoint: refusals
+ * carried, rate limits and outages as 503. The caller has dealt with 2xx and,
+ * where it means something of its own, 404.
+ */
+export function toV1Failure(reply: V2Reply): V1Error {
   if (reply.kind === "not_sent") {
     const seconds = String(Math.max(1, Math.ceil(reply.retryAfterMs / 1000)));
     return new V1Error(
@@ -47,15 +59,10 @@ function fromReply(reply: V2Reply): { orderId: number } | V1Error {
     );
   }
   if (reply.kind === "no_answer") {
-    const why = NO_ANSWER[reply.reason] ?? "the connection failed";
+    const why = NO_ANSWER.get(reply.reason) ?? "the connection failed";
     return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert could not be reached: ${why}. Try again later.` }]);
   }
   const { status, body } = reply;
-  if (status >= 200 && status < 300) {
-    const created = v2OrderCreatedSchema.safeParse(body);
-    if (created.success) return { orderId: created.data.id };
-    return invalidAnswer(status);
-  }
   if (status === 429) {
     return new V1Error(
       503,
@@ -67,14 +74,16 @@ function fromReply(reply: V2Reply): { orderId: number } | V1Error {
     return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert is unavailable (status ${status}); try again later.` }]);
   }
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
-  if (!envelope.success || status === 404) return invalidAnswer(status);
-  const errors = carried(envelope.data);
+  if (status < 400 || !envelope.success) return invalidAnswer(status);
+  const errors = carriedErrors(envelope.data);
   if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return new V1Error(401, errors);
   if (status === 403) return new V1Error(403, errors);
+  if (status === 404) return new V1Error(404, errors);
   return new V1Error(400, errors);
 }
 
-function carried(envelope: V2ErrorEnvelope): V1ErrorItem[] {
+/** v2's codes with `|` written as `:`, the v1 separator, and its messages as descriptions. */
+export function carriedErrors(envelope: V2ErrorEnvelope): V1ErrorItem[] {
   return envelope.errors.map((e) => ({
     code: e.code.replaceAll("|", ":"),
     description: e.message ?? `DigiCert refused the order (${e.code}).`,
@@ -85,8 +94,8 @@ function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
   return envelope.errors.some((e) => e.code.split("|").includes("access_denied_invalid_key"));
 }
 
-/** A 404 here means DIGICERT_API_URL does not lead to the order endpoint; other shapes are not v2's. */
-function invalidAnswer(status: number): V1Error {
+/** An answer in no shape v2 gives. */
+export function invalidAnswer(status: number): V1Error {
   return new V1Error(503, [
     { code: "upstream_invalid_answer", description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.` },
   ]);

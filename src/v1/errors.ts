@@ -11,7 +11,7 @@ export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).m
 /** A refusal the client is to hear about as a v1 error body. */
 export class V1Error extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 413 | 415 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 431 | 500 | 503,
     readonly errors: readonly V1ErrorItem[],
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
@@ -22,6 +22,8 @@ export class V1Error extends Error {
 
 const one = (status: V1Error["status"], code: string, description: string, headers?: Record<string, string>) =>
   new V1Error(status, [{ code, description }], headers);
+
+const SERVES = "this service serves Code Signing orders (POST /order/code) and order details (GET /order/{order_id}) only.";
 
 export const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 
@@ -46,9 +48,21 @@ export const v1Errors = {
   bodyTooLarge: (maxBytes: number) => one(413, "body_too_large", `The body may be at most ${maxBytes} bytes.`),
   shuttingDown: () =>
     one(503, "shutting_down", "This instance is shutting down; send the request again.", { Connection: "close", "Retry-After": "1" }),
-  notFound: () => one(404, "not_found", "There is no such page. This service serves POST /order/code."),
-  methodNotAllowed: (allowed: readonly string[]) =>
-    one(405, "method_not_allowed", `This path takes ${allowed.join(", ")}.`, { Allow: allowed.join(", ") }),
+  notFound: () => one(404, "not_found", `There is no such page: ${SERVES}`),
+  notServed: (path: string) =>
+    one(404, "not_served", `${path} is not served here: ${SERVES} Use the CertCentral Services API v2 for anything else.`),
+  /** `allowed` includes OPTIONS; a legacy custom method is told what the shim serves instead. */
+  methodNotAllowed: (method: string, allowed: readonly string[], custom: boolean) =>
+    one(
+      405,
+      "method_not_allowed",
+      custom ? `${method} is not served here: ${SERVES}` : `This path takes ${allowed.join(", ")}, not ${method}.`,
+      { Allow: allowed.join(", ") },
+    ),
+  invalidOrderId: () => one(400, "invalid_param:order_id", "order_id must be an order number, such as 00222307 or 222307."),
+  requestTimeout: () => one(408, "request_timeout", "The request did not arrive in time.", { Connection: "close" }),
+  headersTooLarge: () => one(431, "headers_too_large", "The request's headers are too large.", { Connection: "close" }),
+  malformedRequest: () => one(400, "malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
   upstreamUnavailable: (why: string, headers?: Record<string, string>) => one(503, "upstream_unavailable", why, headers),
   internal: () => one(500, "internal_error", "The service failed unexpectedly; the request was logged."),
 };

@@ -4,8 +4,8 @@ import type { Logger } from "../log.js";
 import { toV2OrderRequest } from "../mapping/order-request.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-response.js";
 import type { ShimEnv } from "../shim-env.js";
-import type { V2Client, V2Reply } from "../v2/client.js";
-import { placeOrder, type PlacementPolicy } from "../v2/order-placement.js";
+import { replySummary, type V2Client } from "../v2/client.js";
+import { placeOrder } from "../v2/order-placement.js";
 import { parseFields } from "./body.js";
 import { V1Error } from "./errors.js";
 import { makeV1OrderSchema } from "./order-schema.js";
@@ -19,8 +19,6 @@ export interface OrderCodeDeps {
   newAlternativeOrderId: () => string;
 }
 
-const replySummary = (reply: V2Reply) => (reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced");
-
 /**
  * `POST /order/code`, once the account and the body's type are known: parse,
  * validate, translate, place the order once, answer as v1. Every refusal is a
@@ -28,14 +26,6 @@ const replySummary = (reply: V2Reply) => (reply.kind === "answer" ? reply.status
  */
 export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: OrderCodeDeps) {
   const schema = makeV1OrderSchema(config.platforms);
-  const policy: PlacementPolicy = {
-    attempts: config.upstreamAttempts,
-    timeoutMs: config.upstreamTimeoutMs,
-    deadlineMs: config.deadlineMs,
-    retryBaseMs: config.retryBaseMs,
-    retryAfterCapMs: config.retryAfterCapMs,
-    paceMaxWaitMs: config.paceMaxWaitMs,
-  };
 
   return async (c: Context<ShimEnv>) => {
     const { account, log } = c.var;
@@ -46,7 +36,7 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
     const { product, body } = toV2OrderRequest(order, { platforms: config.platforms, alternativeOrderId });
 
     const started = performance.now();
-    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, policy);
+    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
     const trace = { req_id: c.var.requestId, account_id: account.accountId, alternative_order_id: alternativeOrderId };
 

@@ -7,11 +7,23 @@ export interface Rendered {
   text: string;
 }
 
+/**
+ * v1's XML writes a list as a wrapper of singular children:
+ * `"sans": ["a"]` is `<sans><san>a</san></sans>`.
+ */
+function xmlShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(xmlShape);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key, Array.isArray(child) ? { [key.replace(/s$/, "")]: xmlShape(child) } : xmlShape(child)]),
+  );
+}
+
 /** A v1 success body: the object itself in JSON, `<response>…</response>` in XML. */
 export function renderSuccess(format: Format, payload: Record<string, unknown>): Rendered {
   return {
     contentType: SUCCESS_CONTENT_TYPES[format],
-    text: format === "json" ? JSON.stringify(payload) : buildXml("response", payload),
+    text: format === "json" ? JSON.stringify(payload) : buildXml("response", xmlShape(payload)),
   };
 }
 

@@ -4,14 +4,18 @@ import type { ShimEnv } from "../shim-env.js";
 import type { V1Error } from "./errors.js";
 import { renderErrors, renderSuccess } from "./render.js";
 
+// Content-Length is set here, not left to the server, so that a HEAD, which has
+// no body to measure, still carries the length GET would.
+const lengthOf = (text: string) => String(Buffer.byteLength(text));
+
 export function sendV1(c: Context<ShimEnv>, status: ContentfulStatusCode, payload: Record<string, unknown>): Response {
   const { contentType, text } = renderSuccess(c.var.format, payload);
-  return c.body(text, status, { "Content-Type": contentType });
+  return c.body(text, status, { "Content-Type": contentType, "Content-Length": lengthOf(text) });
 }
 
 /** In the negotiated format; JSON when none was agreed, which is always the case for a 406. */
 export function sendV1Error(c: Context<ShimEnv>, error: V1Error): Response {
   const { contentType, text } = renderErrors(c.var.format ?? "json", error.errors);
   c.var.log.errors = error.errors.map((e) => e.code);
-  return c.body(text, error.status, { ...error.headers, "Content-Type": contentType });
+  return c.body(text, error.status, { ...error.headers, "Content-Type": contentType, "Content-Length": lengthOf(text) });
 }

@@ -12,6 +12,10 @@ export type V2Reply =
   /** Held back by the shim's own pacing: the key's v2 limits would be broken before a slot frees. */
   | { kind: "not_sent"; retryAfterMs: number };
 
+/** A reply in a word or number, for the log: the status, why there was no answer, or that it was paced. */
+export const replySummary = (reply: V2Reply): number | string =>
+  reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced";
+
 export interface CallLimits {
   /** For this call: at most this long for v2 to answer. */
   timeoutMs: number;
@@ -38,6 +42,11 @@ export class V2Client {
   /** `GET /order/alternate/{id}`: the orders that carry an alternative_order_id. */
   findOrdersByAlternativeId(alternativeOrderId: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
     return this.call("GET", `/order/alternate/${encodeURIComponent(alternativeOrderId)}`, apiKey, limits);
+  }
+
+  /** `GET /order/certificate/{id}`: "Order info". */
+  getOrder(orderId: number, apiKey: string, limits: CallLimits): Promise<V2Reply> {
+    return this.call("GET", `/order/certificate/${orderId}`, apiKey, limits);
   }
 
   private async call(method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
 import { V2Client } from "./client.js";
-import { placeOrder, type Clock, type OrderToPlace, type PlacementPolicy } from "./order-placement.js";
+import { placeOrder, type OrderToPlace } from "./order-placement.js";
 import { Pacer } from "./pacer.js";
+import type { Clock, RetryPolicy } from "./retry-timing.js";
 import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
 
 // One scripted v2: each call takes the next step; a step answers, or throws an
@@ -28,7 +29,7 @@ function fakeClock(): Clock & { slept: number[] } {
   return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
 }
 
-const policy: PlacementPolicy = { attempts: 3, timeoutMs: 1_000, deadlineMs: 60_000, retryBaseMs: 100, retryAfterCapMs: 10_000, paceMaxWaitMs: 0 };
+const policy: RetryPolicy = { attempts: 3, timeoutMs: 1_000, deadlineMs: 60_000, retryBaseMs: 100, retryAfterCapMs: 10_000, paceMaxWaitMs: 0 };
 const order: OrderToPlace = { ...seedV2Request("v1shimabc"), apiKey: "k" };
 const created = (id: number) => ({ status: 201, body: { id, requests: [{ id: 1, status: "pending" }] } });
 const listed = (...ids: number[]) => ({ status: 200, body: { orders: ids.map((order_id) => ({ order_id, status: "pending" })), page: {} } });

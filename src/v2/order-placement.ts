@@ -1,18 +1,6 @@
-import { setTimeout as delay } from "node:timers/promises";
 import type { V2Client, V2Reply } from "./client.js";
+import { backoffMs, deadlineFor, realClock, retryAfterMs, type Clock, type RetryPolicy } from "./retry-timing.js";
 import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "./schema.js";
-
-export interface PlacementPolicy {
-  /** Sends of the order at most, and look-ups at most. */
-  attempts: number;
-  /** One v2 call at most. */
-  timeoutMs: number;
-  /** Everything, waits included, from the start of the placement. */
-  deadlineMs: number;
-  retryBaseMs: number;
-  retryAfterCapMs: number;
-  paceMaxWaitMs: number;
-}
 
 export type Placement =
   /** v2 took the order (2xx with an id) or refused it: its answer is final. */
@@ -33,16 +21,6 @@ export interface OrderToPlace {
   body: V2OrderBody & { alternative_order_id: string };
   apiKey: string;
 }
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const realClock: Clock = { now: () => performance.now(), sleep: (ms) => delay(ms) };
-
-/** Time kept back to write the client's answer before the deadline. */
-const ANSWER_MARGIN_MS = 25;
 
 // Failures in which the order certainly did not reach v2: no connection was made.
 const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -78,18 +56,10 @@ function lookupOutcome(reply: V2Reply): LookupOutcome {
 export async function placeOrder(
   client: V2Client,
   order: OrderToPlace,
-  policy: PlacementPolicy,
-  { now, sleep }: Clock = realClock,
+  policy: RetryPolicy,
+  clock: Clock = realClock,
 ): Promise<PlacementReport> {
-  const deadline = now() + policy.deadlineMs - ANSWER_MARGIN_MS;
-  const limits = () => {
-    const remaining = deadline - now();
-    return { timeoutMs: Math.max(1, Math.min(policy.timeoutMs, remaining)), maxPaceWaitMs: Math.min(policy.paceMaxWaitMs, remaining) };
-  };
-  const backoff = (step: number) => {
-    const full = Math.min(policy.retryAfterCapMs, policy.retryBaseMs * 2 ** step);
-    return full / 2 + Math.random() * (full / 2);
-  };
+  const { remaining, limits } = deadlineFor(policy, clock);
 
   let sends = 0;
   let lookups = 0;
@@ -109,10 +79,10 @@ export async function placeOrder(
   let delayMs = 0;
   for (;;) {
     if (delayMs > 0) {
-      if (now() + delayMs >= deadline) break;
-      await sleep(delayMs);
+      if (delayMs >= remaining()) break;
+      await clock.sleep(delayMs);
     }
-    if (deadline - now() <= 0) break;
+    if (remaining() <= 0) break;
 
     if (next === "send") {
       if (sends >= policy.attempts) break;
@@ -130,7 +100,7 @@ export async function placeOrder(
       // Nothing was made and nothing may be sent again: there is nothing to ask about.
       else if (sends >= policy.attempts) break;
       next = "lookup";
-      delayMs = last.kind === "answer" && last.status === 429 ? retryAfterMs(last.retryAfter, policy) ?? backoff(waits++) : 0;
+      delayMs = last.kind === "answer" && last.status === 429 ? (retryAfterMs(last.retryAfter, policy) ?? backoffMs(waits++, policy)) : 0;
       continue;
     }
 
@@ -140,12 +110,7 @@ export async function placeOrder(
     if (found === "absent") uncertain = false;
     // Sending again is safe only once v2 has said it holds no order with this id.
     next = uncertain ? "lookup" : "send";
-    delayMs = backoff(waits++);
+    delayMs = backoffMs(waits++, policy);
   }
   return report({ kind: "gave_up", last, uncertain });
-}
-
-function retryAfterMs(header: string | undefined, policy: PlacementPolicy): number | undefined {
-  const seconds = header === undefined ? NaN : Number(header.trim());
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, policy.retryAfterCapMs) : undefined;
 }

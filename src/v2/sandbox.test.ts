@@ -31,7 +31,7 @@ describe("the sandbox", () => {
     const response = await post(sandbox, order);
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ id: 1000, requests: [{ id: 1, status: "pending" }] });
-    expect(sandbox.orders()).toMatchObject([{ id: 1000, product: "code_signing_ev", body: order, dateCreated: "2026-03-04T17:19:12+00:00" }]);
+    expect(sandbox.orders()).toMatchObject([{ id: 1000, product: "code_signing_ev", body: order, created: new Date("2026-03-04T17:19:12.345Z") }]);
   });
 
   it("refuses a payload the v2 page would refuse, naming the v2 field", async () => {
@@ -51,6 +51,28 @@ describe("the sandbox", () => {
     expect(await (await post(sandbox, order, { key: "" })).json()).toMatchObject({ errors: [{ code: "access_denied|access_denied_invalid_key" }] });
     expect((await post(sandbox, order, { product: "ssl_plus" })).status).toBe(404);
     expect(await (await post(sandbox, "{")).json()).toMatchObject({ errors: [{ code: "bad_request_format" }] });
+  });
+
+  it("shows an order as pending, then as issued with its validity once issueAfterMs has passed, to its own key only", async () => {
+    let now = new Date("2026-03-04T17:19:12.000Z");
+    const sandbox = createSandbox({ firstOrderId: 7, issueAfterMs: 60_000, now: () => now });
+    await post(sandbox, order);
+    const read = async (key = "k") => sandbox.app.request("/order/certificate/7", { headers: { "X-DC-DEVKEY": key } });
+
+    expect(await (await read()).json()).toMatchObject({
+      id: 7,
+      status: "pending",
+      date_created: "2026-03-04T17:19:12+00:00",
+      product: { name_id: "code_signing_ev", name: "EV Code Signing" },
+      certificate: { common_name: "My Company", server_platform: { id: 2 } },
+      order_validity: { years: 1 },
+    });
+    now = new Date("2026-03-04T17:20:12.000Z");
+    expect(await (await read()).json()).toMatchObject({ status: "issued", certificate: { valid_from: "2026-03-04", valid_till: "2027-03-04" } });
+    expect((await read("someone else")).status).toBe(404);
+    expect(await (await sandbox.app.request("/order/alternate/v1shim1", { headers: { "X-DC-DEVKEY": "k" } })).json()).toMatchObject({
+      orders: [{ order_id: 7, status: "issued" }],
+    });
   });
 
   it("forgets the oldest orders past its bound", async () => {

@@ -13,14 +13,15 @@ export interface SandboxOrder {
   requestId: number;
   product: V2Product;
   body: V2OrderBody;
-  status: "pending";
-  dateCreated: string;
+  created: Date;
   /** Orders are seen only with the key that made them, as in a v2 account. */
   owner: string;
 }
 
 export interface SandboxOptions {
   firstOrderId?: number;
+  /** An order is pending until this long after it was made, then issued. */
+  issueAfterMs?: number;
   /** Oldest orders are forgotten past this many, so a long-running sandbox stays bounded. */
   maxOrders?: number;
   now?: () => Date;
@@ -36,15 +37,22 @@ const v2Error = (c: Context, status: 400 | 403 | 404, code: string, message: str
 
 const ownerOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
+const PRODUCT_NAMES: Readonly<Record<V2Product, string>> = { code_signing: "Code Signing", code_signing_ev: "EV Code Signing" };
+
+/** v2 writes times in UTC with an offset and no fraction: 2026-03-04T17:19:12+00:00. */
+const v2Time = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "+00:00");
+const v2Day = (date: Date) => date.toISOString().slice(0, 10);
+
 function payloadErrors(error: z.ZodError) {
   return error.issues.map((issue) => ({ code: `invalid_param|${issue.path.join(".")}`, message: issue.message }));
 }
 
-export function createSandbox({ firstOrderId = 100001, maxOrders = 10_000, now = () => new Date() }: SandboxOptions = {}): Sandbox {
+export function createSandbox({ firstOrderId = 100001, issueAfterMs = 10_000, maxOrders = 10_000, now = () => new Date() }: SandboxOptions = {}): Sandbox {
   const orders = new Map<number, SandboxOrder>();
   let nextId = firstOrderId;
   let nextRequestId = 1;
   const app = new Hono();
+  const statusOf = (order: SandboxOrder) => (now().getTime() - order.created.getTime() >= issueAfterMs ? "issued" : "pending");
 
   app.use(async (c, next) => {
     if (!c.req.header("X-DC-DEVKEY")) {
@@ -70,13 +78,12 @@ export function createSandbox({ firstOrderId = 100001, maxOrders = 10_000, now =
       requestId: nextRequestId++,
       product: product.data,
       body: body.data,
-      status: "pending",
-      dateCreated: now().toISOString().replace(/\.\d{3}Z$/, "+00:00"),
+      created: now(),
       owner: ownerOf(c.req.header("X-DC-DEVKEY") ?? ""),
     };
     orders.set(order.id, order);
     if (orders.size > maxOrders) orders.delete(orders.keys().next().value!);
-    return c.json({ id: order.id, requests: [{ id: order.requestId, status: order.status }] }, 201);
+    return c.json({ id: order.id, requests: [{ id: order.requestId, status: "pending" }] }, 201);
   });
 
   app.get("/order/alternate/:alternativeOrderId", (c) => {
@@ -85,8 +92,38 @@ export function createSandbox({ firstOrderId = 100001, maxOrders = 10_000, now =
     const matching = [...orders.values()].filter((o) => o.owner === owner && o.body.alternative_order_id === id);
     if (matching.length === 0) return v2Error(c, 404, "not_found", "No order carries this alternative_order_id.");
     return c.json({
-      orders: matching.map((o) => ({ order_id: o.id, certificate_id: o.id, status: o.status })),
+      orders: matching.map((o) => ({ order_id: o.id, certificate_id: o.id, status: statusOf(o) })),
       page: { total: matching.length, limit: 1000, offset: 0 },
+    });
+  });
+
+  app.get("/order/certificate/:orderId", (c) => {
+    const order = orders.get(Number(c.req.param("orderId")));
+    if (!order || order.owner !== ownerOf(c.req.header("X-DC-DEVKEY") ?? "")) {
+      return v2Error(c, 404, "not_found|order", "The specified order was not found.");
+    }
+    const issued = statusOf(order) === "issued";
+    const years = order.body.order_validity.years ?? 1;
+    const validTill = new Date(order.created.getTime() + issueAfterMs);
+    validTill.setUTCFullYear(validTill.getUTCFullYear() + years);
+    const platform = order.body.certificate.server_platform;
+    return c.json({
+      id: order.id,
+      status: statusOf(order),
+      date_created: v2Time(order.created),
+      product: { name_id: order.product, name: PRODUCT_NAMES[order.product], type: "code_signing_certificate" },
+      certificate: {
+        id: order.id,
+        common_name: order.body.organization.name ?? "",
+        dns_names: [],
+        date_created: v2Time(order.created),
+        organization_units: order.body.certificate.organization_units ?? [],
+        ...(platform && { server_platform: { id: platform.id, name: platform.id === -1 ? "OTHER" : `Platform ${platform.id}` } }),
+        ...(issued && { valid_from: v2Day(new Date(order.created.getTime() + issueAfterMs)), valid_till: v2Day(validTill) }),
+        signature_hash: order.body.certificate.signature_hash,
+      },
+      order_validity: order.body.order_validity,
+      alternative_order_id: order.body.alternative_order_id,
     });
   });
 

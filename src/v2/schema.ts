@@ -116,3 +116,33 @@ export type V2ErrorEnvelope = z.infer<typeof v2ErrorEnvelopeSchema>;
 export const v2AlternateOrdersSchema = z.object({
   orders: z.array(z.object({ order_id: z.number().int().positive(), certificate_id: z.number().int().optional(), status: z.string().optional() })),
 });
+
+const validitySchema = z.object({ years: z.number().int().optional(), days: z.number().int().optional() });
+
+/**
+ * `GET /order/certificate/{order_id}` ("Order info"), the parts the legacy order
+ * details need. Lenient on purpose: v2 adds fields freely, and only a missing id
+ * or status makes an answer unreadable.
+ */
+export const v2OrderInfoSchema = z.object({
+  id: z.number().int().positive(),
+  status: z.string(),
+  date_created: z.string().optional(),
+  product: z.object({ name: z.string().optional(), name_id: z.string().optional() }).optional(),
+  certificate: z
+    .object({
+      common_name: z.string().optional(),
+      dns_names: z.array(z.string()).optional(),
+      date_created: z.string().optional(),
+      valid_from: z.string().optional(),
+      valid_till: z.string().optional(),
+      organization_units: z.array(z.string()).optional(),
+      server_platform: z.object({ id: z.number().int(), name: z.string().optional() }).optional(),
+      cert_validity: validitySchema.optional(),
+    })
+    .optional(),
+  order_validity: validitySchema.optional(),
+  validity_years: z.number().int().optional(),
+  price: z.union([z.number(), z.string()]).optional(),
+});
+export type V2OrderInfo = z.infer<typeof v2OrderInfoSchema>;

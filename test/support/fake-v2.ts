@@ -11,12 +11,12 @@ export interface RecordedRequest {
 }
 
 /**
- * What the fake does with the next request of its kind (an order, or a look-up
- * by alternative_order_id); whatever is not scripted goes to a sandbox, which
- * makes and finds orders as v2 does.
+ * What the fake does with the next request of its kind; whatever is not
+ * scripted goes to a sandbox, which makes and finds orders as v2 does.
  */
 export interface ScriptedAnswer {
-  for?: "order" | "lookup";
+  /** An order (POST), a look-up by alternative_order_id, or a read of "Order info"; orders by default. */
+  for?: "order" | "lookup" | "info";
   /** Let the sandbox make the order first, then answer as scripted: an answer lost after v2 acted. */
   create?: boolean;
   delayMs?: number;
@@ -41,7 +41,8 @@ export interface FakeV2 {
 }
 
 const BASE_PATH = "/services/v2";
-const kindOf = (method: string, path: string) => (method === "POST" ? "order" : path.startsWith("/order/alternate/") ? "lookup" : "other");
+const kindOf = (method: string, path: string) =>
+  method === "POST" ? "order" : path.startsWith("/order/alternate/") ? "lookup" : path.startsWith("/order/certificate/") ? "info" : "other";
 
 /** A v2 over real HTTP on loopback that records every request it receives. */
 export async function startFakeV2(): Promise<FakeV2> {

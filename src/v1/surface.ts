@@ -1,0 +1,25 @@
+import { TrieRouter } from "hono/router/trie-router";
+
+// The legacy surface the shim serves, and what each path takes. Routes, OPTIONS,
+// 405s and the method override are all derived from this table.
+export const SERVED = {
+  "/order/code": ["POST"],
+  "/order/:order_id": ["GET", "HEAD"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ServedPath = keyof typeof SERVED;
+
+/** The legacy custom methods; documented as sent directly or as POST with X-HTTP-Method-Override. */
+export const CUSTOM_METHODS: ReadonlySet<string> = new Set(["APPROVE", "REISSUE", "REJECT", "RENEW", "REVOKE"]);
+
+/** What `Allow` says for a path: its methods, and OPTIONS. */
+export const allowed = (methods: readonly string[]): string[] => [...methods, "OPTIONS"];
+
+// First registered wins, as in the app: /order/code before /order/:order_id.
+const router = new TrieRouter<readonly string[]>();
+for (const [path, methods] of Object.entries(SERVED)) router.add("ALL", path, methods);
+
+/** The methods a concrete path takes, or undefined when the shim does not serve it. */
+export function methodsAt(path: string): readonly string[] | undefined {
+  return router.match("ALL", path)[0][0]?.[0];
+}
