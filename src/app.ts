@@ -23,6 +23,8 @@ export interface AppDeps {
   v2: V2Client;
   logger: Logger;
   lifecycle: Lifecycle;
+  /** Who a request acts for: passthrough by default, the accounts file in accounts mode. */
+  authenticate?: MiddlewareHandler<ShimEnv>;
   newAlternativeOrderId?: () => string;
 }
 
@@ -32,7 +34,7 @@ const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", 
 
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
-  const { config, lifecycle } = deps;
+  const { config, lifecycle, authenticate = passthroughAccount } = deps;
   const app = new Hono<ShimEnv>();
 
   // For the orchestrator, before anything v1: not logged, not negotiated.
@@ -55,13 +57,13 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
 
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
     "/order/code": [
-      passthroughAccount,
+      authenticate,
       requireBodyFormat,
       limitBodySize(config.maxBodyBytes),
       orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
     ],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
-    "/order/:order_id": [etag(), passthroughAccount, orderDetailsHandler({ config, v2: deps.v2 })],
+    "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
   };
   for (const path of Object.keys(handlers) as ServedPath[]) {
     const methods: readonly string[] = SERVED[path];

@@ -2,18 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { configProblems } from "../test/support/config-problems.js";
+import { loadConfig } from "./config.js";
 import { DEFAULT_PLATFORM_TABLES } from "./mapping/platforms.js";
 
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("the configuration was accepted");
-};
+const problems = (env: Record<string, string>) => configProblems(() => loadConfig(env));
 
 describe("loadConfig", () => {
   it("has defaults that run the sandbox on 8080", () => {

@@ -49,6 +49,8 @@ const envSchema = z
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
     SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
+    SHIM_ACCOUNTS_FILE: z.string().optional(),
+    SHIM_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
@@ -94,6 +96,9 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
   headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
+  /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
+  accountsFile: vars.SHIM_ACCOUNTS_FILE,
+  authCacheTtlMs: vars.SHIM_AUTH_CACHE_TTL_MS,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   logLevel: vars.LOG_LEVEL,

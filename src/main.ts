@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { loadAccounts } from "./accounts/accounts-file.js";
+import { accountRegistryFor } from "./accounts/registry.js";
+import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { startServer } from "./server.js";
 
@@ -11,9 +13,10 @@ const SANDBOX_BANNER = `
 ########################################################################
 `;
 
-function loadConfigOrExit(): Config {
+/** A problem with the settings stops the start, naming the variable (or the account). */
+function orExit<T>(load: () => T): T {
   try {
-    return loadConfig(process.env);
+    return load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
@@ -21,7 +24,8 @@ function loadConfigOrExit(): Config {
   }
 }
 
-const config = loadConfigOrExit();
+const config = orExit(() => loadConfig(process.env));
+const accounts = orExit(() => accountRegistryFor(config, process.env));
 const logger = createLogger(config.logLevel);
 if (!config.digicertApiUrl) {
   process.stderr.write(SANDBOX_BANNER);
@@ -30,12 +34,27 @@ if (!config.digicertApiUrl) {
 
 let running;
 try {
-  running = await startServer(config, logger);
+  running = await startServer(config, logger, { accounts });
 } catch (error) {
   logger.fatal({ err: error }, "cannot serve");
   process.exit(1);
 }
-logger.info({ port: running.port, mode: config.digicertApiUrl ? "v2" : "sandbox", v2: config.digicertApiUrl }, "listening");
+logger.info(
+  { port: running.port, mode: config.digicertApiUrl ? "v2" : "sandbox", auth: accounts ? "accounts" : "passthrough", accounts: accounts?.size, v2: config.digicertApiUrl },
+  "listening",
+);
+
+// SIGHUP re-reads the accounts file; a bad file is refused and the accounts in use stay.
+process.on("SIGHUP", () => {
+  if (!accounts || !config.accountsFile) return;
+  try {
+    accounts.replace(loadAccounts(config.accountsFile, process.env));
+    logger.info({ accounts: accounts.size }, "accounts file reloaded");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.error({ problems: error.problems }, "accounts file refused; the accounts in use stay");
+  }
+});
 
 // Orders in flight run to their answer, each within its deadline; then exit 0.
 let stopping = false;

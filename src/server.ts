@@ -3,6 +3,9 @@ import type { AddressInfo } from "node:net";
 import { createApp, type AppDeps } from "./app.js";
 import type { Config } from "./config.js";
 import { Lifecycle } from "./lifecycle.js";
+import { authenticateAccount } from "./accounts/authenticate.js";
+import { FailedLogins } from "./accounts/failed-logins.js";
+import type { AccountRegistry } from "./accounts/registry.js";
 import type { Logger } from "./log.js";
 import { answerClientError } from "./v1/client-errors.js";
 import { V2Client } from "./v2/client.js";
@@ -23,7 +26,10 @@ export interface RunningServer {
   drain(timeoutMs: number): Promise<boolean>;
 }
 
-export type ServerOptions = Pick<AppDeps, "newAlternativeOrderId">;
+export interface ServerOptions extends Pick<AppDeps, "newAlternativeOrderId"> {
+  /** Accounts mode: the legacy accounts, checked on every request. */
+  accounts?: AccountRegistry;
+}
 
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -31,7 +37,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
   const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits));
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, logger, v2, lifecycle, ...options });
+  const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, newAlternativeOrderId: options.newAlternativeOrderId });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(

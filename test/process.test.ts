@@ -1,21 +1,17 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
-import { spawnShim, type ShimProcess } from "./support/process.js";
+import { shimsStoppedAfterEach } from "./support/process.js";
 
 // The seed's sample request, headers and all, exactly as the legacy page prints it.
 const seedRequest = parseHttpMessage(readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"));
 
-let running: ShimProcess | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
+const spawn = shimsStoppedAfterEach();
 
 describe("node dist/main.js (what npm start runs)", () => {
   it("without DIGICERT_API_URL, says loudly that it runs the sandbox and answers the seed's request with 201", async () => {
-    running = spawnShim({});
+    const running = spawn({});
     const port = await running.listening;
     expect(running.stderr()).toContain("SANDBOX MODE");
     expect(running.stderr()).toContain("NO REAL ORDERS ARE PLACED");
@@ -29,7 +25,7 @@ describe("node dist/main.js (what npm start runs)", () => {
   it("with DIGICERT_API_URL, places the order there and does not mention a sandbox", async () => {
     const v2 = await startFakeV2();
     try {
-      running = spawnShim({ DIGICERT_API_URL: v2.url });
+      const running = spawn({ DIGICERT_API_URL: v2.url });
       const port = await running.listening;
       const answer = await sendHttpMessage(`http://127.0.0.1:${port}`, seedRequest);
       expect(answer.status).toBe(201);
@@ -43,14 +39,14 @@ describe("node dist/main.js (what npm start runs)", () => {
   });
 
   it("refuses to start in production without DIGICERT_API_URL, naming it", async () => {
-    running = spawnShim({ NODE_ENV: "production" });
+    const running = spawn({ NODE_ENV: "production" });
     expect(await running.exited).toBe(1);
     expect(running.stderr()).toContain("DIGICERT_API_URL is required when NODE_ENV=production");
     expect(running.stdout()).not.toContain("listening");
   });
 
   it("refuses a bad setting, naming the variable", async () => {
-    running = spawnShim({ PORT: "eighty" });
+    const running = spawn({ PORT: "eighty" });
     expect(await running.exited).toBe(1);
     expect(running.stderr()).toMatch(/PORT /);
   });

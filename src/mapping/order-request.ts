@@ -8,6 +8,9 @@ export interface OrderTranslationContext {
   platforms: PlatformTables;
   /** Unique per legacy request, so that every v2 order can be traced to the call that made it. */
   alternativeOrderId: string;
+  /** Accounts mode: the account's container, and the existing organization its orders are for. */
+  containerId?: number | undefined;
+  organizationId?: number | undefined;
 }
 
 export interface V2OrderRequest {
@@ -21,6 +24,7 @@ export interface V2OrderRequest {
  * passed the v1 schema, so its cross-field rules hold here.
  */
 export function toV2OrderRequest(order: V1Order, ctx: OrderTranslationContext): V2OrderRequest {
+  const contacts = [orgContact(order, "organization_contact"), orgContact(order, "verified_contact")];
   return {
     product: order.ev ? "code_signing_ev" : "code_signing",
     body: {
@@ -30,23 +34,28 @@ export function toV2OrderRequest(order: V1Order, ctx: OrderTranslationContext): 
         organization_units: order.org_unit === undefined ? undefined : [order.org_unit],
       },
       order_validity: { years: order.validity },
-      organization: {
-        name: order.org_name,
-        address: order.org_addr1,
-        address2: order.org_addr2,
-        city: order.org_city,
-        state: spellOutState(order.org_state, order.org_country),
-        zip: order.org_zip,
-        country: order.org_country,
-        telephone: order.telephone,
-        contacts: [orgContact(order, "organization_contact"), orgContact(order, "verified_contact")],
-      },
+      container: ctx.containerId === undefined ? undefined : { id: ctx.containerId },
+      // An account mapped to an existing organization orders for it; otherwise the org_* fields make one.
+      organization: ctx.organizationId === undefined ? { ...newOrganization(order), contacts } : { id: ctx.organizationId, contacts },
       cs_provisioning_method: order.cs_provisioning_method,
       ship_info: order.cs_provisioning_method === "ship_token" ? shipInfo(order) : undefined,
       // v1 orders had no approval step.
       skip_approval: true,
       alternative_order_id: ctx.alternativeOrderId,
     },
+  };
+}
+
+function newOrganization(order: V1Order) {
+  return {
+    name: order.org_name,
+    address: order.org_addr1,
+    address2: order.org_addr2,
+    city: order.org_city,
+    state: spellOutState(order.org_state, order.org_country),
+    zip: order.org_zip,
+    country: order.org_country,
+    telephone: order.telephone,
   };
 }
 

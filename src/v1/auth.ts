@@ -8,6 +8,9 @@ export interface LegacyAccount {
   accountId: string;
   /** Sent to v2 as X-DC-DEVKEY. */
   v2ApiKey: string;
+  /** Accounts mode: the container to order in, and an existing organization to order for. */
+  containerId?: number | undefined;
+  organizationId?: number | undefined;
 }
 
 /** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
@@ -17,7 +20,7 @@ export function basicCredentials(request: Request): { accountId: string; apiKey:
   return { accountId: credentials.username, apiKey: credentials.password };
 }
 
-/** Passthrough: the legacy api_key is the v2 key; v2 judges it. */
+/** Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2 judges it. */
 export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
   const { accountId, apiKey } = basicCredentials(c.req.raw);
   c.set("account", { accountId, v2ApiKey: apiKey });

@@ -28,6 +28,9 @@ const SERVES = "this service serves Code Signing orders (POST /order/code) and o
 export const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 
 export const v1Errors = {
+  credentialsRefused: () =>
+    one(401, "access_denied", "The account id and API key were not accepted.", { "WWW-Authenticate": BASIC_CHALLENGE }),
+  accountDisabled: () => one(403, "account_disabled", "This account is disabled in the v1 shim; ask its operator."),
   authenticationRequired: () =>
     one(401, "access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
       "WWW-Authenticate": BASIC_CHALLENGE,

@@ -33,7 +33,12 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
 
     const alternativeOrderId = newAlternativeOrderId();
     log.alternative_order_id = alternativeOrderId;
-    const { product, body } = toV2OrderRequest(order, { platforms: config.platforms, alternativeOrderId });
+    const { product, body } = toV2OrderRequest(order, {
+      platforms: config.platforms,
+      alternativeOrderId,
+      containerId: account.containerId,
+      organizationId: account.organizationId,
+    });
 
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
@@ -41,5 +42,18 @@ export function spawnShim(env: Record<string, string>): ShimProcess {
       child.kill("SIGTERM");
       return exited;
     },
+  };
+}
+
+/** spawnShim for one test file: every shim a test starts is stopped after it. */
+export function shimsStoppedAfterEach(): (env: Record<string, string>) => ShimProcess {
+  const started: ShimProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((shim) => shim.stop()));
+  });
+  return (env) => {
+    const shim = spawnShim(env);
+    started.push(shim);
+    return shim;
   };
 }

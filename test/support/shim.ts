@@ -1,3 +1,4 @@
+import { accountRegistryFor, type AccountRegistry } from "../../src/accounts/registry.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { startServer, type RunningServer, type ServerOptions } from "../../src/server.js";
@@ -9,6 +10,9 @@ export interface RunningShim {
   /** Every log line as written, for asserting that no secret appears anywhere. */
   rawLogs: string[];
   sandbox: RunningServer["sandbox"];
+  lifecycle: RunningServer["lifecycle"];
+  /** Accounts mode: the registry, to replace its accounts as SIGHUP would. */
+  accounts: AccountRegistry | undefined;
   close(): Promise<void>;
 }
 
@@ -21,12 +25,16 @@ export async function startShim(env: Record<string, string> = {}, options: Serve
   const config = loadConfig({ LOG_LEVEL: "info", ...env, PORT: "0", HOST: "127.0.0.1" });
   const rawLogs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void rawLogs.push(line) });
-  const running = await startServer(config, logger, options);
+  // Accounts mode reads v2 keys from the environment: the test's, then the process's.
+  const accounts = accountRegistryFor(config, { ...process.env, ...env });
+  const running = await startServer(config, logger, { accounts, ...options });
   return {
     url: `http://127.0.0.1:${running.port}`,
     logs: () => rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs,
     sandbox: running.sandbox,
+    lifecycle: running.lifecycle,
+    accounts,
     close: async () => {
       await running.drain(5_000);
     },

@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigError } from "../config.js";
+import { parseKeyHash, type KeyHash } from "./key-hash.js";
+
+// SHIM_ACCOUNTS_FILE: which legacy account ids and keys are valid, and where
+// their orders go in v2. It never holds a legacy key or a v2 key: the one is
+// hashed, the other named by an environment variable or a file.
+
+const accountEntrySchema = z
+  .strictObject({
+    account_id: z.string().min(1).regex(/^[^:]+$/, "may not contain a colon: it is the Basic user name"),
+    key_hash: z.string().refine((text) => parseKeyHash(text) !== undefined, "must be a hash printed by npm run hash-key"),
+    digicert_api_key_env: z.string().min(1).optional(),
+    digicert_api_key_file: z.string().min(1).optional(),
+    container_id: z.number().int().positive().optional(),
+    organization_id: z.number().int().positive().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .refine((entry) => (entry.digicert_api_key_env === undefined) !== (entry.digicert_api_key_file === undefined), {
+    path: ["digicert_api_key_env"],
+    message: "give one of digicert_api_key_env and digicert_api_key_file",
+  });
+
+export const accountsFileSchema = z.strictObject({ accounts: z.array(accountEntrySchema) }).superRefine(
+  ({ accounts }, ctx) => {
+    // Runs even when entries failed, so that every problem is listed at once;
+    // a failed entry holds its raw input here.
+    if (!Array.isArray(accounts)) return;
+    const seen = new Set<unknown>();
+    accounts.forEach((entry, i) => {
+      const id: unknown = entry?.account_id;
+      if (typeof id === "string" && seen.has(id)) ctx.addIssue({ code: "custom", path: ["accounts", i, "account_id"], message: "appears twice" });
+      seen.add(id);
+    });
+  },
+  { when: () => true },
+);
+
+/** A legacy account, ready to check credentials against and to order with. */
+export interface Account {
+  accountId: string;
+  keyHash: KeyHash;
+  v2ApiKey: string;
+  containerId: number | undefined;
+  organizationId: number | undefined;
+  enabled: boolean;
+}
+
+const namedEntrySchema = z.object({ accounts: z.array(z.unknown()) });
+const namedAccountSchema = z.object({ account_id: z.string().min(1) });
+
+/** `account 001007 (accounts[0]) key_hash: …`, or the file's own path for a problem outside an account. */
+function describe(issue: z.core.$ZodIssue, content: unknown): string {
+  const [, index, ...field] = issue.path;
+  if (typeof index !== "number") return `${issue.path.join(".") || "the file"}: ${issue.message}`;
+  const entries = namedEntrySchema.safeParse(content);
+  const named = namedAccountSchema.safeParse(entries.success ? entries.data.accounts[index] : undefined);
+  const name = named.success ? `account ${named.data.account_id} (accounts[${index}])` : `accounts[${index}]`;
+  return `${name}${field.length ? ` ${field.join(".")}` : ""}: ${issue.message}`;
+}
+
+/** The account's v2 key, from the environment variable or the file the entry names. */
+function v2KeyOf(entry: z.infer<typeof accountEntrySchema>, env: NodeJS.ProcessEnv): { key: string } | { problem: string } {
+  if (entry.digicert_api_key_env !== undefined) {
+    const key = env[entry.digicert_api_key_env]?.trim();
+    return key ? { key } : { problem: `digicert_api_key_env names ${entry.digicert_api_key_env}, which is not set` };
+  }
+  const file = entry.digicert_api_key_file!;
+  try {
+    const key = readFileSync(file, "utf8").trim();
+    return key ? { key } : { problem: `digicert_api_key_file ${file} is empty` };
+  } catch {
+    return { problem: `digicert_api_key_file ${file} cannot be read` };
+  }
+}
+
+/** Reads and checks the file, and finds every account's v2 key; a ConfigError lists every problem. */
+export function loadAccounts(path: string, env: NodeJS.ProcessEnv): Map<string, Account> {
+  let content: unknown;
+  try {
+    content = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`SHIM_ACCOUNTS_FILE cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  const parsed = accountsFileSchema.safeParse(content);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SHIM_ACCOUNTS_FILE ${describe(issue, content)}`));
+
+  const problems: string[] = [];
+  const accounts = new Map<string, Account>();
+  for (const entry of parsed.data.accounts) {
+    const v2Key = v2KeyOf(entry, env);
+    if ("problem" in v2Key) {
+      problems.push(`SHIM_ACCOUNTS_FILE account ${entry.account_id}: ${v2Key.problem}`);
+      continue;
+    }
+    accounts.set(entry.account_id, {
+      accountId: entry.account_id,
+      keyHash: parseKeyHash(entry.key_hash)!,
+      v2ApiKey: v2Key.key,
+      containerId: entry.container_id,
+      organizationId: entry.organization_id,
+      enabled: entry.enabled,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return accounts;
+}

@@ -1,0 +1,153 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { authenticateAccount } from "../src/accounts/authenticate.js";
+import { loadAccounts } from "../src/accounts/accounts-file.js";
+import { FailedLogins } from "../src/accounts/failed-logins.js";
+import { AccountRegistry } from "../src/accounts/registry.js";
+import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { Lifecycle } from "../src/lifecycle.js";
+import { createLogger } from "../src/log.js";
+import { V2Client } from "../src/v2/client.js";
+import { Pacer } from "../src/v2/pacer.js";
+import { createSandbox } from "../src/v2/sandbox.js";
+import { inProcessTransport } from "../src/v2/transport.js";
+import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { startFakeV2, type FakeV2 } from "./support/fake-v2.js";
+import { orderRequest, sendHttpMessage, type HttpMessage } from "./support/http-files.js";
+import { startShim, type RunningShim } from "./support/shim.js";
+
+// The seed's client, account 001007 with legacy key "skyfall", as the operator maps it.
+const ENV = { DC_KEY_ACME: "v2-key-of-acme", DC_KEY_INITECH: "v2-key-of-initech" };
+const SECRETS = ["skyfall", "v2-key-of-acme", "v2-key-of-initech", "MDAxMDA3OnNreWZhbGw="];
+let accountsFile: string;
+
+beforeAll(async () => {
+  accountsFile = writeAccountsFile({
+    accounts: [
+      { account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME", container_id: 42 },
+      { account_id: "002008", key_hash: await hashFast("goldeneye"), digicert_api_key_env: "DC_KEY_INITECH", organization_id: 12345 },
+      { account_id: "003009", key_hash: await hashFast("moonraker"), digicert_api_key_env: "DC_KEY_ACME", enabled: false },
+    ],
+  });
+});
+
+const as = (accountId: string, key: string, message: HttpMessage = orderRequest()): HttpMessage => ({
+  ...message,
+  headers: message.headers.map(([name, value]): [string, string] =>
+    name === "Authorization" ? [name, `Basic ${Buffer.from(`${accountId}:${key}`).toString("base64")}`] : [name, value],
+  ),
+});
+
+describe("accounts mode", () => {
+  let fake: FakeV2;
+  let shim: RunningShim;
+  async function start() {
+    fake = await startFakeV2();
+    shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV });
+  }
+  afterEach(async () => {
+    for (const secret of SECRETS) expect(shim.rawLogs.join("\n")).not.toContain(secret);
+    await shim.close();
+    await fake.close();
+  });
+
+  it("orders with the account's own v2 key, in its container", async () => {
+    await start();
+    const answer = await sendHttpMessage(shim.url, orderRequest());
+    expect(answer.status).toBe(201);
+    expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
+    const body = JSON.parse(fake.requests[0]!.body);
+    expect(body.container).toEqual({ id: 42 });
+    expect(body.organization).toMatchObject({ name: "My Company", state: "Florida" });
+  });
+
+  it("orders for the account's existing organization, with the contacts, instead of creating one", async () => {
+    await start();
+    const answer = await sendHttpMessage(shim.url, as("002008", "goldeneye"));
+    expect(answer.status).toBe(201);
+    expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-initech");
+    const body = JSON.parse(fake.requests[0]!.body);
+    expect(body.organization).toEqual({
+      id: 12345,
+      contacts: ["organization_contact", "verified_contact"].map((contact_type) => ({
+        contact_type,
+        first_name: "Gary",
+        last_name: "McCoy",
+        job_title: "CTO",
+        email: "gm@example.com",
+        telephone: "555-555-1234",
+      })),
+    });
+    expect(body).not.toHaveProperty("container");
+  });
+
+  it("reads order details with the account's v2 key", async () => {
+    await start();
+    const ordered = await sendHttpMessage(shim.url, orderRequest());
+    const id = JSON.parse(ordered.text).order_id;
+    const details = await sendHttpMessage(shim.url, { startLine: `GET /order/${id}`, headers: [["Authorization", "Basic MDAxMDA3OnNreWZhbGw="]], body: "" });
+    expect(details.status).toBe(200);
+    expect(fake.requests.at(-1)).toMatchObject({ method: "GET", path: `/order/certificate/${id}`, headers: { "x-dc-devkey": "v2-key-of-acme" } });
+  });
+
+  it("answers a wrong key and an unknown account the same way, and sends nothing to v2", async () => {
+    await start();
+    const wrongKey = await sendHttpMessage(shim.url, as("001007", "skyfal"));
+    const unknown = await sendHttpMessage(shim.url, as("999999", "skyfall"));
+    for (const answer of [wrongKey, unknown]) {
+      expect(answer.status).toBe(401);
+      expect(answer.headers["www-authenticate"]).toBe('Basic realm="DigiCert REST v1", charset="UTF-8"');
+      expect(JSON.parse(answer.text)).toEqual({ errors: [{ code: "access_denied", description: "The account id and API key were not accepted." }] });
+    }
+    expect(unknown.text).toBe(wrongKey.text);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("refuses a disabled account with 403, once its key is right", async () => {
+    await start();
+    const disabled = await sendHttpMessage(shim.url, as("003009", "moonraker"));
+    expect(disabled.status).toBe(403);
+    expect(JSON.parse(disabled.text)).toEqual({ errors: [{ code: "account_disabled", description: "This account is disabled in the v1 shim; ask its operator." }] });
+    expect((await sendHttpMessage(shim.url, as("003009", "wrong"))).status).toBe(401);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("lets an order in flight finish with the account it started with when the accounts are replaced", async () => {
+    await start();
+    fake.script({ delayMs: 300 });
+    const inFlight = sendHttpMessage(shim.url, orderRequest());
+    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    shim.accounts!.replace(loadAccounts(writeAccountsFile({ accounts: [] }), ENV));
+    expect((await inFlight).status).toBe(201);
+    expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
+    expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(401);
+  });
+});
+
+describe("repeated failed logins", () => {
+  it("are slowed down and logged, and nothing reaches v2", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
+    const sandbox = createSandbox();
+    const waits: number[] = [];
+    const registry = new AccountRegistry(loadAccounts(accountsFile, ENV), { cacheTtlMs: 60_000 });
+    const app = createApp({
+      config: loadConfig({}),
+      logger,
+      lifecycle: new Lifecycle(),
+      v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
+      authenticate: authenticateAccount({ registry, failedLogins: new FailedLogins({ free: 3, baseDelayMs: 100 }), logger, sleep: async (ms) => void waits.push(ms) }),
+    });
+    const guess = as("001007", "guess");
+    for (let i = 0; i < 6; i++) {
+      const answer = await app.request("/order/code", { method: "POST", headers: Object.fromEntries(guess.headers), body: guess.body });
+      expect(answer.status).toBe(401);
+    }
+    expect(waits).toEqual([0, 0, 0, 100, 200, 400]);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ level: 40, account_id: "001007", failures: 4, msg: "repeated failed logins for this account: answers are slowed down" }),
+    );
+    expect(sandbox.orders()).toEqual([]);
+    for (const secret of SECRETS) expect(lines.join("\n")).not.toContain(secret);
+  });
+});
