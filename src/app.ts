@@ -13,6 +13,7 @@ import { negotiateFormat } from "./v1/formats.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
 import { orderCodeHandler } from "./v1/order-code.js";
 import { orderDetailsHandler } from "./v1/order-details.js";
+import { translateHandler } from "./v1/translate.js";
 import { sendV1Error } from "./v1/respond.js";
 import { SERVED, type ServedPath } from "./v1/surface.js";
 import { newAlternativeOrderId } from "./v2/alternative-order-id.js";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     ],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
+    "/_shim/translate/order/code": [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes), translateHandler({ config })],
   };
   for (const path of Object.keys(handlers) as ServedPath[]) {
     const methods: readonly string[] = SERVED[path];

@@ -76,6 +76,26 @@ describe("fixtures", () => {
           });
         }
 
+        // Translate and order agree: the translate endpoint answers the payload v2
+        // receives for the order, or the order's own refusal, and never calls v2.
+        const overridden = request.headers.some(([header]) => header.toLowerCase() === "x-http-method-override");
+        if (request.startLine.startsWith("POST /order/code") && !overridden) {
+          const seen = fake.requests.length;
+          const translated = await sendHttpMessage(shim.url, { ...request, startLine: "POST /_shim/translate/order/code HTTP/1.1" });
+          expect(fake.requests.length, "translate never calls v2").toBe(seen);
+          const firstOrder = v2Request && ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request)).find((r) => r.method === "POST");
+          const status = Number(expected.startLine.split(" ")[1]);
+          if (firstOrder) {
+            expect(translated.status).toBe(200);
+            expect(JSON.parse(translated.text)).toEqual({ method: "POST", path: firstOrder.path, body: firstOrder.body });
+          } else if (status >= 400 && status < 500) {
+            expect(translated.status).toBe(answer.status);
+            expect(translated.text).toBe(answer.text);
+          } else {
+            expect(translated.status).toBe(200);
+          }
+        }
+
         const logExpected = read("shim-log.json");
         if (logExpected) {
           const minted = shim.logs().find((l) => l.msg === "request")?.alternative_order_id;

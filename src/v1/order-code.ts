@@ -1,16 +1,13 @@
 import type { Context } from "hono";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
-import { toV2OrderRequest } from "../mapping/order-request.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-response.js";
 import type { ShimEnv } from "../shim-env.js";
 import { replySummary, type V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
-import { parseFields } from "./body.js";
 import { V1Error } from "./errors.js";
-import { makeV1OrderSchema } from "./order-schema.js";
+import { orderTranslator } from "./order-translation.js";
 import { sendV1 } from "./respond.js";
-import { validateOrder } from "./validate-order.js";
 
 export interface OrderCodeDeps {
   config: Config;
@@ -25,20 +22,13 @@ export interface OrderCodeDeps {
  * V1Error thrown here and rendered by the app; nothing invalid reaches v2.
  */
 export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: OrderCodeDeps) {
-  const schema = makeV1OrderSchema(config.platforms);
+  const translate = orderTranslator(config);
 
   return async (c: Context<ShimEnv>) => {
     const { account, log } = c.var;
-    const order = validateOrder(schema, parseFields(c.var.bodyFormat, await c.req.text()));
-
     const alternativeOrderId = newAlternativeOrderId();
+    const { product, body } = translate(c.var.bodyFormat, await c.req.text(), account, alternativeOrderId);
     log.alternative_order_id = alternativeOrderId;
-    const { product, body } = toV2OrderRequest(order, {
-      platforms: config.platforms,
-      alternativeOrderId,
-      containerId: account.containerId,
-      organizationId: account.organizationId,
-    });
 
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);

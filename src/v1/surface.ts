@@ -5,6 +5,7 @@ import { TrieRouter } from "hono/router/trie-router";
 export const SERVED = {
   "/order/code": ["POST"],
   "/order/:order_id": ["GET", "HEAD"],
+  "/_shim/translate/order/code": ["POST"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ServedPath = keyof typeof SERVED;
