@@ -1,13 +1,18 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
+import { bearerAuth } from "hono/bearer-auth";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Config } from "./config.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { Logger } from "./log.js";
-import { requestLog } from "./request-log.js";
+import { ShimMetrics } from "./metrics.js";
+import { logRequest, observeRequests } from "./request-log.js";
 import type { ShimEnv } from "./shim-env.js";
 import { passthroughAccount } from "./v1/auth.js";
 import { limitBodySize, requireBodyFormat } from "./v1/body.js";
+import { ClientUsage } from "./usage.js";
+import { announceDeprecation, deprecationHeaders } from "./v1/deprecation.js";
 import { V1Error, v1Errors } from "./v1/errors.js";
 import { negotiateFormat } from "./v1/formats.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
@@ -26,6 +31,8 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   /** Who a request acts for: passthrough by default, the accounts file in accounts mode. */
   authenticate?: MiddlewareHandler<ShimEnv>;
+  /** Shared with the v2 client, which reports its calls to it. */
+  metrics?: ShimMetrics;
   newAlternativeOrderId?: () => string;
 }
 
@@ -35,16 +42,20 @@ const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", 
 
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
-  const { config, lifecycle, authenticate = passthroughAccount } = deps;
+  const { config, lifecycle, authenticate = passthroughAccount, metrics = new ShimMetrics() } = deps;
+  const usage = new ClientUsage();
   const app = new Hono<ShimEnv>();
 
-  // For the orchestrator, before anything v1: not logged, not negotiated.
+  // For operators, before anything v1: not logged, not negotiated, not counted as legacy calls.
   app.get("/healthz", (c) => c.json({ status: "alive" }));
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
+  app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  if (config.adminToken) app.get("/_shim/clients", bearerAuth({ token: config.adminToken }), (c) => c.json(usage.report()));
 
   app.use(honourMethodOverride(app));
   app.use(requestId());
-  app.use(requestLog(deps.logger));
+  app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
+  app.use(announceDeprecation(deprecationHeaders(config)));
   app.use(async (c, next) => {
     const format = negotiateFormat(c.req.header("Accept"), c.req.header("Content-Type"));
     if (!format) throw v1Errors.notAcceptable();
@@ -77,6 +88,8 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.notFound((c) => sendV1Error(c, v1Errors.notFound()));
   app.onError((error, c) => {
     if (error instanceof V1Error) return sendV1Error(c, error);
+    // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
+    if (error instanceof HTTPException) return error.getResponse();
     deps.logger.error({ err: error, req_id: c.var.requestId }, "unexpected failure");
     return sendV1Error(c, v1Errors.internal());
   });

@@ -55,6 +55,16 @@ describe("loadConfig", () => {
     expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["SHIM_DEADLINE_MS", "SHIM_MAX_BODY_BYTES", "SHIM_PACE_MAX_WAIT_MS", "SHIM_UPSTREAM_ATTEMPTS"]);
   });
 
+  it("reads the migration settings, and names a bad one", () => {
+    expect(loadConfig({ SHIM_DEPRECATION_DATE: "2026-07-01", SHIM_SUNSET_DATE: "2027-06-30T12:00:00+02:00", SHIM_MIGRATION_URL: "https://wiki.example.com/v2" })).toMatchObject({
+      deprecationDate: new Date("2026-07-01T00:00:00Z"),
+      sunsetDate: new Date("2027-06-30T10:00:00Z"),
+      migrationUrl: "https://wiki.example.com/v2",
+    });
+    const found = problems({ SHIM_ADMIN_TOKEN: "short", SHIM_DEPRECATION_DATE: "July 2026", SHIM_SUNSET_DATE: "2027-13-01", SHIM_MIGRATION_URL: "wiki" });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["SHIM_ADMIN_TOKEN", "SHIM_DEPRECATION_DATE", "SHIM_MIGRATION_URL", "SHIM_SUNSET_DATE"]);
+  });
+
   it("reads an operator's platform table, and refuses a bad one naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "platforms-"));
     const good = join(dir, "good.json");

@@ -24,6 +24,9 @@ const rateWindowsSchema = z
     });
   });
 
+/** `2027-06-30`, or a full ISO 8601 time with its offset. */
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" }).transform((text) => new Date(text));
+
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z
@@ -51,6 +54,10 @@ const envSchema = z
     SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
     SHIM_ACCOUNTS_FILE: z.string().optional(),
     SHIM_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+    SHIM_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    SHIM_DEPRECATION_DATE: isoDate.optional(),
+    SHIM_SUNSET_DATE: isoDate.optional(),
+    SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
@@ -99,6 +106,11 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
   accountsFile: vars.SHIM_ACCOUNTS_FILE,
   authCacheTtlMs: vars.SHIM_AUTH_CACHE_TTL_MS,
+  /** Set: GET /_shim/clients answers to this bearer token; unset, it does not exist. */
+  adminToken: vars.SHIM_ADMIN_TOKEN,
+  deprecationDate: vars.SHIM_DEPRECATION_DATE,
+  sunsetDate: vars.SHIM_SUNSET_DATE,
+  migrationUrl: vars.SHIM_MIGRATION_URL,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   logLevel: vars.LOG_LEVEL,

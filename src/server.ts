@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createApp, type AppDeps } from "./app.js";
 import type { Config } from "./config.js";
 import { Lifecycle } from "./lifecycle.js";
+import { ShimMetrics } from "./metrics.js";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
@@ -35,10 +36,11 @@ export interface ServerOptions extends Pick<AppDeps, "newAlternativeOrderId"> {
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
   const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits));
+  const metrics = new ShimMetrics();
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
   const lifecycle = new Lifecycle();
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, newAlternativeOrderId: options.newAlternativeOrderId });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, newAlternativeOrderId: options.newAlternativeOrderId });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(

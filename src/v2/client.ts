@@ -16,6 +16,9 @@ export type V2Reply =
 export const replySummary = (reply: V2Reply): number | string =>
   reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced";
 
+/** The v2 calls the shim makes, as metrics name them. */
+export type V2Call = "create_order" | "find_by_alternative_id" | "get_order";
+
 export interface CallLimits {
   /** For this call: at most this long for v2 to answer. */
   timeoutMs: number;
@@ -33,26 +36,38 @@ export class V2Client {
   constructor(
     private readonly transport: V2Transport,
     private readonly pacer: Pacer,
+    private readonly observe: (call: V2Call, reply: V2Reply, seconds: number) => void = () => undefined,
   ) {}
 
   createOrder(product: V2Product, body: V2OrderBody, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("POST", `/order/certificate/${product}`, apiKey, limits, JSON.stringify(body));
+    return this.call("create_order", "POST", `/order/certificate/${product}`, apiKey, limits, JSON.stringify(body));
   }
 
   /** `GET /order/alternate/{id}`: the orders that carry an alternative_order_id. */
   findOrdersByAlternativeId(alternativeOrderId: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("GET", `/order/alternate/${encodeURIComponent(alternativeOrderId)}`, apiKey, limits);
+    return this.call("find_by_alternative_id", "GET", `/order/alternate/${encodeURIComponent(alternativeOrderId)}`, apiKey, limits);
   }
 
   /** `GET /order/certificate/{id}`: "Order info". */
   getOrder(orderId: number, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("GET", `/order/certificate/${orderId}`, apiKey, limits);
+    return this.call("get_order", "GET", `/order/certificate/${orderId}`, apiKey, limits);
   }
 
-  private async call(method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
+  private async call(name: V2Call, method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
     const slot = this.pacer.reserve(keyId(apiKey), limits.maxPaceWaitMs);
-    if (!slot.admitted) return { kind: "not_sent", retryAfterMs: slot.waitMs };
+    if (!slot.admitted) {
+      const held: V2Reply = { kind: "not_sent", retryAfterMs: slot.waitMs };
+      this.observe(name, held, 0);
+      return held;
+    }
     if (slot.waitMs > 0) await sleep(slot.waitMs);
+    const started = performance.now();
+    const reply = await this.send(method, path, apiKey, limits, body);
+    this.observe(name, reply, (performance.now() - started) / 1000);
+    return reply;
+  }
+
+  private async send(method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
 
     const headers: Record<string, string> = { "X-DC-DEVKEY": apiKey, Accept: "application/json", "User-Agent": USER_AGENT };
     if (body !== undefined) headers["Content-Type"] = "application/json";

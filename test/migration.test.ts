@@ -1,0 +1,135 @@
+import { request } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeV2, type FakeV2 } from "./support/fake-v2.js";
+import { orderRequest, sendHttpMessage, type HttpMessage } from "./support/http-files.js";
+import { startShim, type RunningShim } from "./support/shim.js";
+
+const TOKEN = "a-long-admin-token-for-tests";
+let fake: FakeV2 | undefined;
+let shim: RunningShim | undefined;
+afterEach(async () => {
+  await shim?.close();
+  await fake?.close();
+  [shim, fake] = [undefined, undefined];
+});
+
+async function start(env: Record<string, string> = {}) {
+  fake = await startFakeV2();
+  shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", ...env });
+  return { fake, shim };
+}
+
+const withAgent = (message: HttpMessage, agent: string): HttpMessage => ({
+  ...message,
+  headers: message.headers.map(([name, value]): [string, string] => [name, name === "User-Agent" ? agent : value]),
+});
+const get = async (url: string, headers: Record<string, string> = {}) => {
+  const response = await request(url, { headers });
+  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+};
+
+describe("GET /_shim/clients", () => {
+  it("does not exist without SHIM_ADMIN_TOKEN", async () => {
+    const { shim } = await start();
+    expect((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+  });
+
+  it("answers only to the bearer token", async () => {
+    const { shim } = await start({ SHIM_ADMIN_TOKEN: TOKEN });
+    expect((await get(`${shim.url}/_shim/clients`)).status).toBe(401);
+    expect((await get(`${shim.url}/_shim/clients`, { Authorization: "Bearer a-long-admin-token-for-test" })).status).toBe(401);
+    expect((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  it("counts each account and agent's calls by outcome, with first and last seen", async () => {
+    const { shim, fake } = await start({ SHIM_ADMIN_TOKEN: TOKEN });
+    const seed = orderRequest();
+    await sendHttpMessage(shim.url, seed);
+    await sendHttpMessage(shim.url, seed);
+    await sendHttpMessage(shim.url, { ...withAgent(seed, "OldPerl/1.0"), headers: withAgent(seed, "OldPerl/1.0").headers.filter(([n]) => n !== "Content-Length"), body: "{}" });
+    fake.script({ status: 400, body: { errors: [{ code: "invalid_contact", message: "no" }] } });
+    await sendHttpMessage(shim.url, withAgent(seed, "OldPerl/1.0"));
+    fake.script(...Array.from({ length: 3 }, () => ({ status: 503, text: "down" })));
+    await sendHttpMessage(shim.url, withAgent(seed, "OldPerl/1.0"));
+    await sendHttpMessage(shim.url, { startLine: "GET /order/500001", headers: [["User-Agent", "curl/8"]], body: "" });
+    await sendHttpMessage(shim.url, { ...seed, startLine: "POST /_shim/translate/order/code" });
+
+    const { since, clients } = JSON.parse((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).text);
+    expect(Date.parse(since)).not.toBeNaN();
+    const zero = { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0 };
+    expect(clients).toHaveLength(3);
+    expect(clients).toContainEqual(expect.objectContaining({ account_id: "001007", user_agent: "MyAPIConsumer/0.42", counts: { ...zero, ordered: 2 } }));
+    expect(clients).toContainEqual(
+      expect.objectContaining({ account_id: "001007", user_agent: "OldPerl/1.0", counts: { ...zero, refused_by_validation: 1, refused_by_v2: 1, failed_upstream: 1 } }),
+    );
+    expect(clients).toContainEqual(expect.objectContaining({ account_id: "(none)", user_agent: "curl/8", counts: { ...zero, refused_by_validation: 1 } }));
+    const perl = clients.find((c: { user_agent: string }) => c.user_agent === "OldPerl/1.0");
+    expect(Date.parse(perl.last_seen)).toBeGreaterThanOrEqual(Date.parse(perl.first_seen));
+    expect(clients[0].user_agent).toBe("curl/8");
+  });
+});
+
+describe("deprecation signals", () => {
+  it("are on every v1 answer when configured: Deprecation, Sunset and a Link to the migration guide", async () => {
+    const { shim } = await start({ SHIM_DEPRECATION_DATE: "2026-07-01", SHIM_SUNSET_DATE: "2027-06-30T00:00:00Z", SHIM_MIGRATION_URL: "https://wiki.example.com/v2-migration" });
+    const expected = {
+      deprecation: `@${Date.UTC(2026, 6, 1) / 1000}`,
+      sunset: "Wed, 30 Jun 2027 00:00:00 GMT",
+      link: '<https://wiki.example.com/v2-migration>; rel="deprecation"; type="text/html"',
+    };
+    const ordered = await sendHttpMessage(shim.url, orderRequest());
+    const refused = await sendHttpMessage(shim.url, { ...orderRequest(), headers: [], body: "" });
+    const notFound = await get(`${shim.url}/nowhere`);
+    const details = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" });
+    const notModified = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=", "If-None-Match": String(details.headers.etag) });
+    expect(notModified.status).toBe(304);
+    for (const answer of [ordered, refused, notFound, details, notModified]) expect(answer.headers).toMatchObject(expected);
+    for (const path of ["/healthz", "/metrics"]) expect((await get(`${shim.url}${path}`)).headers).not.toHaveProperty("deprecation");
+  });
+
+  it("are absent unless configured, each on its own", async () => {
+    const { shim } = await start({ SHIM_SUNSET_DATE: "2027-06-30" });
+    const answer = await sendHttpMessage(shim.url, orderRequest());
+    expect(answer.headers.sunset).toBe("Wed, 30 Jun 2027 00:00:00 GMT");
+    expect(answer.headers).not.toHaveProperty("deprecation");
+    expect(answer.headers).not.toHaveProperty("link");
+    await shim.close();
+    await fake!.close();
+    const plain = await start();
+    expect((await sendHttpMessage(plain.shim.url, orderRequest())).headers).not.toHaveProperty("sunset");
+  });
+});
+
+describe("GET /metrics", () => {
+  const value = (text: string, series: string) => Number(text.split("\n").find((line) => line.startsWith(`${series} `))?.split(" ")[1] ?? 0);
+
+  it("moves as requests flow: requests, v2 calls and latency, resends, recoveries, refused fields", async () => {
+    const { shim, fake } = await start();
+    const before = (await get(`${shim.url}/metrics`)).text;
+    expect(value(before, 'shim_requests_total{route="/order/code",status="201",format="json"}')).toBe(0);
+
+    await sendHttpMessage(shim.url, orderRequest());
+    fake.script({ drop: true });
+    await sendHttpMessage(shim.url, orderRequest());
+    fake.script({ create: true, drop: true });
+    await sendHttpMessage(shim.url, orderRequest());
+    await sendHttpMessage(shim.url, { ...orderRequest(), headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"), body: '{"validity": "9"}' });
+
+    const after = await get(`${shim.url}/metrics`);
+    expect(after.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = after.text;
+    expect(value(text, 'shim_requests_total{route="/order/code",status="201",format="json"}')).toBe(3);
+    expect(value(text, 'shim_requests_total{route="/order/code",status="400",format="json"}')).toBe(1);
+    expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="2xx"}')).toBe(2);
+    expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="no_answer"}')).toBe(2);
+    expect(value(text, 'shim_v2_calls_total{call="find_by_alternative_id",outcome="4xx"}')).toBe(1);
+    expect(value(text, 'shim_v2_calls_total{call="find_by_alternative_id",outcome="2xx"}')).toBe(1);
+    expect(value(text, 'shim_v2_call_duration_seconds_count{call="create_order"}')).toBe(4);
+    expect(value(text, "shim_order_resends_total")).toBe(1);
+    expect(value(text, "shim_orders_recovered_total")).toBe(1);
+    expect(value(text, 'shim_validation_failures_total{field="validity"}')).toBe(1);
+    expect(value(text, 'shim_validation_failures_total{field="org_name"}')).toBe(1);
+    expect(text).toContain("process_resident_memory_bytes");
+    expect(text).not.toMatch(/001007|MyAPIConsumer|skyfall/);
+  });
+});
