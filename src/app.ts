@@ -14,7 +14,7 @@ import { limitBodySize, requireBodyFormat } from "./v1/body.js";
 import { ClientUsage } from "./usage.js";
 import { announceDeprecation, deprecationHeaders } from "./v1/deprecation.js";
 import { V1Error, v1Errors } from "./v1/errors.js";
-import { negotiateFormat } from "./v1/formats.js";
+import { negotiate } from "./v1/negotiate.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
 import { orderCodeHandler } from "./v1/order-code.js";
 import { orderDetailsHandler } from "./v1/order-details.js";
@@ -56,27 +56,22 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(requestId());
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
   app.use(announceDeprecation(deprecationHeaders(config)));
-  app.use(async (c, next) => {
-    const format = negotiateFormat(c.req.header("Accept"), c.req.header("Content-Type"));
-    if (!format) throw v1Errors.notAcceptable();
-    c.set("format", format);
-    await next();
-  });
+  app.use(negotiate);
   app.use(lifecycle.track);
   app.use(refuseOtherOverrides);
 
   for (const path of NOT_SERVED) app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
 
+  // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
+  const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
     "/order/code": [
-      authenticate,
-      requireBodyFormat,
-      limitBodySize(config.maxBodyBytes),
+      ...takesAnOrder,
       orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
     ],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
-    "/_shim/translate/order/code": [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes), translateHandler({ config })],
+    "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],
   };
   for (const path of Object.keys(handlers) as ServedPath[]) {
     const methods: readonly string[] = SERVED[path];
