@@ -1,10 +1,15 @@
 import type { Context } from "hono";
 import type { Config } from "../config.js";
+import type { V2OrderRequest } from "../mapping/order-request.js";
 import type { ShimEnv } from "../shim-env.js";
 import { orderTranslator } from "./order-translation.js";
 
 /** Stands where the shim's fresh alternative_order_id goes: a new one is made for every real order. */
 export const ALTERNATIVE_ORDER_ID_PLACEHOLDER = "<alternative_order_id>";
+
+/** The v2 request as the translate endpoint and the command line show it: what v2 receives, less the key. */
+export const shownRequest = ({ product, body }: V2OrderRequest) => ({ method: "POST" as const, path: `/order/certificate/${product}`, body });
+export type ShownRequest = ReturnType<typeof shownRequest>;
 
 /**
  * `POST /_shim/translate/order/code`: everything `POST /order/code` does short of
@@ -13,8 +18,6 @@ export const ALTERNATIVE_ORDER_ID_PLACEHOLDER = "<alternative_order_id>";
  */
 export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config);
-  return async (c: Context<ShimEnv>) => {
-    const { product, body } = translate(c.var.bodyFormat, await c.req.text(), c.var.account, ALTERNATIVE_ORDER_ID_PLACEHOLDER);
-    return c.json({ method: "POST", path: `/order/certificate/${product}`, body });
-  };
+  return async (c: Context<ShimEnv>) =>
+    c.json(shownRequest(translate(c.var.bodyFormat, await c.req.text(), c.var.account, ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
 }

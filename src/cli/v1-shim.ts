@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { ConfigError, loadConfig } from "../config.js";
+import { V1Error } from "../v1/errors.js";
+import { orderTranslator } from "../v1/order-translation.js";
+import { renderErrors } from "../v1/render.js";
+import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, shownRequest, type ShownRequest } from "../v1/translate.js";
+import { Exit, messageOf, usageError } from "./exit.js";
+import { parseV2Payload, readInput, v1FormatOf } from "./inputs.js";
+import { describeDifference, payloadDifferences } from "./payload-diff.js";
+
+const USAGE = `Usage:
+  v1-shim translate V1_FILE          print the v2 request the shim sends for a v1 POST /order/code body
+  v1-shim diff V1_FILE V2_FILE       compare it with what a v2 client sends: an order body, or {"method","path","body"}
+
+  V1_FILE is JSON, or XML when its first non-blank character is "<"; "-" reads standard input.
+
+Options:
+  --container-id N        translate as an accounts-mode account ordering in container N
+  --organization-id N     ... ordering for the existing organization N
+  -h, --help              this text
+
+SHIM_PLATFORMS_FILE replaces the platform tables, as it does for the server.
+Exit: translate 0, or 1 when the shim refuses the request (its v1 errors on stderr);
+      diff 0 when both order the same, 1 when they differ;
+      2 for a usage or file error, and for diff also a request the shim refuses.
+`;
+
+const idSchema = z.string().regex(/^[1-9]\d*$/, "must be a positive whole number").transform(Number);
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parsedArguments(args);
+  const [command, v1File, v2File, ...extra] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const account = { containerId: parseId("--container-id", values["container-id"]), organizationId: parseId("--organization-id", values["organization-id"]) };
+  const translator = orderTranslator(platformsOnlyConfig());
+  /** What the shim sends for a v1 body; its refusal exits with `refused` and the v1 errors it would answer. */
+  const translate = async (file: string, refused: 1 | 2): Promise<ShownRequest> => {
+    const text = await readInput(file);
+    try {
+      return shownRequest(translator(v1FormatOf(text), text, account, ALTERNATIVE_ORDER_ID_PLACEHOLDER));
+    } catch (error) {
+      // JSON whatever the body's format: one shape for a CI job to read.
+      if (error instanceof V1Error) throw new Exit(refused, renderErrors("json", error.errors).text);
+      throw error;
+    }
+  };
+
+  if (command === "translate" && v1File !== undefined && v2File === undefined) {
+    process.stdout.write(`${JSON.stringify(await translate(v1File, 1), null, 2)}\n`);
+    return 0;
+  }
+  if (command === "diff" && v1File !== undefined && v2File !== undefined && extra.length === 0) {
+    if (v1File === "-" && v2File === "-") throw usageError("only one of the files can be standard input");
+    const shim = await translate(v1File, 2);
+    const differences = payloadDifferences(shim, parseV2Payload(v2File, await readInput(v2File)));
+    process.stdout.write(
+      differences.length === 0
+        ? "Same order: yours sends what the shim sends (alternative_order_id and the order of contacts aside).\n"
+        : differences.map((difference) => `${describeDifference(difference)}\n`).join(""),
+    );
+    return differences.length === 0 ? 0 : 1;
+  }
+  throw usageError(`expected "translate V1_FILE" or "diff V1_FILE V2_FILE" (see v1-shim --help)`);
+}
+
+function parsedArguments(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: { "container-id": { type: "string" }, "organization-id": { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    throw usageError(`${messageOf(error)} (see v1-shim --help)`);
+  }
+}
+
+function parseId(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const id = idSchema.safeParse(value);
+  if (!id.success) throw usageError(`${option} ${id.error.issues[0]?.message ?? "is invalid"}, not "${value}"`);
+  return id.data;
+}
+
+/** Only the platform tables shape a translation: nothing else the server needs is asked for. */
+function platformsOnlyConfig() {
+  try {
+    return loadConfig({ SHIM_PLATFORMS_FILE: process.env.SHIM_PLATFORMS_FILE });
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${error instanceof Exit ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  // 1 says "refused" or "different"; a failure of the command itself must not read as that.
+  process.exitCode = error instanceof Exit ? error.code : 2;
+}

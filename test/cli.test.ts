@@ -1,0 +1,221 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { parseHttpMessage } from "./support/http-files.js";
+import { SEED_FIELDS } from "./support/seed-order.js";
+import { startShim, type RunningShim } from "./support/shim.js";
+import { writeTempFile } from "./support/temp-files.js";
+
+const ROOT = new URL("../", import.meta.url);
+const packageSchema = z.object({ bin: z.object({ "v1-shim": z.string() }) });
+/** The file package.json names as the bin, as npm links it. */
+const CLI = fileURLToPath(new URL(packageSchema.parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).bin["v1-shim"], ROOT));
+
+const example = (name: string) => fileURLToPath(new URL(`examples/${name}`, ROOT));
+const SEED_V2 = readFileSync(example("seed-order.v2.json"), "utf8");
+const SEED_XML = readFileSync(example("seed-order.xml"), "utf8");
+
+/** `node dist/cli/v1-shim.js …` with only the given environment (and PATH), as a CI job would run it. */
+function v1Shim(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { input: options.input ?? "", encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...options.env } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "v1-shim-cli-"));
+const file = (name: string, content: unknown) => writeTempFile(name, content, dir);
+
+/** The seed's v2 request as a rewritten client could write it: plain JSON, to change at will. */
+const seedV2 = (): { method: string; path: string; body: Record<string, any> } => JSON.parse(SEED_V2);
+
+const SEED_AUTH = "Basic MDAxMDA3OnNreWZhbGw=";
+let shim: RunningShim | undefined;
+afterEach(async () => {
+  await shim?.close();
+  shim = undefined;
+});
+
+/** What `POST /_shim/translate/order/code` answers for a body, with the seed's credentials. */
+async function endpoint(body: string, contentType = "application/json", env: Record<string, string> = {}) {
+  shim = await startShim(env);
+  const answer = await fetch(`${shim.url}/_shim/translate/order/code`, { method: "POST", headers: { Authorization: SEED_AUTH, "Content-Type": contentType }, body });
+  return { status: answer.status, text: await answer.text() };
+}
+
+describe("the examples", () => {
+  it("are the seed's sample order, in JSON and in XML", () => {
+    const fixtureBody = (name: string) =>
+      parseHttpMessage(readFileSync(new URL(`test/fixtures/order-code/${name}/v1-request.http`, ROOT), "utf8")).body;
+    expect(readFileSync(example("seed-order.json"), "utf8").trim()).toBe(fixtureBody("seed-sample-json"));
+    expect(JSON.parse(readFileSync(example("seed-order.json"), "utf8"))).toEqual(SEED_FIELDS);
+    expect(SEED_XML.trim()).toBe(fixtureBody("seed-sample-xml"));
+  });
+
+  it("the bin starts with a shebang, so npm can link it", () => {
+    expect(readFileSync(CLI, "utf8").split("\n", 1)[0]).toBe("#!/usr/bin/env node");
+  });
+});
+
+describe("v1-shim translate", () => {
+  it("prints the seed's order in JSON as the translate endpoint answers it, as examples/seed-order.v2.json has it", async () => {
+    const run = v1Shim(["translate", example("seed-order.json")]);
+    expect(run).toEqual({ code: 0, stdout: SEED_V2, stderr: "" });
+    const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"));
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(answer.text));
+  });
+
+  it("reads the seed's order in XML, from a file or standard input, to the same v2 request", () => {
+    expect(v1Shim(["translate", example("seed-order.xml")])).toEqual({ code: 0, stdout: SEED_V2, stderr: "" });
+    // Blanks before the root element still make it XML (before an XML declaration they would be malformed XML, as for the server).
+    const afterBlanks = SEED_XML.replace(/^<\?xml[^>]*>\s*/, "\n  ");
+    expect(afterBlanks).toMatch(/^\n {2}<order>/);
+    expect(v1Shim(["translate", "-"], { input: afterBlanks })).toEqual({ code: 0, stdout: SEED_V2, stderr: "" });
+  });
+
+  it("refuses an invalid request with exit 1 and, on stderr, the v1 errors the shim answers it", async () => {
+    const invalid = JSON.stringify({ ...SEED_FIELDS, validity: "7", org_name: "" });
+    const run = v1Shim(["translate", file("invalid.json", invalid)]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const answer = await endpoint(invalid);
+    expect(answer.status).toBe(400);
+    expect(run.stderr).toBe(`${answer.text}\n`);
+    expect(JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code)).toEqual(["invalid_param:validity", "required_param:org_name"]);
+  });
+
+  it("refuses a malformed body, and XML with a DOCTYPE, as the server does", () => {
+    const codes = (run: ReturnType<typeof v1Shim>) => ({ code: run.code, errors: JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code) });
+    expect(codes(v1Shim(["translate", "-"], { input: '{"validity": ' }))).toEqual({ code: 1, errors: ["malformed_body"] });
+    const doctype = SEED_XML.replace("<order>", '<!DOCTYPE order [<!ENTITY x "y">]><order>');
+    expect(codes(v1Shim(["translate", "-"], { input: doctype }))).toEqual({ code: 1, errors: ["malformed_body"] });
+  });
+
+  it("with --container-id and --organization-id, prints what the endpoint answers for an accounts-mode account mapped so", async () => {
+    const run = v1Shim(["translate", "--container-id", "42", "--organization-id", "12345", example("seed-order.json")]);
+    expect(run.code).toBe(0);
+    const translated = JSON.parse(run.stdout);
+    expect(translated.body.container).toEqual({ id: 42 });
+    expect(translated.body.organization).toEqual({ id: 12345, contacts: seedV2().body.organization.contacts });
+
+    const accounts = writeAccountsFile({
+      accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY", container_id: 42, organization_id: 12345 }],
+    });
+    const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"), "application/json", { SHIM_ACCOUNTS_FILE: accounts, DC_KEY: "v2-key" });
+    expect(answer.status).toBe(200);
+    expect(translated).toEqual(JSON.parse(answer.text));
+  });
+
+  it("takes the operator's platform table from SHIM_PLATFORMS_FILE, and refuses a bad one with exit 2 naming it", () => {
+    const platforms = { code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }], code_signing_ev: [{ v1_id: 2, name: "eToken", v2_id: 9002 }] };
+    const run = v1Shim(["translate", example("seed-order.json")], { env: { SHIM_PLATFORMS_FILE: file("platforms.json", platforms) } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).body.certificate.server_platform).toEqual({ id: 9002 });
+
+    const bad = v1Shim(["translate", example("seed-order.json")], { env: { SHIM_PLATFORMS_FILE: file("bad-platforms.json", "{") } });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain("SHIM_PLATFORMS_FILE cannot be read as JSON");
+  });
+});
+
+describe("v1-shim diff", () => {
+  it("exits 0 with one line when the rewritten client orders the same, its contacts in another order and its own alternative_order_id", () => {
+    const same = "Same order: yours sends what the shim sends (alternative_order_id and the order of contacts aside).\n";
+    expect(v1Shim(["diff", example("seed-order.json"), example("seed-order.v2.json")])).toEqual({ code: 0, stdout: same, stderr: "" });
+
+    const { body } = seedV2();
+    body.organization.contacts.reverse();
+    body.alternative_order_id = "rewritten-client-7";
+    expect(v1Shim(["diff", example("seed-order.xml"), file("same-bare-body.json", body)])).toEqual({ code: 0, stdout: same, stderr: "" });
+  });
+
+  it("exits 1 and prints each difference with its path, the product's path among them when V2_FILE has one", () => {
+    const yours = seedV2();
+    yours.path = "/order/certificate/code_signing";
+    yours.body.organization.state = "FL";
+    yours.body.container = { id: 42 };
+    const run = v1Shim(["diff", example("seed-order.json"), file("different.json", yours)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("");
+    expect(run.stdout.split("\n")).toEqual([
+      'path: the shim sends "/order/certificate/code_signing_ev", yours sends "/order/certificate/code_signing"',
+      'organization.state: the shim sends "Florida", yours sends "FL"',
+      'container: the shim sends nothing, yours sends {"id":42}',
+      "",
+    ]);
+  });
+
+  it("compares a bare body field by field, and names what one side sends alone", () => {
+    const v1 = { ...SEED_FIELDS, cs_provisioning_method: "ship_token", ship_name: "Gary McCoy", ship_addr1: "1 Dock Rd", ship_addr2: "Bay 4", ship_city: "Tampa", ship_state: "FL", ship_zip: "33615", ship_country: "us" };
+    const translated = v1Shim(["translate", file("ship.json", v1)]);
+    expect(translated.code).toBe(0);
+    const { body } = JSON.parse(translated.stdout);
+    delete body.ship_info.addr2;
+    const run = v1Shim(["diff", file("ship.json", v1), file("no-addr2.json", body)]);
+    expect(run).toEqual({ code: 1, stdout: 'ship_info.addr2: the shim sends "Bay 4", yours sends nothing\n', stderr: "" });
+  });
+
+  it("translates as an accounts-mode account with --container-id and --organization-id", () => {
+    const run = v1Shim(["diff", "--container-id", "42", example("seed-order.json"), example("seed-order.v2.json")]);
+    expect(run).toEqual({ code: 1, stdout: 'container: the shim sends {"id":42}, yours sends nothing\n', stderr: "" });
+    const yours = seedV2();
+    yours.body.organization = { id: 12345, contacts: yours.body.organization.contacts };
+    expect(v1Shim(["diff", example("seed-order.json"), "--organization-id", "12345", file("existing-org.json", yours)]).code).toBe(0);
+  });
+
+  it("exits 2 with the v1 errors on stderr when the shim refuses the v1 request", () => {
+    const run = v1Shim(["diff", file("refused.json", { ...SEED_FIELDS, org_country: "zz" }), example("seed-order.v2.json")]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(JSON.parse(run.stderr)).toEqual({ errors: [{ code: "invalid_param:org_country", description: expect.any(String) }] });
+  });
+
+  it("reads either file from standard input", () => {
+    expect(v1Shim(["diff", "-", example("seed-order.v2.json")], { input: SEED_XML }).code).toBe(0);
+    expect(v1Shim(["diff", example("seed-order.json"), "-"], { input: SEED_V2 }).code).toBe(0);
+    const changed = seedV2();
+    changed.body.order_validity.years = 2;
+    expect(v1Shim(["diff", example("seed-order.json"), "-"], { input: JSON.stringify(changed) }).stdout).toBe(
+      "order_validity.years: the shim sends 1, yours sends 2\n",
+    );
+  });
+});
+
+describe("v1-shim usage", () => {
+  it("prints its usage for --help and without arguments", () => {
+    for (const args of [["--help"], ["-h"], []]) {
+      const run = v1Shim(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage:\n {2}v1-shim translate V1_FILE[\s\S]*v1-shim diff V1_FILE V2_FILE/);
+    }
+  });
+
+  it("exits 2 with a short message for a usage or file error, printing nothing", () => {
+    const v1 = example("seed-order.json");
+    const cases: [string[], RegExp][] = [
+      [["order", v1], /expected "translate V1_FILE" or "diff V1_FILE V2_FILE"/],
+      [["translate"], /expected "translate V1_FILE"/],
+      [["translate", v1, v1], /expected "translate V1_FILE"/],
+      [["diff", v1], /expected .*"diff V1_FILE V2_FILE"/],
+      [["diff", v1, v1, v1], /expected .*"diff V1_FILE V2_FILE"/],
+      [["translate", join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
+      [["diff", v1, example("seed-order.xml")], /seed-order\.xml is not JSON/],
+      [["diff", v1, file("list.json", [SEED_V2])], /list\.json must be a v2 order body \(a JSON object\) or \{"method","path","body"\}/],
+      [["diff", "-", "-"], /only one of the files can be standard input/],
+      [["translate", "--container-id", "0", v1], /--container-id must be a positive whole number, not "0"/],
+      [["translate", "--organization-id", "12a", v1], /--organization-id must be a positive whole number, not "12a"/],
+      [["translate", "--verbose", v1], /Unknown option '--verbose'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = v1Shim(args);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(run.stderr).toMatch(/^v1-shim: /);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+});
