@@ -12,6 +12,7 @@ import { V1Error, v1Errors } from "./v1/errors.js";
 import { negotiateFormat } from "./v1/formats.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
 import { orderCodeHandler } from "./v1/order-code.js";
+import { openApiDocument } from "./v1/openapi.js";
 import { orderDetailsHandler } from "./v1/order-details.js";
 import { translateHandler } from "./v1/translate.js";
 import { sendV1Error } from "./v1/respond.js";
@@ -41,6 +42,9 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   // For the orchestrator, before anything v1: not logged, not negotiated.
   app.get("/healthz", (c) => c.json({ status: "alive" }));
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
+  // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
+  const openApi = openApiDocument(config);
+  app.get("/_shim/openapi.json", (c) => c.json(openApi));
 
   app.use(honourMethodOverride(app));
   app.use(requestId());

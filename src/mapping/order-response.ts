@@ -20,6 +20,10 @@ export const v1OrderIdSchemas = {
     .meta({ description: "The order's number zero-padded to 8 digits, such as 00222307." }),
 } as const satisfies Record<OrderIdFormat, z.ZodType<number | string>>;
 
+/** The v1 answer to an order, `{"order_id": …}`, under one SHIM_ORDER_ID_FORMAT. */
+export const v1OrderCreatedSchemaFor = (format: OrderIdFormat) => z.object({ order_id: v1OrderIdSchemas[format] });
+export type V1OrderCreated = z.infer<ReturnType<typeof v1OrderCreatedSchemaFor>>;
+
 /** Why no answer came, in words for the client; the log keeps the code. */
 const NO_ANSWER: ReadonlyMap<string, string> = new Map([
   ["ECONNREFUSED", "the connection was refused"],

@@ -1,10 +1,19 @@
 import type { Context } from "hono";
+import { z } from "zod";
 import type { Config } from "../config.js";
 import type { ShimEnv } from "../shim-env.js";
+import { v2OrderBodySchema, v2ProductSchema } from "../v2/schema.js";
 import { orderTranslator } from "./order-translation.js";
 
 /** Stands where the shim's fresh alternative_order_id goes: a new one is made for every real order. */
 export const ALTERNATIVE_ORDER_ID_PLACEHOLDER = "<alternative_order_id>";
+
+/** The translate endpoint's answer: the v2 request, below the v2 base URL. */
+export const v2RequestPreviewSchema = z.object({
+  method: z.literal("POST"),
+  path: z.templateLiteral(["/order/certificate/", v2ProductSchema]),
+  body: v2OrderBodySchema,
+});
 
 /**
  * `POST /_shim/translate/order/code`: everything `POST /order/code` does short of
@@ -15,6 +24,6 @@ export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config);
   return async (c: Context<ShimEnv>) => {
     const { product, body } = translate(c.var.bodyFormat, await c.req.text(), c.var.account, ALTERNATIVE_ORDER_ID_PLACEHOLDER);
-    return c.json({ method: "POST", path: `/order/certificate/${product}`, body });
+    return c.json({ method: "POST", path: `/order/certificate/${product}`, body } satisfies z.infer<typeof v2RequestPreviewSchema>);
   };
 }
