@@ -17,6 +17,7 @@ import { V1Error, v1Errors } from "./v1/errors.js";
 import { negotiate } from "./v1/negotiate.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./v1/methods.js";
 import { orderCodeHandler } from "./v1/order-code.js";
+import { openApiDocument } from "./v1/openapi.js";
 import { orderDetailsHandler } from "./v1/order-details.js";
 import { translateHandler } from "./v1/translate.js";
 import { sendV1Error } from "./v1/respond.js";
@@ -51,6 +52,9 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   if (config.adminToken) app.get("/_shim/clients", bearerAuth({ token: config.adminToken }), (c) => c.json(usage.report()));
+  // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
+  const openApi = openApiDocument(config);
+  app.get("/_shim/openapi.json", (c) => c.json(openApi));
 
   app.use(honourMethodOverride(app));
   app.use(requestId());

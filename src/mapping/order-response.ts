@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { V1Error, type V1ErrorItem } from "../v1/errors.js";
 import type { V2Reply } from "../v2/client.js";
 import type { Placement } from "../v2/order-placement.js";
@@ -9,6 +10,19 @@ export type OrderIdFormat = "number" | "padded";
 export function formatOrderId(id: number, format: OrderIdFormat): number | string {
   return format === "padded" ? String(id).padStart(8, "0") : id;
 }
+
+/** What formatOrderId gives, per format, for the answers' schemas. */
+export const v1OrderIdSchemas = {
+  number: z.number().int().positive().meta({ description: "The order's number, such as 222307." }),
+  padded: z
+    .string()
+    .regex(/^\d{8,}$/)
+    .meta({ description: "The order's number zero-padded to 8 digits, such as 00222307." }),
+} as const satisfies Record<OrderIdFormat, z.ZodType<number | string>>;
+
+/** The v1 answer to an order, `{"order_id": …}`, under one SHIM_ORDER_ID_FORMAT. */
+export const v1OrderCreatedSchemaFor = (format: OrderIdFormat) => z.object({ order_id: v1OrderIdSchemas[format] });
+export type V1OrderCreated = z.infer<ReturnType<typeof v1OrderCreatedSchemaFor>>;
 
 /** Why no answer came, in words for the client; the log keeps the code. */
 const NO_ANSWER: ReadonlyMap<string, string> = new Map([

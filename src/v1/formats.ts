@@ -13,7 +13,7 @@ export const ERROR_CONTENT_TYPES: Readonly<Record<Format, string>> = {
 };
 
 // The legacy types, and the generic ones real clients send too.
-const BODY_TYPES: Readonly<Record<string, Format>> = {
+export const BODY_TYPES: Readonly<Record<string, Format>> = {
   [SUCCESS_CONTENT_TYPES.json]: "json",
   "application/json": "json",
   [SUCCESS_CONTENT_TYPES.xml]: "xml",

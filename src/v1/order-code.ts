@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
-import { formatOrderId, toV1OrderOutcome } from "../mapping/order-response.js";
+import { formatOrderId, toV1OrderOutcome, type V1OrderCreated } from "../mapping/order-response.js";
 import type { ShimEnv } from "../shim-env.js";
 import { replySummary, type V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
@@ -56,6 +56,6 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
     if (c.req.raw.signal.aborted) {
       logger.error({ ...trace, v2_order_id: outcome.orderId }, "the client left before its answer; the v2 order was placed: reconcile");
     }
-    return sendV1(c, 201, { order_id: formatOrderId(outcome.orderId, config.orderIdFormat) });
+    return sendV1(c, 201, { order_id: formatOrderId(outcome.orderId, config.orderIdFormat) } satisfies V1OrderCreated);
   };
 }

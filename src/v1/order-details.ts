@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { z } from "zod";
 import type { Config } from "../config.js";
 import { toV1OrderDetailsOutcome } from "../mapping/order-details.js";
 import type { ShimEnv } from "../shim-env.js";
@@ -7,11 +8,18 @@ import { readOrder } from "../v2/order-reading.js";
 import { V1Error, v1Errors } from "./errors.js";
 import { sendV1 } from "./respond.js";
 
-/** `00222307` and `222307` are the same order; anything but digits is refused. */
+/** `00222307` and `222307` are the same order; anything but digits, or zero, is refused. */
+export const orderIdParamSchema = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number)
+  .refine((id) => id >= 1)
+  .meta({ description: "The order's number, zero-padded (00222307) or not (222307): digits, not zero." });
+
 function parseOrderId(text: string): number {
-  const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
-  if (id < 1) throw v1Errors.invalidOrderId();
-  return id;
+  const id = orderIdParamSchema.safeParse(text);
+  if (!id.success) throw v1Errors.invalidOrderId();
+  return id.data;
 }
 
 /** `GET /order/{order_id}` (and HEAD): the legacy order details, read from v2's "Order info". */

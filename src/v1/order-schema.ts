@@ -41,34 +41,59 @@ const country = z
 
 export const SHIP_ADDRESS_FIELDS = ["ship_name", "ship_addr1", "ship_city", "ship_state", "ship_zip", "ship_country"] as const;
 
+// Each field's description is its rule in one sentence, for the contract document
+// (GET /_shim/openapi.json); the rule itself is the schema beside it.
+const SHIP_RULE = `with cs_provisioning_method ship_token, send all of ${SHIP_ADDRESS_FIELDS.join(", ")} or none (to ship to the organization's address); without ship_token the ship fields are ignored`;
+
 const fields = {
-  validity: required(oneOf(["1", "2", "3"], "must be 1, 2 or 3 (years)").transform(Number)),
-  platform: optional(z.string().regex(/^-?\d+$/, "must be a platform id, such as 2 or 51").transform(Number)),
-  cs_provisioning_method: optional(oneOf(["ship_token", "client_app"], "must be ship_token or client_app")),
-  cs_ship_method: optional(oneOf(["standard", "expedited"], "must be standard or expedited")),
-  ship_name: optional(anyText),
-  ship_addr1: optional(anyText),
-  ship_addr2: optional(anyText),
-  ship_city: optional(anyText),
-  ship_state: optional(anyText),
-  ship_zip: optional(anyText),
-  ship_country: optional(country),
-  org_unit: optional(anyText),
-  org_name: required(atMost(64)),
-  org_addr1: required(atMost(64)),
-  org_addr2: optional(atMost(64)),
-  org_city: required(atMost(64)),
-  org_state: required(atMost(64)),
-  org_zip: required(atMost(128)),
-  org_country: required(country),
-  telephone: required(atMost(32)),
-  org_contact_firstname: required(atMost(128)),
-  org_contact_lastname: required(atMost(128)),
-  org_contact_job_title: required(atMost(64)),
-  org_contact_email: required(z.email({ error: "must be an email address, such as gm@example.com" }).max(255, "must be at most 255 characters")),
-  org_contact_telephone: required(atMost(32)),
-  org_contact_telephone_ext: optional(atMost(16)),
-  ev: optional(oneOf(["true", "false"], "must be true or false")).transform((ev) => ev === "true"),
+  validity: required(oneOf(["1", "2", "3"], "must be 1, 2 or 3 (years)").transform(Number)).meta({
+    description: "The certificate's validity in years: 1, 2 or 3.",
+  }),
+  platform: optional(z.string().regex(/^-?\d+$/, "must be a platform id, such as 2 or 51").transform(Number)).meta({
+    description:
+      "The platform or hardware token the certificate is installed on, an id of the EV table when ev is true and of either table otherwise; required unless cs_provisioning_method is ship_token.",
+  }),
+  cs_provisioning_method: optional(oneOf(["ship_token", "client_app"], "must be ship_token or client_app")).meta({
+    description: "For EV Code Signing, ship_token to have a hardware token shipped or client_app to install with DigiCert's tool, in any case.",
+  }),
+  cs_ship_method: optional(oneOf(["standard", "expedited"], "must be standard or expedited")).meta({
+    description: "How a shipped hardware token travels: standard (the default) or expedited, in any case.",
+  }),
+  ship_name: optional(anyText).meta({ description: `Name of the person the hardware token is shipped to; ${SHIP_RULE}.` }),
+  ship_addr1: optional(anyText).meta({ description: `Line 1 of the address the hardware token is shipped to; ${SHIP_RULE}.` }),
+  ship_addr2: optional(anyText).meta({
+    description: "Line 2 of the address the hardware token is shipped to; with ship_token, giving it asks for the other ship fields.",
+  }),
+  ship_city: optional(anyText).meta({ description: `City the hardware token is shipped to; ${SHIP_RULE}.` }),
+  ship_state: optional(anyText).meta({ description: `State or province the hardware token is shipped to; ${SHIP_RULE}.` }),
+  ship_zip: optional(anyText).meta({ description: `Zip or postal code the hardware token is shipped to; ${SHIP_RULE}.` }),
+  ship_country: optional(country).meta({
+    description: `Country the hardware token is shipped to, one of the legacy two-letter country codes in any case, checked even without ship_token; ${SHIP_RULE}.`,
+  }),
+  org_unit: optional(anyText).meta({ description: "The organization unit (OU) to include in the certificate." }),
+  org_name: required(atMost(64)).meta({ description: "Name of the organization, at most 64 characters." }),
+  org_addr1: required(atMost(64)).meta({ description: "Line 1 of the organization's address, at most 64 characters." }),
+  org_addr2: optional(atMost(64)).meta({ description: "Line 2 of the organization's address, at most 64 characters." }),
+  org_city: required(atMost(64)).meta({ description: "City of the organization's address, at most 64 characters." }),
+  org_state: required(atMost(64)).meta({ description: "State or province of the organization's address, at most 64 characters." }),
+  org_zip: required(atMost(128)).meta({ description: "Zip or postal code of the organization's address, at most 128 characters." }),
+  org_country: required(country).meta({
+    description: "Country of the organization's address, one of the legacy two-letter country codes (such as us), in any case.",
+  }),
+  telephone: required(atMost(32)).meta({ description: "Main telephone number of the organization, at most 32 characters." }),
+  org_contact_firstname: required(atMost(128)).meta({ description: "First name of the organization contact, at most 128 characters." }),
+  org_contact_lastname: required(atMost(128)).meta({ description: "Last name of the organization contact, at most 128 characters." }),
+  org_contact_job_title: required(atMost(64)).meta({ description: "Job title of the organization contact, at most 64 characters." }),
+  org_contact_email: required(z.email({ error: "must be an email address, such as gm@example.com" }).max(255, "must be at most 255 characters")).meta({
+    description: "Email address of the organization contact, at most 255 characters.",
+  }),
+  org_contact_telephone: required(atMost(32)).meta({ description: "Telephone number of the organization contact, at most 32 characters." }),
+  org_contact_telephone_ext: optional(atMost(16)).meta({
+    description: "Extension of the organization contact's telephone number, at most 16 characters.",
+  }),
+  ev: optional(oneOf(["true", "false"], "must be true or false"))
+    .transform((ev) => ev === "true")
+    .meta({ description: "Whether this is an EV Code Signing order: true or false (the default), in any case." }),
 };
 
 /** The v1 field names in the order the legacy page lists them; errors are reported in this order. */
