@@ -10,6 +10,8 @@ const options = JSON.parse(process.argv[2] ?? "{}");
 // autocannon's own latency histogram keeps whole milliseconds, too coarse for a
 // sub-millisecond difference; its per-response event carries the exact time.
 const latencyUs = createHistogram();
+// Its own CPU, to tell whether the load generator was the bottleneck.
+const cpuBefore = process.cpuUsage();
 
 const instance = autocannon(
   {
@@ -28,17 +30,20 @@ const instance = autocannon(
     }
     /** @param {number} q */
     const ms = (q) => (latencyUs.count === 0 ? null : latencyUs.percentile(q) / 1000);
+    const cpu = process.cpuUsage(cpuBefore);
+    const elapsedMs = result.finish.getTime() - result.start.getTime();
     const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, stats]) => [status, stats.count]));
     const summary = {
       requests_per_sec: result.requests.average,
       responses: Object.values(statusCounts).reduce((a, b) => a + b, 0),
-      elapsed_ms: result.finish.getTime() - result.start.getTime(),
+      elapsed_ms: elapsedMs,
       latency_ms: { p50: ms(50), p90: ms(90), p99: ms(99), max: latencyUs.count === 0 ? null : latencyUs.max / 1000 },
       status_counts: statusCounts,
       non_2xx: result.non2xx,
       // autocannon counts timeouts among its errors too.
       socket_errors: result.errors,
       timeouts: result.timeouts,
+      client_cpu_percent: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   },

@@ -12,7 +12,7 @@ import { startFakeV2 } from "./fake-v2.mjs";
 import { seedOrderRequest } from "./fixtures.mjs";
 import { newestProfile, summariseProfile } from "./profile.mjs";
 import { formatReport, ratios, targets } from "./report.mjs";
-import { readMemory, sampleRss } from "./rss.mjs";
+import { readCpuMs, readMemory, sampleRss } from "./proc.mjs";
 import { runAutocannon } from "./run-autocannon.mjs";
 import { msUntilHealthy, startServerProcess } from "./server-process.mjs";
 import { parseSettings, USAGE } from "./settings.mjs";
@@ -23,6 +23,7 @@ const PASSTHROUGH = fileURLToPath(new URL("./passthrough.mjs", import.meta.url))
 const FORMATS = /** @type {const} */ (["json", "xml"]);
 
 /** @typedef {import("./run-autocannon.mjs").LoadResult} LoadResult */
+/** @typedef {Omit<LoadResult, "client_cpu_percent"> & { cpu_percent: Record<string, number | null> }} Measured */
 /** @typedef {import("./server-process.mjs").ServerProcess} ServerProcess */
 /** @typedef {import("./fake-v2.mjs").FakeV2} FakeV2 */
 
@@ -73,7 +74,7 @@ async function main() {
   const problems = [];
   /**
    * Every run must have been answered, with 201 only: the fake makes every order.
-   * @param {string} label @param {LoadResult} run @param {number} [expected] exactly this many answers
+   * @param {string} label @param {Measured} run @param {number} [expected] exactly this many answers
    */
   const check = (label, run, expected) => {
     const others = Object.entries(run.status_counts).filter(([status]) => status !== "201");
@@ -84,10 +85,32 @@ async function main() {
   };
 
   const requests = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") };
+  /**
+   * One autocannon run against a server, with the CPU each process used: on a
+   * small machine the server, the load generator and the fake v2 (this process)
+   * share the cores, and these say which of them was saturated.
+   * @param {ServerProcess} server @param {Omit<import("./run-autocannon.mjs").LoadOptions, "url" | "headers" | "body">} options @param {"json" | "xml"} format
+   */
+  const measure = async (server, options, format) => {
+    const serverCpu = readCpuMs(server.pid);
+    const harnessCpu = process.cpuUsage();
+    const run = await runAutocannon({ url: `${server.url}/order/code`, ...requests[format], ...options });
+    const harness = process.cpuUsage(harnessCpu);
+    const serverCpuAfter = readCpuMs(server.pid);
+    /** @param {number | null} ms */
+    const percent = (ms) => (ms === null ? null : (ms / run.elapsed_ms) * 100);
+    const cpu_percent = {
+      server: percent(serverCpu === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpu),
+      load_client: run.client_cpu_percent,
+      fake_v2_and_harness: percent((harness.user + harness.system) / 1000),
+    };
+    const { client_cpu_percent: _, ...figures } = run;
+    return { ...figures, cpu_percent };
+  };
   /** @param {ServerProcess} server @param {"json" | "xml"} format @param {number} durationS @param {string} label */
   const load = async (server, format, durationS, label) => {
     progress(`${label}: ${durationS} s, ${settings.connections} connections`);
-    const run = await runAutocannon({ url: `${server.url}/order/code`, ...requests[format], connections: settings.connections, durationS });
+    const run = await measure(server, { connections: settings.connections, durationS }, format);
     check(label, run);
     return run;
   };
@@ -131,14 +154,16 @@ async function main() {
     fake.setDelay(settings.slowDelayMs);
     const ordersBefore = fake.orders();
     const slowRss = sampleRss(shim.pid);
-    const slowLoad = await runAutocannon({
-      url: `${shim.url}/order/code`,
-      ...requests.json,
-      connections: settings.inFlight,
-      amount: settings.inFlight,
-      // Far beyond the delay: a request that waits this long is a failure, not a slow answer.
-      timeoutS: Math.ceil(settings.slowDelayMs / 1000) + 30,
-    });
+    const slowLoad = await measure(
+      shim,
+      {
+        connections: settings.inFlight,
+        amount: settings.inFlight,
+        // Far beyond the delay: a request that waits this long is a failure, not a slow answer.
+        timeoutS: Math.ceil(settings.slowDelayMs / 1000) + 30,
+      },
+      "json",
+    );
     const slowPeak = slowRss.stop();
     const ordersMade = fake.orders() - ordersBefore;
     const peakInFlight = fake.peakInFlight();
@@ -203,6 +228,7 @@ async function main() {
         peak_in_flight_at_v2: peakInFlight,
         total_ms: slowLoad.elapsed_ms,
         latency_ms: slowLoad.latency_ms,
+        cpu_percent: slowLoad.cpu_percent,
         rss_peak_mib: slowPeak,
       },
       profile,

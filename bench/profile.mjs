@@ -36,7 +36,7 @@ function areaOf(url) {
 /**
  * @param {string} file
  * @param {number} [top]
- * @returns {{ totalMs: number, functions: { function: string, url: string, selfMs: number, percent: number }[], areas: { area: string, selfMs: number, percent: number }[] }}
+ * @returns {{ total_ms: number, functions: { function: string, url: string, self_ms: number, percent: number }[], areas: { area: string, self_ms: number, percent: number }[] }}
  */
 export function summariseProfile(file, top = 15) {
   /** @type {{ nodes: { id: number, callFrame: { functionName: string, url: string } }[], samples: number[], timeDeltas: number[] }} */
@@ -68,12 +68,12 @@ export function summariseProfile(file, top = 15) {
   /** @param {number} us */
   const percent = (us) => Math.round((us / totalUs) * 1000) / 10;
   return {
-    totalMs: round(totalUs),
+    total_ms: round(totalUs),
     functions: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
-      .map((f) => ({ function: f.function, url: f.url, selfMs: round(f.us), percent: percent(f.us) })),
-    areas: [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, selfMs: round(us), percent: percent(us) })),
+      .map((f) => ({ function: f.function, url: f.url, self_ms: round(f.us), percent: percent(f.us) })),
+    areas: [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, self_ms: round(us), percent: percent(us) })),
   };
 }
 

@@ -9,8 +9,11 @@
 /** @param {number | null | undefined} value @param {number} [digits] */
 const fixed = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
 
-/** @param {LoadResult} run */
+/** @param {{ non_2xx: number, socket_errors: number }} run */
 const errorsOf = (run) => run.non_2xx + run.socket_errors;
+
+/** @param {{ cpu_percent: Record<string, number | null> }} run */
+const cpuOf = ({ cpu_percent: cpu }) => [cpu.server, cpu.load_client, cpu.fake_v2_and_harness].map((p) => fixed(p, 0)).join("/");
 
 /** @param {Runs} runs */
 export function ratios(runs) {
@@ -52,10 +55,9 @@ export function formatReport(results) {
   const { runs, ratios: r, shim, slow_run: slow, settings } = results;
   lines.push(`${settings.duration_s} s per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms`);
   lines.push("");
-  lines.push("target        format  requests/s    p50 ms    p99 ms  errors  peak RSS MiB");
+  lines.push("target        format  requests/s    p50 ms    p99 ms  errors  peak RSS MiB  CPU % server/load/fake");
   for (const format of /** @type {const} */ (["json", "xml"])) {
     for (const [name, label] of /** @type {const} */ ([["passthrough", "pass-through"], ["shim", "shim"]])) {
-      /** @type {LoadResult & { rss_peak_mib?: number | null }} */
       const run = runs[name][format];
       lines.push(
         [
@@ -66,6 +68,7 @@ export function formatReport(results) {
           fixed(run.latency_ms.p99, 3).padStart(9),
           String(errorsOf(run)).padStart(7),
           (name === "shim" ? fixed(run.rss_peak_mib) : "").padStart(13),
+          `  ${cpuOf(run)}`,
         ].join(" "),
       );
     }
@@ -79,7 +82,7 @@ export function formatReport(results) {
   lines.push(`slow v2 (${slow.delay_ms} ms): ${slow.in_flight} orders at once`);
   lines.push(`  all completed with 201: ${slow.all_201 ? "yes" : "no"} (${slow.answered_201} x 201, other ${JSON.stringify(slow.other_statuses)}, socket errors ${slow.socket_errors})`);
   lines.push(`  orders made at v2 ${slow.orders_made}, lost ${slow.lost}, most in flight at v2 at once ${slow.peak_in_flight_at_v2}`);
-  lines.push(`  total time ${fixed(slow.total_ms, 0)} ms, p50 ${fixed(slow.latency_ms.p50, 1)} ms, p99 ${fixed(slow.latency_ms.p99, 1)} ms, shim peak RSS ${fixed(slow.rss_peak_mib)} MiB`);
+  lines.push(`  total time ${fixed(slow.total_ms, 0)} ms, p50 ${fixed(slow.latency_ms.p50, 1)} ms, p99 ${fixed(slow.latency_ms.p99, 1)} ms, shim peak RSS ${fixed(slow.rss_peak_mib)} MiB, CPU % ${cpuOf(slow)}`);
   lines.push("");
   lines.push("targets:");
   for (const t of results.targets) {
@@ -89,7 +92,7 @@ export function formatReport(results) {
     lines.push("");
     lines.push(`profile (${results.profile.file}), top self time of ${fixed(results.profile.total_ms, 0)} ms:`);
     for (const f of results.profile.functions.slice(0, 10)) {
-      lines.push(`  ${fixed(f.selfMs).padStart(8)} ms ${fixed(f.percent).padStart(5)} %  ${f.function}  ${f.url}`);
+      lines.push(`  ${fixed(f.self_ms).padStart(8)} ms ${fixed(f.percent).padStart(5)} %  ${f.function}  ${f.url}`);
     }
   }
   return lines.join("\n");
