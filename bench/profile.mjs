@@ -1,12 +1,31 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 // What a V8 .cpuprofile says about where the time went: each sample lands in one
 // node (a function at a place in the call tree), and timeDeltas[i] is the time
 // that sample i stands for. A function's self time is the sum over its nodes.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * @typedef {object} CpuProfile
+ * @property {{ id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children?: number[] }[]} nodes
+ * @property {number[]} samples
+ * @property {number[]} timeDeltas
+ */
+
+/** @param {string} file @returns {CpuProfile} */
+const readProfile = (file) => JSON.parse(readFileSync(file, "utf8"));
+
+/** @param {CpuProfile} profile @returns {Map<number, number>} self time in µs by node id */
+function selfTimes(profile) {
+  /** @type {Map<number, number>} */
+  const selfUs = new Map();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  return selfUs;
+}
 
 /** @param {string} dir the newest .cpuprofile in it */
 export function newestProfile(dir) {
@@ -23,12 +42,14 @@ function shortUrl(url) {
   return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
 }
 
-/** node_modules/<package>, dist/<file>, node:<internal>, or V8's own pseudo-functions. @param {string} url */
-function areaOf(url) {
-  if (url === "") return "(V8: program, GC, idle, native)";
+/** node_modules/<package>, dist/, a node core module, native code, or V8's own pseudo-functions. @param {string} url @param {string} name */
+function areaOf(url, name) {
+  if (url === "") return name.startsWith("(") ? "V8 (program, idle, garbage collector)" : "native (socket and file writes, JSON.parse, …)";
   const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
   if (pkg) return pkg;
-  if (url.startsWith("node:")) return "node core";
+  // Node core by module family: node:internal/webstreams/readablestream → node:internal/webstreams;
+  // bundled dependencies by name: node:internal/deps/undici/undici (fetch's Request) → node:internal/deps/undici.
+  if (url.startsWith("node:")) return url.split("/").slice(0, url.startsWith("node:internal/deps/") ? 3 : 2).join("/");
   if (url.startsWith("dist/")) return "shim (dist)";
   return url;
 }
@@ -39,11 +60,8 @@ function areaOf(url) {
  * @returns {{ total_ms: number, functions: { function: string, url: string, self_ms: number, percent: number }[], areas: { area: string, self_ms: number, percent: number }[] }}
  */
 export function summariseProfile(file, top = 15) {
-  /** @type {{ nodes: { id: number, callFrame: { functionName: string, url: string } }[], samples: number[], timeDeltas: number[] }} */
-  const profile = JSON.parse(readFileSync(file, "utf8"));
-  /** @type {Map<number, number>} */
-  const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const profile = readProfile(file);
+  const selfUs = selfTimes(profile);
 
   /** @type {Map<string, { function: string, url: string, us: number }>} */
   const byFunction = new Map();
@@ -60,7 +78,7 @@ export function summariseProfile(file, top = 15) {
     const entry = byFunction.get(key) ?? { function: name, url, us: 0 };
     entry.us += us;
     byFunction.set(key, entry);
-    const area = areaOf(url);
+    const area = areaOf(url, name);
     byArea.set(area, (byArea.get(area) ?? 0) + us);
   }
   /** @param {number} us */
@@ -77,9 +95,42 @@ export function summariseProfile(file, top = 15) {
   };
 }
 
-// Also a command: node bench/profile.mjs <file.cpuprofile | dir> [top]
+/**
+ * Where a function's self time comes from: its callers, `depth` frames up, by self time.
+ * A native function such as writev says little alone; its callers say whose writes they are.
+ * @param {string} file @param {string} functionName @param {number} [depth] @param {number} [top]
+ */
+export function callersOf(file, functionName, depth = 5, top = 5) {
+  const profile = readProfile(file);
+  const selfUs = selfTimes(profile);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  /** @type {Map<number, number>} */
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  /** @type {Map<string, number>} */
+  const byPath = new Map();
+  for (const node of profile.nodes) {
+    const us = selfUs.get(node.id) ?? 0;
+    if (node.callFrame.functionName !== functionName || us === 0) continue;
+    const frames = [];
+    for (let id = parentOf.get(node.id); id !== undefined && frames.length < depth; id = parentOf.get(id)) {
+      const { functionName: name, url, lineNumber } = /** @type {CpuProfile["nodes"][number]} */ (byId.get(id)).callFrame;
+      frames.push(`${name || "(anonymous)"} ${shortUrl(url)}:${lineNumber + 1}`);
+    }
+    const path = frames.join(" < ");
+    byPath.set(path, (byPath.get(path) ?? 0) + us);
+  }
+  return [...byPath.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([callers, us]) => ({ callers, self_ms: Math.round(us / 100) / 10 }));
+}
+
+// Also a command: node bench/profile.mjs [file.cpuprofile | dir] [--top N] [--callers FUNCTION]
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const target = process.argv[2] ?? "bench-profile";
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "15" }, callers: { type: "string" } } });
+  const target = positionals[0] ?? "bench-profile";
   const file = statSync(target).isDirectory() ? newestProfile(target) : target;
-  console.log(JSON.stringify(summariseProfile(file, Number(process.argv[3] ?? 15)), null, 2));
+  const answer = values.callers ? callersOf(file, values.callers) : summariseProfile(file, Number(values.top));
+  console.log(JSON.stringify(answer, null, 2));
 }

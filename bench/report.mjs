@@ -94,6 +94,10 @@ export function formatReport(results) {
     for (const f of results.profile.functions.slice(0, 10)) {
       lines.push(`  ${fixed(f.self_ms).padStart(8)} ms ${fixed(f.percent).padStart(5)} %  ${f.function}  ${f.url}`);
     }
+    lines.push("by area:");
+    for (const a of results.profile.areas.slice(0, 10)) {
+      lines.push(`  ${fixed(a.self_ms).padStart(8)} ms ${fixed(a.percent).padStart(5)} %  ${a.area}`);
+    }
   }
   return lines.join("\n");
 }
