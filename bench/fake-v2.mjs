@@ -12,7 +12,7 @@ const NOT_FOUND = JSON.stringify({ errors: [{ code: "not_found", message: "Not f
  * @property {string} orderUrl the EV order endpoint, for the pass-through
  * @property {() => number} orders orders made so far
  * @property {() => number} peakInFlight most orders held at once (made, not yet answered)
- * @property {(delayMs: number) => void} setDelay how long each order's answer waits from now on
+ * @property {(delayMs: number) => void} setDelay how long each order's answer waits from now on; starts a new count of peakInFlight
  * @property {() => Promise<void>} close
  */
 

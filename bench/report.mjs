@@ -2,8 +2,8 @@
 // Nothing here decides the exit code: the benchmark reports figures, it does not judge them.
 
 /**
- * @typedef {import("./run-autocannon.mjs").LoadResult} LoadResult
- * @typedef {{ passthrough: { json: LoadResult, xml: LoadResult }, shim: { json: LoadResult, xml: LoadResult } }} Runs
+ * @typedef {import("./measure.mjs").Measured} Measured
+ * @typedef {{ passthrough: { json: Measured, xml: Measured }, shim: { json: Measured & { rss_peak_mib: number | null }, xml: Measured & { rss_peak_mib: number | null } } }} Runs
  */
 
 /** @param {number | null | undefined} value @param {number} [digits] */
@@ -79,7 +79,7 @@ export function formatReport(results) {
   lines.push(`shim ready to serve: ${fixed(shim.ready_ms)} ms (listening logged at ${fixed(shim.listening_ms)} ms)`);
   lines.push(`shim RSS: idle ${fixed(shim.rss_idle_mib)} MiB, peak under load ${fixed(shim.rss_peak_load_mib)} MiB, after the load runs ${fixed(shim.rss_after_load_mib)} MiB`);
   lines.push("");
-  lines.push(`slow v2 (${slow.delay_ms} ms): ${slow.in_flight} orders at once`);
+  lines.push(`slow v2 (${slow.delay_ms} ms): ${slow.in_flight} orders at once, on a fresh shim (RSS ${fixed(slow.rss_before_mib)} MiB before)`);
   lines.push(`  all completed with 201: ${slow.all_201 ? "yes" : "no"} (${slow.answered_201} x 201, other ${JSON.stringify(slow.other_statuses)}, socket errors ${slow.socket_errors})`);
   lines.push(`  orders made at v2 ${slow.orders_made}, lost ${slow.lost}, most in flight at v2 at once ${slow.peak_in_flight_at_v2}`);
   lines.push(`  total time ${fixed(slow.total_ms, 0)} ms, p50 ${fixed(slow.latency_ms.p50, 1)} ms, p99 ${fixed(slow.latency_ms.p99, 1)} ms, shim peak RSS ${fixed(slow.rss_peak_mib)} MiB, CPU % ${cpuOf(slow)}`);
