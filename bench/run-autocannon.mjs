@@ -25,6 +25,7 @@ const LOAD_CLIENT = fileURLToPath(new URL("./load-client.mjs", import.meta.url))
  * @property {number} socket_errors
  * @property {number} timeouts
  * @property {number} client_cpu_percent the load generator's CPU over the run, in % of one core
+ * @property {number} client_cpu_ms_total the load generator's CPU time, its start-up included
  */
 
 /** Runs one autocannon load from a child process. @param {LoadOptions} options @returns {Promise<LoadResult>} */
