@@ -111,7 +111,7 @@ export function callersOf(file, functionName, depth = 5, top = 5) {
   const byPath = new Map();
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id) ?? 0;
-    if (node.callFrame.functionName !== functionName || us === 0) continue;
+    if ((node.callFrame.functionName || "(anonymous)") !== functionName || us === 0) continue;
     const frames = [];
     for (let id = parentOf.get(node.id); id !== undefined && frames.length < depth; id = parentOf.get(id)) {
       const { functionName: name, url, lineNumber } = /** @type {CpuProfile["nodes"][number]} */ (byId.get(id)).callFrame;
@@ -126,11 +126,44 @@ export function callersOf(file, functionName, depth = 5, top = 5) {
     .map(([callers, us]) => ({ callers, self_ms: Math.round(us / 100) / 10 }));
 }
 
-// Also a command: node bench/profile.mjs [file.cpuprofile | dir] [--top N] [--callers FUNCTION]
+/**
+ * The time spent in a function and everything it called synchronously (work it
+ * left for later, after an await, is counted elsewhere), counted once when it
+ * calls itself. `urlPart` picks among functions of the same name.
+ * @param {string} file @param {string} functionName @param {string} [urlPart]
+ */
+export function inclusiveOf(file, functionName, urlPart = "") {
+  const profile = readProfile(file);
+  const selfUs = selfTimes(profile);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  /** @param {number} id @returns {number} */
+  const subtree = (id) => (selfUs.get(id) ?? 0) + (byId.get(id)?.children ?? []).reduce((sum, child) => sum + subtree(child), 0);
+  let totalUs = 0;
+  let us = 0;
+  for (const value of selfUs.values()) totalUs += value;
+  /** @param {number} id */
+  const walk = (id) => {
+    const node = byId.get(id);
+    if (!node) return;
+    if ((node.callFrame.functionName || "(anonymous)") === functionName && node.callFrame.url.includes(urlPart)) us += subtree(id);
+    else for (const child of node.children ?? []) walk(child);
+  };
+  if (profile.nodes[0]) walk(profile.nodes[0].id);
+  return { function: functionName, url_part: urlPart, inclusive_ms: Math.round(us / 100) / 10, percent: Math.round((us / totalUs) * 1000) / 10 };
+}
+
+// Also a command: node bench/profile.mjs [file.cpuprofile | dir] [--top N | --callers FUNCTION | --inclusive FUNCTION [--url PART]]
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "15" }, callers: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: "string", default: "15" }, callers: { type: "string" }, inclusive: { type: "string" }, url: { type: "string", default: "" } },
+  });
   const target = positionals[0] ?? "bench-profile";
   const file = statSync(target).isDirectory() ? newestProfile(target) : target;
-  const answer = values.callers ? callersOf(file, values.callers) : summariseProfile(file, Number(values.top));
+  const answer = values.callers
+    ? callersOf(file, values.callers)
+    : values.inclusive
+      ? inclusiveOf(file, values.inclusive, values.url)
+      : summariseProfile(file, Number(values.top));
   console.log(JSON.stringify(answer, null, 2));
 }
