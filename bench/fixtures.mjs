@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+
+// The seed's sample order, read from the test fixtures so that the benchmark
+// sends exactly what the tests check. test/support/http-files.ts parses these
+// files too, but it is TypeScript, which plain Node 20 cannot import; this is the
+// few lines of it the benchmark needs.
+
+/**
+ * Headers and body of a fixture's v1-request.http: the body is everything after
+ * the first blank line, less the file's final newline. Content-Length is left
+ * out: the load generator sets its own.
+ * @param {"json" | "xml"} format
+ * @returns {{ headers: Record<string, string>, body: string }}
+ */
+export function seedOrderRequest(format) {
+  const text = readFileSync(new URL(`../test/fixtures/order-code/seed-sample-${format}/v1-request.http`, import.meta.url), "utf8");
+  const blank = text.indexOf("\n\n");
+  if (blank === -1) throw new Error(`seed-sample-${format}/v1-request.http has no body`);
+  const [, ...headerLines] = text.slice(0, blank).split("\n");
+  /** @type {Record<string, string>} */
+  const headers = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    if (name.toLowerCase() !== "content-length") headers[name] = line.slice(colon + 1).trim();
+  }
+  return { headers, body: text.slice(blank + 2).replace(/\n$/, "") };
+}

@@ -1,0 +1,285 @@
+// npm run bench: the shim beside a bare pass-through, on loopback, against one
+// cheap fake v2; then a fresh shim with thousands of orders held by a slow v2.
+// Exits 0 when every run worked (every request answered 201, no order lost);
+// it never judges the figures themselves. See BENCHMARKS.md.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFakeV2 } from "./fake-v2.mjs";
+import { seedOrderRequest } from "./fixtures.mjs";
+import { measure } from "./measure.mjs";
+import { readMemory, sampleRss } from "./proc.mjs";
+import { newestProfile, summariseProfile } from "./profile.mjs";
+import { formatReport, ratios, targets } from "./report.mjs";
+import { msUntilHealthy, startServerProcess } from "./server-process.mjs";
+import { parseSettings, USAGE } from "./settings.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SHIM_MAIN = join(ROOT, "dist/main.js");
+const PASSTHROUGH = fileURLToPath(new URL("./passthrough.mjs", import.meta.url));
+const FORMATS = /** @type {const} */ (["json", "xml"]);
+const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") };
+
+/**
+ * @typedef {import("./measure.mjs").Measured} Measured
+ * @typedef {import("./report.mjs").Runs} Runs
+ * @typedef {import("./server-process.mjs").ServerProcess} ServerProcess
+ * @typedef {import("./settings.mjs").Settings} Settings
+ * @typedef {{ settings: Settings, fake: import("./fake-v2.mjs").FakeV2, workDir: string, started: ServerProcess[], problems: string[] }} Bench
+ */
+
+/** @param {string} message */
+const progress = (message) => process.stderr.write(`bench: ${message}\n`);
+
+/** The same build as `npm run build`, so that the shim measured is this tree's. */
+function build() {
+  progress("building dist/");
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+}
+
+function machine() {
+  return {
+    nproc: os.availableParallelism(),
+    cpu_model: os.cpus()[0]?.model ?? "unknown",
+    memory_gib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+/**
+ * Every run must have been answered, with 201 only: the fake makes every order.
+ * @param {Bench} bench @param {string} label @param {Measured} run @param {number} [expected] exactly this many answers
+ */
+function check(bench, label, run, expected) {
+  const others = Object.entries(run.status_counts).filter(([status]) => status !== "201");
+  if (run.responses === 0) bench.problems.push(`${label}: no answer at all`);
+  if (others.length > 0) bench.problems.push(`${label}: answers other than 201: ${JSON.stringify(Object.fromEntries(others))}`);
+  if (run.socket_errors > 0) bench.problems.push(`${label}: ${run.socket_errors} socket errors (${run.timeouts} timeouts)`);
+  if (expected !== undefined && run.status_counts["201"] !== expected) {
+    bench.problems.push(`${label}: ${run.status_counts["201"] ?? 0} x 201 of ${expected}`);
+  }
+}
+
+/**
+ * A server process that `main` stops, whatever happens.
+ * @param {Bench} bench @param {Parameters<typeof startServerProcess>[0]} options
+ */
+async function start(bench, options) {
+  const server = await startServerProcess(options);
+  bench.started.push(server);
+  return server;
+}
+
+/** @param {Bench} bench @param {ServerProcess} server */
+async function stop(bench, server) {
+  const code = await server.stop();
+  if (code !== 0) bench.problems.push(`${server.logFile}: exited ${code} on SIGTERM: ${server.stderr().trim()}`);
+}
+
+/**
+ * The shim as `npm start` runs it, against the fake, with pacing off (the fake has
+ * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log.
+ * @param {Bench} bench @param {string} name @param {string[]} [nodeArgs]
+ */
+function startShim(bench, name, nodeArgs = []) {
+  return start(bench, {
+    name,
+    args: [...nodeArgs, SHIM_MAIN],
+    env: { DIGICERT_API_URL: bench.fake.baseUrl, SHIM_V2_RATE_LIMITS: "off", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" },
+    logFile: join(bench.workDir, `${name}.log`),
+  });
+}
+
+/** @param {Bench} bench @param {ServerProcess} server @param {"json" | "xml"} format @param {number} durationS @param {string} label */
+async function load(bench, server, format, durationS, label) {
+  const { connections } = bench.settings;
+  progress(`${label}: ${durationS} s, ${connections} connections`);
+  const run = await measure(server, { url: `${server.url}/order/code`, ...REQUESTS[format], connections, durationS });
+  check(bench, label, run);
+  return run;
+}
+
+/** The shim and the pass-through under the same load, JSON then XML. @param {Bench} bench */
+async function comparison(bench) {
+  const { settings } = bench;
+  const shim = await startShim(bench, "shim");
+  const readyMs = await msUntilHealthy(shim.url, shim.startedAt);
+  const idle = readMemory(shim.pid);
+  const passthrough = await start(bench, {
+    name: "pass-through",
+    args: [PASSTHROUGH],
+    env: { UPSTREAM_ORDER_URL: bench.fake.orderUrl, PORT: "0" },
+    logFile: join(bench.workDir, "pass-through.log"),
+  });
+
+  // Both servers get their JIT warm before anything counts; the shim in both formats, since its paths differ.
+  if (settings.warmupS > 0) {
+    await load(bench, passthrough, "json", settings.warmupS, "warm-up pass-through");
+    for (const format of FORMATS) await load(bench, shim, format, settings.warmupS, `warm-up shim ${format}`);
+  }
+
+  const loadRss = sampleRss(shim.pid);
+  /** @type {{ passthrough: Partial<Runs["passthrough"]>, shim: Partial<Runs["shim"]> }} */
+  const runs = { passthrough: {}, shim: {} };
+  for (const format of FORMATS) {
+    runs.passthrough[format] = await load(bench, passthrough, format, settings.durationS, `pass-through ${format}`);
+    const rss = sampleRss(shim.pid);
+    const run = await load(bench, shim, format, settings.durationS, `shim ${format}`);
+    runs.shim[format] = { ...run, rss_peak_mib: rss.stop() };
+  }
+  const rssPeak = loadRss.stop();
+  const after = readMemory(shim.pid);
+  await stop(bench, shim);
+  await stop(bench, passthrough);
+
+  return {
+    // Filled for every format above.
+    runs: /** @type {Runs} */ (runs),
+    shim: {
+      ready_ms: readyMs,
+      listening_ms: shim.listeningMs,
+      rss_idle_mib: idle?.rssMib ?? null,
+      rss_peak_load_mib: rssPeak,
+      rss_after_load_mib: after?.rssMib ?? null,
+      rss_hwm_mib: after?.hwmMib ?? null,
+    },
+  };
+}
+
+/**
+ * Thousands of orders in flight at once while v2 takes its time. A fresh shim, so
+ * that its memory is what the orders in flight cost, not what the heap kept from
+ * the load runs (V8 gives little back).
+ * @param {Bench} bench
+ */
+async function slowRun(bench) {
+  const { settings, fake } = bench;
+  progress(`slow v2: ${settings.inFlight} orders at once, v2 answers in ${settings.slowDelayMs} ms`);
+  const shim = await startShim(bench, "shim-slow-v2");
+  await msUntilHealthy(shim.url, shim.startedAt);
+  const before = readMemory(shim.pid);
+  fake.setDelay(settings.slowDelayMs);
+  const ordersBefore = fake.orders();
+  const rss = sampleRss(shim.pid);
+  const run = await measure(shim, {
+    url: `${shim.url}/order/code`,
+    ...REQUESTS.json,
+    connections: settings.inFlight,
+    amount: settings.inFlight,
+    // Far beyond the delay: a request that waits this long is a failure, not a slow answer.
+    timeoutS: Math.ceil(settings.slowDelayMs / 1000) + 30,
+  });
+  const rssPeak = rss.stop();
+  const ordersMade = fake.orders() - ordersBefore;
+  const peakInFlight = fake.peakInFlight();
+  fake.setDelay(settings.delayMs);
+  await stop(bench, shim);
+
+  check(bench, "slow v2", run, settings.inFlight);
+  const answered201 = run.status_counts["201"] ?? 0;
+  if (ordersMade !== answered201) bench.problems.push(`slow v2: ${ordersMade} orders made at v2 but ${answered201} answered 201`);
+  return {
+    in_flight: settings.inFlight,
+    delay_ms: settings.slowDelayMs,
+    all_201: answered201 === settings.inFlight && run.responses === settings.inFlight,
+    answered_201: answered201,
+    other_statuses: Object.fromEntries(Object.entries(run.status_counts).filter(([status]) => status !== "201")),
+    socket_errors: run.socket_errors,
+    orders_made: ordersMade,
+    lost: ordersMade - answered201,
+    peak_in_flight_at_v2: peakInFlight,
+    total_ms: run.elapsed_ms,
+    latency_ms: run.latency_ms,
+    cpu_percent: run.cpu_percent,
+    rss_before_mib: before?.rssMib ?? null,
+    rss_peak_mib: rssPeak,
+  };
+}
+
+/**
+ * One JSON load run on a shim of its own under node --cpu-prof, so that the
+ * profiler's cost stays out of the figures; the profile is written as it exits.
+ * @param {Bench} bench @param {string} profileDir
+ */
+async function profileRun(bench, profileDir) {
+  const dir = resolve(profileDir);
+  mkdirSync(dir, { recursive: true });
+  const shim = await startShim(bench, "shim-profiled", ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  await msUntilHealthy(shim.url, shim.startedAt);
+  await load(bench, shim, "json", bench.settings.durationS, "profiled shim json");
+  await stop(bench, shim);
+  const file = newestProfile(dir);
+  return { file: file.startsWith(ROOT) ? file.slice(ROOT.length) : file, ...summariseProfile(file, 25) };
+}
+
+async function main() {
+  const startedAt = new Date();
+  const settings = parseSettings(process.argv.slice(2));
+  if (settings.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (settings.build) build();
+
+  /** @type {Bench} */
+  const bench = {
+    settings,
+    fake: await startFakeV2({ delayMs: settings.delayMs }),
+    workDir: mkdtempSync(join(os.tmpdir(), "shim-bench-")),
+    started: [],
+    problems: [],
+  };
+  try {
+    const { runs, shim } = await comparison(bench);
+    const slow_run = await slowRun(bench);
+    const profile = settings.profileDir ? await profileRun(bench, settings.profileDir) : null;
+
+    const results = {
+      started_at: startedAt.toISOString(),
+      finished_at: new Date().toISOString(),
+      machine: machine(),
+      settings: {
+        duration_s: settings.durationS,
+        connections: settings.connections,
+        delay_ms: settings.delayMs,
+        warmup_s: settings.warmupS,
+        in_flight: settings.inFlight,
+        slow_delay_ms: settings.slowDelayMs,
+      },
+      runs,
+      ratios: ratios(runs),
+      shim,
+      slow_run,
+      profile,
+      ok: bench.problems.length === 0,
+      problems: bench.problems,
+    };
+    const report = { ...results, targets: targets(results) };
+    writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(formatReport(report));
+    console.log(`\nfigures written to ${settings.out}`);
+    if (bench.problems.length > 0) {
+      console.error(`\nbench: the benchmark did not work; logs kept in ${bench.workDir}:\n  ${bench.problems.join("\n  ")}`);
+      return 1;
+    }
+    rmSync(bench.workDir, { recursive: true, force: true });
+    return 0;
+  } finally {
+    // After a failure, nothing may be left running.
+    for (const server of bench.started) await server.stop();
+    await bench.fake.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);
