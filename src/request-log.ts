@@ -26,7 +26,7 @@ export const logRequest =
 
 /**
  * Builds each request's record once it is answered and hands it to the
- * observers; handlers add to `c.var.log` on the way.
+ * observers; handlers add to `c.get("log")` on the way.
  */
 export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
   return async (c, next) => {
@@ -35,12 +35,12 @@ export function observeRequests(observers: readonly RequestObserver[]): Middlewa
     c.set("log", log);
     await next();
     const record: RequestRecord = {
-      req_id: c.var.requestId,
+      req_id: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       route: routePath(c),
       status: c.res.status,
-      format: c.var.format,
+      format: c.get("format"),
       user_agent: c.req.header("User-Agent"),
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
       ...log,

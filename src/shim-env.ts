@@ -1,3 +1,4 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { LegacyAccount } from "./v1/auth.js";
 import type { Format } from "./v1/formats.js";
 
@@ -15,8 +16,14 @@ export interface RequestLog {
   errors?: string[];
 }
 
-/** The Hono environment of the shim's app: per-request variables. */
+/**
+ * The Hono environment of the shim's app: per-request variables. Read them with
+ * `c.get(name)`: Hono's `c.var` builds a new object of all of them on every access,
+ * which the profile showed on every request.
+ */
 export interface ShimEnv {
+  /** Node's request and response; absent when the app is called in process. */
+  Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
     /** The answer's format, once negotiated. */

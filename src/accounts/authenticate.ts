@@ -23,7 +23,7 @@ export interface AuthenticateDeps {
 export function authenticateAccount({ registry, failedLogins, logger, sleep = delay }: AuthenticateDeps): MiddlewareHandler<ShimEnv> {
   return async (c, next) => {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
-    c.var.log.account_id = accountId;
+    c.get("log").account_id = accountId;
     const check = await registry.check(accountId, apiKey);
     if (check.outcome === "refused") {
       const { failures, delayMs, report } = failedLogins.failed(accountId);

@@ -33,7 +33,7 @@ const NO_ANSWER: ReadonlyMap<string, string> = new Map([
   ["UND_ERR_CONNECT_TIMEOUT", "no connection could be made in time"],
   ["UND_ERR_HEADERS_TIMEOUT", "no answer came in time"],
   ["UND_ERR_BODY_TIMEOUT", "no answer came in time"],
-  ["TimeoutError", "no answer came in time"],
+  ["UND_ERR_ABORTED", "no answer came in time"],
   ["ENOTFOUND", "its host name is unknown"],
   ["EAI_AGAIN", "its host name could not be resolved"],
 ]);

@@ -24,6 +24,6 @@ export function basicCredentials(request: Request): { accountId: string; apiKey:
 export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
   const { accountId, apiKey } = basicCredentials(c.req.raw);
   c.set("account", { accountId, v2ApiKey: apiKey });
-  c.var.log.account_id = accountId;
+  c.get("log").account_id = accountId;
   await next();
 };

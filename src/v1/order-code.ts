@@ -25,15 +25,16 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
   const translate = orderTranslator(config);
 
   return async (c: Context<ShimEnv>) => {
-    const { account, log } = c.var;
+    const account = c.get("account");
+    const log = c.get("log");
     const alternativeOrderId = newAlternativeOrderId();
-    const { product, body } = translate(c.var.bodyFormat, await c.req.text(), account, alternativeOrderId);
+    const { product, body } = translate(c.get("bodyFormat"), await c.req.text(), account, alternativeOrderId);
     log.alternative_order_id = alternativeOrderId;
 
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
-    const trace = { req_id: c.var.requestId, account_id: account.accountId, alternative_order_id: alternativeOrderId };
+    const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
 
     if (placement.kind === "found") {
       log.recovered_by_lookup = true;
@@ -53,7 +54,8 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
       throw outcome;
     }
     log.v2_order_id = outcome.orderId;
-    if (c.req.raw.signal.aborted) {
+    // Node's own response, not the web Request's signal, which would cost an AbortController per order.
+    if (c.env?.outgoing?.destroyed) {
       logger.error({ ...trace, v2_order_id: outcome.orderId }, "the client left before its answer; the v2 order was placed: reconcile");
     }
     return sendV1(c, 201, { order_id: formatOrderId(outcome.orderId, config.orderIdFormat) } satisfies V1OrderCreated);

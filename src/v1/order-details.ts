@@ -27,13 +27,13 @@ export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Clie
   return async (c: Context<ShimEnv>) => {
     const orderId = parseOrderId(c.req.param("order_id") ?? "");
     const started = performance.now();
-    const reply = await readOrder(v2, orderId, c.var.account.v2ApiKey, config.retry);
-    c.var.log.v2_latency_ms = Math.round(performance.now() - started);
-    c.var.log.v2_status = replySummary(reply);
+    const reply = await readOrder(v2, orderId, c.get("account").v2ApiKey, config.retry);
+    c.get("log").v2_latency_ms = Math.round(performance.now() - started);
+    c.get("log").v2_status = replySummary(reply);
 
     const outcome = toV1OrderDetailsOutcome(reply, orderId, config.orderIdFormat);
     if (outcome instanceof V1Error) throw outcome;
-    c.var.log.v2_order_id = orderId;
+    c.get("log").v2_order_id = orderId;
     return sendV1(c, 200, outcome);
   };
 }

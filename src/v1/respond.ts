@@ -9,13 +9,13 @@ import { renderErrors, renderSuccess } from "./render.js";
 const lengthOf = (text: string) => String(Buffer.byteLength(text));
 
 export function sendV1(c: Context<ShimEnv>, status: ContentfulStatusCode, payload: Record<string, unknown>): Response {
-  const { contentType, text } = renderSuccess(c.var.format, payload);
+  const { contentType, text } = renderSuccess(c.get("format"), payload);
   return c.body(text, status, { "Content-Type": contentType, "Content-Length": lengthOf(text) });
 }
 
 /** In the negotiated format; JSON when none was agreed, which is always the case for a 406. */
 export function sendV1Error(c: Context<ShimEnv>, error: V1Error): Response {
-  const { contentType, text } = renderErrors(c.var.format ?? "json", error.errors);
-  c.var.log.errors = error.errors.map((e) => e.code);
+  const { contentType, text } = renderErrors(c.get("format") ?? "json", error.errors);
+  c.get("log").errors = error.errors.map((e) => e.code);
   return c.body(text, error.status, { ...error.headers, "Content-Type": contentType, "Content-Length": lengthOf(text) });
 }

@@ -27,5 +27,5 @@ export const shownRequest = ({ product, body }: V2OrderRequest): ShownRequest =>
 export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config);
   return async (c: Context<ShimEnv>) =>
-    c.json(shownRequest(translate(c.var.bodyFormat, await c.req.text(), c.var.account, ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+    c.json(shownRequest(translate(c.get("bodyFormat"), await c.req.text(), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
 }

@@ -30,6 +30,7 @@ const USER_AGENT = "digicert-v1-shim";
 
 /** The pacer tracks keys by a digest, so its map holds no key. */
 const keyId = (apiKey: string) => createHash("sha256").update(apiKey).digest("base64");
+const UNPACED = { admitted: true, waitMs: 0 };
 
 /** The v2 calls the shim makes, each answered as a V2Reply; the API key travels as X-DC-DEVKEY. */
 export class V2Client {
@@ -54,7 +55,7 @@ export class V2Client {
   }
 
   private async call(name: V2Call, method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
-    const slot = this.pacer.reserve(keyId(apiKey), limits.maxPaceWaitMs);
+    const slot = this.pacer.paces ? this.pacer.reserve(keyId(apiKey), limits.maxPaceWaitMs) : UNPACED;
     if (!slot.admitted) {
       const held: V2Reply = { kind: "not_sent", retryAfterMs: slot.waitMs };
       this.observe(name, held, 0);
@@ -72,7 +73,7 @@ export class V2Client {
     const headers: Record<string, string> = { "X-DC-DEVKEY": apiKey, Accept: "application/json", "User-Agent": USER_AGENT };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     try {
-      const response = await this.transport({ method, path, headers, body, signal: AbortSignal.timeout(limits.timeoutMs) });
+      const response = await this.transport({ method, path, headers, body, timeoutMs: limits.timeoutMs });
       const retryAfter = response.headers["retry-after"];
       return { kind: "answer", status: response.status, body: parseJson(response.text), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
     } catch (error) {

@@ -64,6 +64,11 @@ export class Pacer {
     return state;
   }
 
+  /** False when no limits are configured: then nothing need be tracked, or digested. */
+  get paces(): boolean {
+    return this.windows.length > 0;
+  }
+
   /** How many keys are tracked; for tests of the memory bound. */
   get size(): number {
     return this.keys.size;

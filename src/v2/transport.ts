@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Pool } from "undici";
 
 export interface V2HttpRequest {
@@ -6,7 +7,8 @@ export interface V2HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
+  /** The whole exchange, connecting included, ends by then. */
+  timeoutMs: number;
 }
 
 export interface V2HttpResponse {
@@ -37,18 +39,26 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
     connect: { timeout: timeoutMs },
   });
   return {
-    async send({ method, path, headers, body, signal }) {
-      const response = await pool.request({ method, path: prefix + path, headers, body: body ?? null, signal: signal ?? null });
-      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    async send({ method, path, headers, body, timeoutMs }) {
+      // undici takes an emitter as its signal: a plain timer bounds the call, without
+      // the AbortSignal.timeout per call that the profile showed among the costliest steps.
+      const signal = new EventEmitter();
+      const timer = setTimeout(() => signal.emit("abort"), timeoutMs);
+      try {
+        const response = await pool.request({ method, path: prefix + path, headers, body: body ?? null, signal });
+        return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: () => pool.close(),
   };
 }
 
-/** For the sandbox: a web-standard app called in process, no socket in between. */
+/** For the sandbox: a web-standard app called in process, no socket in between, nothing to time out. */
 export function inProcessTransport(app: { request(path: string, init: RequestInit): Response | Promise<Response> }): V2Transport {
-  return async ({ method, path, headers, body, signal }) => {
-    const response = await app.request(path, { method, headers, body: body ?? null, signal: signal ?? null });
+  return async ({ method, path, headers, body }) => {
+    const response = await app.request(path, { method, headers, body: body ?? null });
     return { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
   };
 }
