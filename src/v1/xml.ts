@@ -13,6 +13,8 @@ const parser = new XMLParser({
   entityDecoder: new EntityDecoder({ numericAllowed: true }),
   // A flat order is two levels deep; a little room for wrappers, no room for bombs.
   maxNestedTags: 8,
+  // No callback here reads tag paths; building them cost a sixth of a parse (measured).
+  jPath: false,
 });
 
 const builder = new XMLBuilder({});
