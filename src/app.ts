@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
+import { PatternRouter } from "hono/router/pattern-router";
 import { requestId } from "hono/request-id";
 import type { Config } from "./config.js";
 import type { Lifecycle } from "./lifecycle.js";
@@ -45,7 +46,9 @@ const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", 
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, authenticate = passthroughAccount, metrics = new ShimMetrics() } = deps;
   const usage = new ClientUsage();
-  const app = new Hono<ShimEnv>();
+  // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
+  // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
+  const app = new Hono<ShimEnv>({ router: new PatternRouter() });
 
   // For operators, before anything v1: not logged, not negotiated, not counted as legacy calls.
   app.get("/healthz", (c) => c.json({ status: "alive" }));
@@ -59,7 +62,8 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(honourMethodOverride(app));
   app.use(requestId());
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
-  app.use(announceDeprecation(deprecationHeaders(config)));
+  const deprecation = deprecationHeaders(config);
+  if (Object.keys(deprecation).length > 0) app.use(announceDeprecation(deprecation));
   app.use(negotiate);
   app.use(lifecycle.track);
   app.use(refuseOtherOverrides);
@@ -89,7 +93,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     if (error instanceof V1Error) return sendV1Error(c, error);
     // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
     if (error instanceof HTTPException) return error.getResponse();
-    deps.logger.error({ err: error, req_id: c.var.requestId }, "unexpected failure");
+    deps.logger.error({ err: error, req_id: c.get("requestId") }, "unexpected failure");
     return sendV1Error(c, v1Errors.internal());
   });
   return app;

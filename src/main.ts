@@ -1,7 +1,7 @@
 import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { createLogger, stdoutDestination } from "./log.js";
 import { startServer } from "./server.js";
 
 const SANDBOX_BANNER = `
@@ -26,7 +26,13 @@ function orExit<T>(load: () => T): T {
 
 const config = orExit(() => loadConfig(process.env));
 const accounts = orExit(() => accountRegistryFor(config, process.env));
-const logger = createLogger(config.logLevel);
+const stdout = stdoutDestination();
+const logger = createLogger(config.logLevel, stdout);
+/** Log lines are written asynchronously: each exit writes out what is pending first. */
+function exit(code: number): never {
+  stdout.flushSync();
+  process.exit(code);
+}
 if (!config.digicertApiUrl) {
   process.stderr.write(SANDBOX_BANNER);
   logger.warn({ mode: "sandbox" }, "DIGICERT_API_URL is not set: running against the built-in sandbox, no real orders are placed");
@@ -37,7 +43,7 @@ try {
   running = await startServer(config, logger, { accounts });
 } catch (error) {
   logger.fatal({ err: error }, "cannot serve");
-  process.exit(1);
+  exit(1);
 }
 logger.info(
   { port: running.port, mode: config.digicertApiUrl ? "v2" : "sandbox", auth: accounts ? "accounts" : "passthrough", accounts: accounts?.size, v2: config.digicertApiUrl },
@@ -65,7 +71,7 @@ const stop = async (signal: NodeJS.Signals) => {
   const clean = await running.drain(config.retry.deadlineMs + 1_000);
   if (!clean) logger.error({ in_flight: running.lifecycle.inFlight }, "stopped with requests still in flight");
   logger.info("stopped");
-  process.exit(0);
+  exit(0);
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
