@@ -9,7 +9,7 @@ const seedRequest = parseHttpMessage(readFileSync(new URL("./fixtures/order-code
 
 const spawn = shimsStoppedAfterEach();
 
-describe("node dist/main.js (what npm start runs)", () => {
+describe("node dist/shim.mjs (what npm start runs)", () => {
   it("without DIGICERT_API_URL, says loudly that it runs the sandbox and answers the seed's request with 201", async () => {
     const running = spawn({});
     const port = await running.listening;

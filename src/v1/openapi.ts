@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { v1OrderDetailsSchemaFor } from "../mapping/order-details.js";
@@ -7,16 +6,12 @@ import { v1ErrorBodySchema, type V1Error } from "./errors.js";
 import { BODY_TYPES, ERROR_CONTENT_TYPES, SUCCESS_CONTENT_TYPES } from "./formats.js";
 import { orderIdParamSchema } from "./order-details.js";
 import { makeV1OrderSchema } from "./order-schema.js";
+import { SHIM_VERSION } from "../version.js";
 import { v2RequestPreviewSchema } from "./translate.js";
 
 // The contract as a document. Every body is generated from the zod schema that
 // validates or types it, so the document cannot say other than the shim does;
 // only the prose around the schemas is written here.
-
-const packageSchema = z.object({ version: z.string() });
-
-// Under src/ (tests) and dist/ (npm start) alike, package.json is two folders up.
-const packageVersion = () => packageSchema.parse(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))).version;
 
 type ErrorStatus = V1Error["status"];
 
@@ -110,7 +105,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
     openapi: "3.1.0",
     info: {
       title: "DigiCert REST v1 (digicert-v1-shim)",
-      version: packageVersion(),
+      version: SHIM_VERSION,
       description:
         "DigiCert's legacy REST v1 code-signing order API, as this shim serves it on top of the CertCentral Services API v2. Generated from the zod schemas that validate its requests and type its answers.",
     },

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
-const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/shim.mjs", import.meta.url));
 
 export interface ShimProcess {
   child: ChildProcess;
@@ -15,7 +15,7 @@ export interface ShimProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node dist/main.js`, as `npm start` runs it, with only the given environment (and PATH). */
+/** `node dist/shim.mjs`, as `npm start` runs it, with only the given environment (and PATH). */
 export function spawnShim(env: Record<string, string>): ShimProcess {
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
   let stdout = "";
