@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
+import { HEADER_SAFE } from "../v1/auth.js";
 import { parseKeyHash, type KeyHash } from "./key-hash.js";
 
 // SHIM_ACCOUNTS_FILE: which legacy account ids and keys are valid, and where
@@ -90,8 +91,9 @@ export function loadAccounts(path: string, env: NodeJS.ProcessEnv): Map<string, 
   const accounts = new Map<string, Account>();
   for (const entry of parsed.data.accounts) {
     const v2Key = v2KeyOf(entry, env);
-    if ("problem" in v2Key) {
-      problems.push(`SHIM_ACCOUNTS_FILE account ${entry.account_id}: ${v2Key.problem}`);
+    if ("problem" in v2Key || !HEADER_SAFE.test(v2Key.key)) {
+      const problem = "problem" in v2Key ? v2Key.problem : "its v2 key has characters an HTTP header cannot carry";
+      problems.push(`SHIM_ACCOUNTS_FILE account ${entry.account_id}: ${problem}`);
       continue;
     }
     accounts.set(entry.account_id, {

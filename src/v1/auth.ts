@@ -20,9 +20,13 @@ export function basicCredentials(request: Request): { accountId: string; apiKey:
   return { accountId: credentials.username, apiKey: credentials.password };
 }
 
+/** What an HTTP header value can carry: a key with anything else cannot reach v2 as X-DC-DEVKEY. */
+export const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
 /** Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2 judges it. */
 export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
   const { accountId, apiKey } = basicCredentials(c.req.raw);
+  if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
   c.set("account", { accountId, v2ApiKey: apiKey });
   c.get("log").account_id = accountId;
   await next();

@@ -69,6 +69,13 @@ describe("placeOrder", () => {
     expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false }, sends: 3, lookups: 2 });
   });
 
+  it("does not take a request that could not be built for an order v2 may hold", async () => {
+    const { calls, client } = scripted({ fail: "UND_ERR_INVALID_ARG" }, absent, { fail: "UND_ERR_INVALID_ARG" }, absent, { fail: "UND_ERR_INVALID_ARG" });
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false }, sends: 3, lookups: 2 });
+    expect(calls).toHaveLength(5);
+  });
+
   it("looks the order up before passing on a refusal of a re-send", async () => {
     // v2 may make the first order after a look-up said there was none, then refuse the
     // re-send for carrying an alternative_order_id it already holds.

@@ -22,8 +22,10 @@ export interface OrderToPlace {
   apiKey: string;
 }
 
-// Failures in which the order certainly did not reach v2: no connection was made.
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+// Failures in which the order certainly did not reach v2: no connection was made,
+// or the request could not even be built (undici's invalid argument, a TypeError
+// from the web Headers of the in-process transport).
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_INVALID_ARG", "TypeError"]);
 
 type SendOutcome = "created" | "refused" | "not_made" | "uncertain" | "held_back";
 
