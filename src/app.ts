@@ -91,7 +91,13 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
 
   app.notFound((c) => sendV1Error(c, v1Errors.notFound()));
   app.onError((error, c) => {
-    if (error instanceof V1Error) return sendV1Error(c, error);
+    if (error instanceof V1Error) {
+      if (error.alert) {
+        const { account_id, alternative_order_id, v2_status } = c.get("log") ?? {};
+        deps.logger.error({ req_id: c.get("requestId"), account_id, alternative_order_id, v2_status, path: c.req.path }, error.alert);
+      }
+      return sendV1Error(c, error);
+    }
     // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
     if (error instanceof HTTPException) return error.getResponse();
     deps.logger.error({ err: error, req_id: c.get("requestId") }, "unexpected failure");

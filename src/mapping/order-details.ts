@@ -104,12 +104,9 @@ export function toV1OrderDetailsOutcome(reply: V2Reply, orderId: number, orderId
     const order = v2OrderInfoSchema.safeParse(reply.body);
     return order.success ? toV1OrderDetails(order.data, orderIdFormat) : invalidAnswer(reply.status);
   }
-  if (reply.kind === "answer" && reply.status === 404) {
-    const envelope = v2ErrorEnvelopeSchema.safeParse(reply.body);
-    return new V1Error(
-      404,
-      envelope.success ? carriedErrors(envelope.data) : [{ code: "not_found", description: `There is no order ${orderId} for this account.` }],
-    );
+  // v2's 404 is v1's 404: carried when v2 says why (toV1Failure does that), said plainly when not.
+  if (reply.kind === "answer" && reply.status === 404 && !v2ErrorEnvelopeSchema.safeParse(reply.body).success) {
+    return new V1Error(404, [{ code: "not_found", description: `There is no order ${orderId} for this account.` }]);
   }
   return toV1Failure(reply);
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { V1Error, type V1ErrorItem } from "../v1/errors.js";
+import { V1Error, v1Errors, type V1ErrorItem } from "../v1/errors.js";
 import type { V2Reply } from "../v2/client.js";
 import type { Placement } from "../v2/order-placement.js";
-import { v2ErrorEnvelopeSchema, v2OrderCreatedSchema, type V2ErrorEnvelope } from "../v2/schema.js";
+import { v2ErrorEnvelopeSchema, type V2ErrorEnvelope } from "../v2/schema.js";
 
 export type OrderIdFormat = "number" | "padded";
 
@@ -47,12 +47,10 @@ const DEFAULT_RETRY_AFTER_SECONDS = "5";
  * separator, and their messages become descriptions.
  */
 export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1Error {
-  if (placement.kind === "found") return { orderId: placement.orderId };
-  const reply = placement.kind === "answered" ? placement.reply : placement.last;
-  if (reply.kind === "answer" && reply.status >= 200 && reply.status < 300) {
-    const created = v2OrderCreatedSchema.safeParse(reply.body);
-    return created.success ? { orderId: created.data.id } : invalidAnswer(reply.status);
-  }
+  if (placement.kind === "created" || placement.kind === "found") return { orderId: placement.orderId };
+  const reply = placement.kind === "refused" ? placement.reply : placement.last;
+  // A 2xx here is one whose body was not an order: the placement ran out of ways to find out.
+  if (reply.kind === "answer" && reply.status >= 200 && reply.status < 300) return invalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
   if (reply.kind === "answer" && reply.status === 404) return invalidAnswer(404);
   return toV1Failure(reply);
@@ -60,8 +58,8 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
 
 /**
  * A v2 call that did not succeed → the v1 error, for any endpoint: refusals
- * carried, rate limits and outages as 503. The caller has dealt with 2xx and,
- * where it means something of its own, 404.
+ * carried, rate limits and outages as 503. The caller has dealt with 2xx, and
+ * with a 404 where it means something of its own.
  */
 export function toV1Failure(reply: V2Reply): V1Error {
   if (reply.kind === "not_sent") {
@@ -73,8 +71,7 @@ export function toV1Failure(reply: V2Reply): V1Error {
     );
   }
   if (reply.kind === "no_answer") {
-    const why = NO_ANSWER.get(reply.reason) ?? "the connection failed";
-    return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert could not be reached: ${why}. Try again later.` }]);
+    return v1Errors.upstreamUnavailable(`DigiCert could not be reached: ${NO_ANSWER.get(reply.reason) ?? "the connection failed"}. Try again later.`);
   }
   const { status, body } = reply;
   if (status === 429) {
@@ -84,9 +81,7 @@ export function toV1Failure(reply: V2Reply): V1Error {
       { "Retry-After": retryAfterSeconds(reply.retryAfter) },
     );
   }
-  if (status >= 500) {
-    return new V1Error(503, [{ code: "upstream_unavailable", description: `DigiCert is unavailable (status ${status}); try again later.` }]);
-  }
+  if (status >= 500) return v1Errors.upstreamUnavailable(`DigiCert is unavailable (status ${status}); try again later.`);
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
   if (status < 400 || !envelope.success) return invalidAnswer(status);
   const errors = carriedErrors(envelope.data);
@@ -108,11 +103,14 @@ function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
   return envelope.errors.some((e) => e.code.split("|").includes("access_denied_invalid_key"));
 }
 
-/** An answer in no shape v2 gives. */
+/** An answer in no shape v2 gives: the client hears 503, and the operator is told. */
 export function invalidAnswer(status: number): V1Error {
-  return new V1Error(503, [
-    { code: "upstream_invalid_answer", description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.` },
-  ]);
+  return new V1Error(
+    503,
+    [{ code: "upstream_invalid_answer", description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.` }],
+    {},
+    "v2 gave an answer the shim cannot read",
+  );
 }
 
 function retryAfterSeconds(header: string | undefined): string {

@@ -14,6 +14,8 @@ export class V1Error extends Error {
     readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 431 | 500 | 503,
     readonly errors: readonly V1ErrorItem[],
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Set: the refusal is logged at error level with the request, for an operator to look into. */
+    readonly alert?: string,
   ) {
     super(errors.map((e) => e.code).join(", "));
     this.name = "V1Error";

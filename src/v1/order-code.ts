@@ -42,17 +42,14 @@ export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: 
         logger.error({ ...trace, v2_order_ids: [placement.orderId, ...placement.alsoCarryingTheId] }, "several v2 orders carry one alternative_order_id: reconcile");
       }
     } else {
-      log.v2_status = replySummary(placement.kind === "answered" ? placement.reply : placement.last);
+      log.v2_status = replySummary(placement.kind === "gave_up" ? placement.last : placement.reply);
       if (placement.kind === "gave_up" && placement.uncertain) {
         logger.error(trace, "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile");
       }
     }
 
     const outcome = toV1OrderOutcome(placement);
-    if (outcome instanceof V1Error) {
-      if (outcome.errors[0]?.code === "upstream_invalid_answer") logger.error({ ...trace, v2_status: log.v2_status }, "v2 gave an answer the shim cannot read");
-      throw outcome;
-    }
+    if (outcome instanceof V1Error) throw outcome;
     log.v2_order_id = outcome.orderId;
     // Node's own response, not the web Request's signal, which would cost an AbortController per order.
     if (c.env?.outgoing?.destroyed) {

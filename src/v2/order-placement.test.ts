@@ -40,7 +40,7 @@ describe("placeOrder", () => {
   it("sends once when v2 answers", async () => {
     const { calls, client } = scripted(created(7));
     const report = await placeOrder(client, order, policy, fakeClock());
-    expect(report).toMatchObject({ placement: { kind: "answered" }, sends: 1, lookups: 0 });
+    expect(report).toMatchObject({ placement: { kind: "created", orderId: 7 }, sends: 1, lookups: 0 });
     expect(paths(calls)).toEqual(["POST /order/certificate/code_signing_ev"]);
   });
 
@@ -84,12 +84,12 @@ describe("placeOrder", () => {
 
     const refused = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "invalid" }] } }, absent);
     const report = await placeOrder(refused.client, order, policy, fakeClock());
-    expect(report).toMatchObject({ placement: { kind: "answered", reply: { status: 400 } }, sends: 2, lookups: 2 });
+    expect(report).toMatchObject({ placement: { kind: "refused", reply: { status: 400 } }, sends: 2, lookups: 2 });
   });
 
   it("passes a first refusal on without a look-up", async () => {
     const { calls, client } = scripted({ status: 400, body: { errors: [{ code: "invalid" }] } });
-    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "answered", reply: { status: 400 } });
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "refused", reply: { status: 400 } });
     expect(calls).toHaveLength(1);
   });
 
@@ -136,7 +136,7 @@ describe("placeOrder", () => {
       return { status: 201, headers: {}, text: JSON.stringify(created(1).body) };
     };
     const client = new V2Client(transport, new Pacer([{ limit: 1, windowMs: 60_000 }]));
-    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "answered" });
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "created", orderId: 1 });
     const report = await placeOrder(client, order, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false, last: { kind: "not_sent" } }, sends: 1, lookups: 0 });
     expect(calls).toHaveLength(1);

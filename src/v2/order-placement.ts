@@ -3,8 +3,10 @@ import { backoffMs, deadlineFor, realClock, retryAfterMs, type Clock, type Retry
 import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "./schema.js";
 
 export type Placement =
-  /** v2 took the order (2xx with an id) or refused it: its answer is final. */
-  | { kind: "answered"; reply: V2Reply }
+  /** v2 took the order. */
+  | { kind: "created"; orderId: number; reply: V2Reply }
+  /** v2 refused it: its answer is final. */
+  | { kind: "refused"; reply: V2Reply }
   /** An answer was lost, but the look-up by alternative_order_id found the order. */
   | { kind: "found"; orderId: number; alsoCarryingTheId: number[] }
   /** Out of attempts or time. `uncertain`: an order may exist that no look-up has found. */
@@ -27,12 +29,15 @@ export interface OrderToPlace {
 // from the web Headers of the in-process transport).
 const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_INVALID_ARG", "TypeError"]);
 
-type SendOutcome = "created" | "refused" | "not_made" | "uncertain" | "held_back";
+type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "held_back";
 
 function sendOutcome(reply: V2Reply): SendOutcome {
   if (reply.kind === "not_sent") return "held_back";
   if (reply.kind === "no_answer") return NEVER_SENT.has(reply.reason) ? "not_made" : "uncertain";
-  if (reply.status >= 200 && reply.status < 300) return v2OrderCreatedSchema.safeParse(reply.body).success ? "created" : "uncertain";
+  if (reply.status >= 200 && reply.status < 300) {
+    const created = v2OrderCreatedSchema.safeParse(reply.body);
+    return created.success ? { created: created.data.id } : "uncertain";
+  }
   if (reply.status === 429) return "not_made";
   if (reply.status >= 500) return "uncertain";
   return "refused";
@@ -91,12 +96,12 @@ export async function placeOrder(
       sends++;
       last = await client.createOrder(order.product, order.body, order.apiKey, limits());
       const outcome = sendOutcome(last);
-      if (outcome === "created") return report({ kind: "answered", reply: last });
+      if (typeof outcome === "object") return report({ kind: "created", orderId: outcome.created, reply: last });
       if (outcome === "held_back") break;
       if (outcome === "refused") {
         // The lost answer's order may have been made after a look-up said there was none.
         const found = answerLost ? await lookup() : "absent";
-        return typeof found === "object" ? foundAs(found.found) : report({ kind: "answered", reply: last });
+        return typeof found === "object" ? foundAs(found.found) : report({ kind: "refused", reply: last });
       }
       if (outcome === "uncertain") uncertain = answerLost = true;
       // Nothing was made and nothing may be sent again: there is nothing to ask about.
