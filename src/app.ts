@@ -23,7 +23,6 @@ import { orderDetailsHandler } from "./v1/order-details.js";
 import { translateHandler } from "./v1/translate.js";
 import { sendV1Error } from "./v1/respond.js";
 import { SERVED, type ServedPath } from "./v1/surface.js";
-import { newAlternativeOrderId } from "./v2/alternative-order-id.js";
 import type { V2Client } from "./v2/client.js";
 
 export interface AppDeps {
@@ -35,7 +34,6 @@ export interface AppDeps {
   authenticate?: MiddlewareHandler<ShimEnv>;
   /** Shared with the v2 client, which reports its calls to it. */
   metrics?: ShimMetrics;
-  newAlternativeOrderId?: () => string;
 }
 
 // Legacy endpoints the shim does not serve: said plainly, so that an operator
@@ -76,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
     "/order/code": [
       ...takesAnOrder,
-      orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, newAlternativeOrderId: deps.newAlternativeOrderId ?? newAlternativeOrderId }),
+      orderCodeHandler({ config, v2: deps.v2, logger: deps.logger }),
     ],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],

@@ -9,6 +9,7 @@ import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
 import type { Logger } from "./log.js";
 import { answerClientError } from "./v1/client-errors.js";
+import { deprecationHeaders } from "./v1/deprecation.js";
 import { V2Client } from "./v2/client.js";
 import { Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
@@ -27,7 +28,7 @@ export interface RunningServer {
   drain(timeoutMs: number): Promise<boolean>;
 }
 
-export interface ServerOptions extends Pick<AppDeps, "newAlternativeOrderId"> {
+export interface ServerOptions {
   /** Accounts mode: the legacy accounts, checked on every request. */
   accounts?: AccountRegistry;
 }
@@ -40,7 +41,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
   const lifecycle = new Lifecycle();
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, newAlternativeOrderId: options.newAlternativeOrderId });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(
@@ -60,7 +61,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     );
     listening.once("error", reject);
   });
-  server.on("clientError", (error, socket) => answerClientError(error, socket, logger));
+  const deprecation = deprecationHeaders(config);
+  server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation));
 
   return {
     server,

@@ -1,4 +1,5 @@
 import type { RequestRecord } from "./request-log.js";
+import { isShimEndpoint } from "./v1/surface.js";
 
 /** How a legacy call ended, for the migration's view of who still calls v1. */
 export type Outcome = "ordered" | "read" | "refused_by_validation" | "refused_by_v2" | "failed_upstream";
@@ -10,11 +11,12 @@ export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status">): 
   return record.status === 201 ? "ordered" : "read";
 }
 
+/** Times are kept as epoch milliseconds and written as ISO dates only in the report, not on every request. */
 interface ClientEntry {
   account_id: string;
   user_agent: string;
-  first_seen: string;
-  last_seen: string;
+  first_seen: number;
+  last_seen: number;
   counts: Record<Outcome, number>;
 }
 
@@ -27,24 +29,24 @@ const clip = (text: string | undefined, max: number) => (text ?? "(none)").slice
  * ones are counted together under "(others)".
  */
 export class ClientUsage {
-  readonly #since: string;
+  readonly #since: number;
   readonly #clients = new Map<string, ClientEntry>();
 
   constructor(
     private readonly maxClients = 1_000,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => number = () => Date.now(),
   ) {
-    this.#since = now().toISOString();
+    this.#since = now();
   }
 
   /** An observer of answered requests; the shim's own endpoints are not legacy calls. */
   readonly record = (record: RequestRecord): void => {
-    if (record.path.startsWith("/_shim/")) return;
+    if (isShimEndpoint(record.path)) return;
     let accountId = clip(record.account_id, 64);
     let userAgent = clip(record.user_agent, 256);
     let key = `${accountId}\u0000${userAgent}`;
     if (!this.#clients.has(key) && this.#clients.size >= this.maxClients) [accountId, userAgent, key] = [OTHERS, OTHERS, OTHERS];
-    const at = this.now().toISOString();
+    const at = this.now();
     const entry = this.#clients.get(key) ?? {
       account_id: accountId,
       user_agent: userAgent,
@@ -59,7 +61,10 @@ export class ClientUsage {
 
   /** The most recently seen first. */
   report() {
-    const clients = [...this.#clients.values()].sort((a, b) => b.last_seen.localeCompare(a.last_seen));
-    return { since: this.#since, clients };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const clients = [...this.#clients.values()]
+      .sort((a, b) => b.last_seen - a.last_seen)
+      .map((client) => ({ ...client, first_seen: iso(client.first_seen), last_seen: iso(client.last_seen) }));
+    return { since: iso(this.#since), clients };
   }
 }

@@ -37,15 +37,30 @@ function refusalFor(error: ParserError, request: ReturnType<typeof readRawReques
  * slow or oversized request) with a bare status and no body. The shim answers
  * those with a v1 error too, then closes the connection, as Node would.
  */
-export function answerClientError(error: ParserError, socket: Duplex & { bytesWritten?: number }, logger: Logger): void {
-  if (error.code === "ECONNRESET" || !socket.writable || (socket.bytesWritten ?? 0) > 0) {
+/**
+ * The socket's response in flight, if any: an internal field of Node's HTTP
+ * server, which its own clientError default reads for the same question.
+ */
+type ServerSocket = Duplex & { _httpMessage?: { headersSent?: boolean } | null };
+
+export function answerClientError(
+  error: ParserError,
+  socket: ServerSocket,
+  logger: Logger,
+  /** What every v1 answer carries: the deprecation signals, when configured. */
+  alwaysHeaders: Readonly<Record<string, string>> = {},
+): void {
+  // As Node does: answer unless a response in flight has begun, which an error
+  // segment would corrupt. A kept-alive connection that has served answers before
+  // can still be answered; counting the socket's written bytes would hang it up.
+  if (error.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) {
     socket.destroy();
     return;
   }
   const request = readRawRequest(error.rawPacket);
   const refusal = refusalFor(error, request);
   const { contentType, text } = renderErrors(negotiateFormat(request.header("accept"), request.header("content-type")) ?? "json", refusal.errors);
-  const headers = { ...refusal.headers, "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(text)), Connection: "close" };
+  const headers = { ...alwaysHeaders, ...refusal.headers, "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(text)), Connection: "close" };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${head}\r\n${text}`);
   logger.warn({ parser_error: error.code, status: refusal.status, method: request.method, path: request.path }, "request refused by the HTTP parser");

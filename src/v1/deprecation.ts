@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config.js";
 import type { ShimEnv } from "../shim-env.js";
+import { isShimEndpoint } from "./surface.js";
 
 /**
  * The signals a migrating client's tooling can read on every v1 answer, each
@@ -20,7 +21,7 @@ export function announceDeprecation(headers: Record<string, string>): Middleware
   const entries = Object.entries(headers);
   return async (c, next) => {
     await next();
-    if (c.req.path.startsWith("/_shim/")) return;
+    if (isShimEndpoint(c.req.path)) return;
     for (const [name, value] of entries) c.res.headers.set(name, value);
   };
 }

@@ -75,7 +75,7 @@ const orderRequestBody = {
   content: Object.fromEntries(Object.keys(BODY_TYPES).map((type) => [type, { schema: ref("V1Order") }])),
 };
 
-/** The OpenAPI 3.1 document of the v1 surface this configuration serves; built once, at start. */
+/** The OpenAPI 3.1 document of the v1 surface this configuration serves; the app builds it when first asked for, then keeps it. */
 export function openApiDocument(config: Pick<Config, "platforms" | "orderIdFormat">) {
   const orderDetails = {
     "200": {

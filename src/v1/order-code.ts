@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { formatOrderId, toV1OrderOutcome, type V1OrderCreated } from "../mapping/order-response.js";
 import type { ShimEnv } from "../shim-env.js";
+import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import { replySummary, type V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
 import { V1Error } from "./errors.js";
@@ -13,7 +14,6 @@ export interface OrderCodeDeps {
   config: Config;
   v2: V2Client;
   logger: Logger;
-  newAlternativeOrderId: () => string;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface OrderCodeDeps {
  * validate, translate, place the order once, answer as v1. Every refusal is a
  * V1Error thrown here and rendered by the app; nothing invalid reaches v2.
  */
-export function orderCodeHandler({ config, v2, logger, newAlternativeOrderId }: OrderCodeDeps) {
+export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
   const translate = orderTranslator(config);
 
   return async (c: Context<ShimEnv>) => {

@@ -10,6 +10,9 @@ export const SERVED = {
 
 export type ServedPath = keyof typeof SERVED;
 
+/** The shim's own endpoints (translate, clients, the contract), as opposed to the legacy surface. */
+export const isShimEndpoint = (path: string): boolean => path.startsWith("/_shim/");
+
 /** The legacy custom methods; documented as sent directly or as POST with X-HTTP-Method-Override. */
 export const CUSTOM_METHODS: ReadonlySet<string> = new Set(["APPROVE", "REISSUE", "REJECT", "RENEW", "REVOKE"]);
 

@@ -1,0 +1,28 @@
+import { Agent, request } from "undici";
+import { describe, expect, it } from "vitest";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { startShim } from "./support/shim.js";
+
+describe("a legacy custom method sent directly", () => {
+  it("gets its 405 on a kept-alive connection that has already carried answers", async () => {
+    const shim = await startShim();
+    const oneConnection = new Agent({ connections: 1 });
+    try {
+      const ordered = await sendHttpMessage(shim.url, orderRequest());
+      const first = await request(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, {
+        dispatcher: oneConnection,
+        headers: { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" },
+      });
+      expect(first.statusCode).toBe(200);
+      await first.body.dump();
+
+      const reissue = await request(`${shim.url}/order/1`, { dispatcher: oneConnection, method: "REISSUE" });
+      expect(reissue.statusCode).toBe(405);
+      expect(reissue.headers.allow).toBe("GET, HEAD, OPTIONS");
+      expect(JSON.parse(await reissue.body.text()).errors[0].code).toBe("method_not_allowed");
+    } finally {
+      await oneConnection.close();
+      await shim.close();
+    }
+  });
+});
