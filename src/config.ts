@@ -125,8 +125,20 @@ function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = configSchema.safeParse(setVariables(env));
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(issueText));
   return parsed.data;
+}
+
+/** A zod issue as a line of a ConfigError: where, then what. */
+export const issueText = (issue: z.core.$ZodIssue): string => `${issue.path.join(".")} ${issue.message}`;
+
+/** A file the operator names in a setting, as JSON, or why it cannot be read as such. */
+export function readJsonFile(path: string): { content: unknown } | { problem: string } {
+  try {
+    return { content: JSON.parse(readFileSync(path, "utf8")) };
+  } catch (error) {
+    return { problem: `cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
@@ -134,15 +146,8 @@ function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
     ctx.addIssue({ code: "custom", path: ["SHIM_PLATFORMS_FILE"], message });
     return DEFAULT_PLATFORM_TABLES;
   };
-  let content: unknown;
-  try {
-    content = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    return problem(`cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const tables = platformTablesSchema.safeParse(content);
-  if (!tables.success) {
-    return problem(tables.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; "));
-  }
-  return tables.data;
+  const file = readJsonFile(path);
+  if ("problem" in file) return problem(file.problem);
+  const tables = platformTablesSchema.safeParse(file.content);
+  return tables.success ? tables.data : problem(tables.error.issues.map(issueText).join("; "));
 }

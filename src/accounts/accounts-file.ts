@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError } from "../config.js";
+import { ConfigError, readJsonFile } from "../config.js";
 import { HEADER_SAFE } from "../v1/auth.js";
 import { parseKeyHash, type KeyHash } from "./key-hash.js";
 
@@ -23,7 +23,7 @@ const accountEntrySchema = z
     message: "give one of digicert_api_key_env and digicert_api_key_file",
   });
 
-export const accountsFileSchema = z.strictObject({ accounts: z.array(accountEntrySchema) }).superRefine(
+const accountsFileSchema = z.strictObject({ accounts: z.array(accountEntrySchema) }).superRefine(
   ({ accounts }, ctx) => {
     // Runs even when entries failed, so that every problem is listed at once;
     // a failed entry holds its raw input here.
@@ -78,14 +78,10 @@ function v2KeyOf(entry: z.infer<typeof accountEntrySchema>, env: NodeJS.ProcessE
 
 /** Reads and checks the file, and finds every account's v2 key; a ConfigError lists every problem. */
 export function loadAccounts(path: string, env: NodeJS.ProcessEnv): Map<string, Account> {
-  let content: unknown;
-  try {
-    content = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError([`SHIM_ACCOUNTS_FILE cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}`]);
-  }
-  const parsed = accountsFileSchema.safeParse(content);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SHIM_ACCOUNTS_FILE ${describe(issue, content)}`));
+  const file = readJsonFile(path);
+  if ("problem" in file) throw new ConfigError([`SHIM_ACCOUNTS_FILE ${file.problem}`]);
+  const parsed = accountsFileSchema.safeParse(file.content);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SHIM_ACCOUNTS_FILE ${describe(issue, file.content)}`));
 
   const problems: string[] = [];
   const accounts = new Map<string, Account>();

@@ -1,3 +1,5 @@
+import { setNewest } from "../bounded-map.js";
+
 export interface FailedLoginOptions {
   /** Failures let through at full speed. */
   free?: number;
@@ -30,9 +32,7 @@ export class FailedLogins {
     const { free, baseDelayMs, maxDelayMs, windowMs, maxTracked, now } = this.#options;
     const previous = this.#failures.get(accountId);
     const count = previous && now() - previous.last < windowMs ? previous.count + 1 : 1;
-    this.#failures.delete(accountId);
-    this.#failures.set(accountId, { count, last: now() });
-    if (this.#failures.size > maxTracked) this.#failures.delete(this.#failures.keys().next().value!);
+    setNewest(this.#failures, accountId, { count, last: now() }, maxTracked);
     const slowed = count - free;
     return { failures: count, delayMs: slowed <= 0 ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (slowed - 1)), report: slowed > 0 && slowed % 10 === 1 };
   }

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { setNewest } from "../bounded-map.js";
 import type { Config } from "../config.js";
 import { loadAccounts, type Account } from "./accounts-file.js";
 import { DEFAULT_PARAMS, verifyKey, type KeyHash } from "./key-hash.js";
@@ -53,9 +54,7 @@ export class AccountRegistry {
       const accepted = await verify(key, candidate?.keyHash ?? this.#nobody);
       if (!candidate || !accepted) return { outcome: "refused" };
       account = candidate;
-      this.#cache.delete(cacheKey);
-      this.#cache.set(cacheKey, { account, expires: now() + cacheTtlMs });
-      if (this.#cache.size > maxCached) this.#cache.delete(this.#cache.keys().next().value!);
+      setNewest(this.#cache, cacheKey, { account, expires: now() + cacheTtlMs }, maxCached);
     }
     return { outcome: account.enabled ? "accepted" : "disabled", account };
   }

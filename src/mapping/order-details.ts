@@ -6,7 +6,7 @@ import { legacyDate, legacyDateSchema } from "./legacy-date.js";
 import { carriedErrors, formatOrderId, invalidAnswer, toV1Failure, v1OrderIdSchemas, type OrderIdFormat } from "./order-response.js";
 
 /** v2 order statuses → the words v1 used; v1 knew "pending issuance" for everything not yet issued. */
-export const LEGACY_STATUS: ReadonlyMap<string, string> = new Map([
+const LEGACY_STATUS: ReadonlyMap<string, string> = new Map([
   ["pending", "pending issuance"],
   ["needs_approval", "pending issuance"],
   ["processing", "pending issuance"],

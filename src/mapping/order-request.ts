@@ -87,14 +87,15 @@ function shipInfo(order: V1Order): NonNullable<V2OrderBody["ship_info"]> {
       method,
     };
   }
+  const organization = newOrganization(order);
   return {
     name: `${order.org_contact_firstname} ${order.org_contact_lastname}`,
-    addr1: order.org_addr1,
-    addr2: order.org_addr2,
-    city: order.org_city,
-    state: spellOutState(order.org_state, order.org_country),
-    zip: order.org_zip,
-    country: order.org_country,
+    addr1: organization.address,
+    addr2: organization.address2,
+    city: organization.city,
+    state: organization.state,
+    zip: organization.zip,
+    country: organization.country,
     method,
   };
 }

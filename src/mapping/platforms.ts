@@ -55,7 +55,10 @@ export const DEFAULT_PLATFORM_TABLES: PlatformTables = {
  * EV orders take only hardware platforms; plain code signing takes either table,
  * since after 2023 its keys must live on hardware too.
  */
+export function allowedPlatforms(tables: PlatformTables, ev: boolean): readonly Platform[] {
+  return ev ? tables.code_signing_ev : [...tables.code_signing_ev, ...tables.code_signing];
+}
+
 export function findPlatform(tables: PlatformTables, v1Id: number, ev: boolean): Platform | undefined {
-  const allowed = ev ? tables.code_signing_ev : [...tables.code_signing_ev, ...tables.code_signing];
-  return allowed.find((p) => p.v1_id === v1Id);
+  return allowedPlatforms(tables, ev).find((p) => p.v1_id === v1Id);
 }

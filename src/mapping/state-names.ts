@@ -2,7 +2,7 @@
 // objects ask for the full name. Only the US and Canada are spelled out: those are
 // the countries whose abbreviations the legacy samples use, and any other value
 // is passed through as given rather than guessed at.
-export const STATE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+const STATE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   us: {
     AL: "Alabama", AK: "Alaska", AZ: "Arizona", AR: "Arkansas", CA: "California",
     CO: "Colorado", CT: "Connecticut", DE: "Delaware", DC: "District of Columbia",

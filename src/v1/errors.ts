@@ -4,7 +4,7 @@ import { z } from "zod";
 // Only two codes were ever documented; the rest below are the shim's own, in the
 // same style, and the README lists them.
 
-export const v1ErrorItemSchema = z.object({ code: z.string(), description: z.string() });
+const v1ErrorItemSchema = z.object({ code: z.string(), description: z.string() });
 export type V1ErrorItem = z.infer<typeof v1ErrorItemSchema>;
 export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).min(1) });
 
@@ -27,7 +27,7 @@ const one = (status: V1Error["status"], code: string, description: string, heade
 
 const SERVES = "this service serves Code Signing orders (POST /order/code) and order details (GET /order/{order_id}) only.";
 
-export const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
+const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 
 export const v1Errors = {
   credentialsRefused: () =>

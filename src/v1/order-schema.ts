@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LEGACY_COUNTRY_CODES } from "../mapping/legacy-countries.js";
-import { findPlatform, type PlatformTables } from "../mapping/platforms.js";
+import { allowedPlatforms, findPlatform, type PlatformTables } from "../mapping/platforms.js";
 
 // The fields of v1 `POST /order/code` and their rules (legacy-v1.md, "Fields of
 // POST /order/code"), plus the v2 length limits, checked here so that a client
@@ -47,7 +47,7 @@ const country = str()
   .toLowerCase()
   .refine((code) => LEGACY_COUNTRY_CODES.has(code), "must be a two-letter country code, such as US or ca, from the legacy list");
 
-export const SHIP_ADDRESS_FIELDS = ["ship_name", "ship_addr1", "ship_city", "ship_state", "ship_zip", "ship_country"] as const;
+const SHIP_ADDRESS_FIELDS = ["ship_name", "ship_addr1", "ship_city", "ship_state", "ship_zip", "ship_country"] as const;
 
 // Each field's description is its rule in one sentence, for the contract document
 // (GET /_shim/openapi.json); the rule itself is the schema beside it.
@@ -106,7 +106,6 @@ const fields = {
 
 /** The v1 field names in the order the legacy page lists them; errors are reported in this order. */
 export const V1_ORDER_FIELDS = Object.keys(fields) as (keyof typeof fields)[];
-export type V1OrderField = keyof typeof fields;
 
 /** Marks a custom issue as a missing field rather than a wrong one. */
 export const REQUIRED = { v1: "required_param" } as const;
@@ -122,7 +121,7 @@ export function makeV1OrderSchema(platforms: PlatformTables) {
         ctx.addIssue({ code: "custom", path: ["platform"], params: REQUIRED, message: "is required unless cs_provisioning_method is ship_token" });
       }
       if (typeof order.platform === "number" && typeof order.ev === "boolean" && !findPlatform(platforms, order.platform, order.ev)) {
-        const allowed = (order.ev ? platforms.code_signing_ev : [...platforms.code_signing_ev, ...platforms.code_signing]).map((p) => p.v1_id);
+        const allowed = allowedPlatforms(platforms, order.ev).map((p) => p.v1_id);
         const product = order.ev ? "an EV Code Signing" : "a Code Signing";
         ctx.addIssue({ code: "custom", path: ["platform"], message: `must be ${product} platform id: one of ${allowed.join(", ")}` });
       }

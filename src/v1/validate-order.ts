@@ -15,7 +15,7 @@ function isMissing(issue: z.core.$ZodIssue): boolean {
  * in the order the legacy page lists the fields, so a client sees every problem
  * of its request in one answer.
  */
-export function toV1ValidationErrors(issues: readonly z.core.$ZodIssue[]): V1ErrorItem[] {
+function toV1ValidationErrors(issues: readonly z.core.$ZodIssue[]): V1ErrorItem[] {
   const byField = new Map<string, V1ErrorItem>();
   for (const issue of issues) {
     const field = String(issue.path[0] ?? "body");

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Pacer } from "./pacer.js";
 import type { V2OrderBody, V2Product } from "./schema.js";
@@ -28,9 +27,6 @@ export interface CallLimits {
 
 const USER_AGENT = "digicert-v1-shim";
 
-/** The pacer tracks keys by a digest, so its map holds no key. */
-const keyId = (apiKey: string) => createHash("sha256").update(apiKey).digest("base64");
-const UNPACED = { admitted: true, waitMs: 0 };
 
 /** The v2 calls the shim makes, each answered as a V2Reply; the API key travels as X-DC-DEVKEY. */
 export class V2Client {
@@ -55,7 +51,7 @@ export class V2Client {
   }
 
   private async call(name: V2Call, method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
-    const slot = this.pacer.paces ? this.pacer.reserve(keyId(apiKey), limits.maxPaceWaitMs) : UNPACED;
+    const slot = this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
     if (!slot.admitted) {
       const held: V2Reply = { kind: "not_sent", retryAfterMs: slot.waitMs };
       this.observe(name, held, 0);

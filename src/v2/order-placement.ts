@@ -1,5 +1,5 @@
 import type { V2Client, V2Reply } from "./client.js";
-import { backoffMs, deadlineFor, realClock, retryAfterMs, type Clock, type RetryPolicy } from "./retry-timing.js";
+import { backoffMs, deadlineFor, realClock, retryAfterOf, type Clock, type RetryPolicy } from "./retry-timing.js";
 import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "./schema.js";
 
 export type Placement =
@@ -107,7 +107,9 @@ export async function placeOrder(
       // Nothing was made and nothing may be sent again: there is nothing to ask about.
       else if (sends >= policy.attempts) break;
       next = "lookup";
-      delayMs = last.kind === "answer" && last.status === 429 ? (retryAfterMs(last.retryAfter, policy) ?? backoffMs(waits++, policy)) : 0;
+      // A 429 asks for a wait before anything else is asked; other failures are looked up at once.
+      const rateLimited = last.kind === "answer" && last.status === 429;
+      delayMs = rateLimited ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy)) : 0;
       continue;
     }
 

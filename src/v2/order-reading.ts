@@ -1,5 +1,5 @@
 import type { V2Client, V2Reply } from "./client.js";
-import { backoffMs, deadlineFor, realClock, retryAfterMs, type Clock, type RetryPolicy } from "./retry-timing.js";
+import { backoffMs, deadlineFor, realClock, retryAfterOf, type Clock, type RetryPolicy } from "./retry-timing.js";
 
 /** A reply worth asking again for: no answer, a 5xx, a 429. */
 const transient = (reply: V2Reply) => reply.kind === "no_answer" || (reply.kind === "answer" && (reply.status >= 500 || reply.status === 429));
@@ -12,7 +12,7 @@ export async function readOrder(client: V2Client, orderId: number, apiKey: strin
   const { remaining, limits } = deadlineFor(policy, clock);
   let reply = await client.getOrder(orderId, apiKey, limits());
   for (let attempt = 1; attempt < policy.attempts && transient(reply); attempt++) {
-    const wait = (reply.kind === "answer" && reply.status === 429 ? retryAfterMs(reply.retryAfter, policy) : undefined) ?? backoffMs(attempt - 1, policy);
+    const wait = retryAfterOf(reply, policy) ?? backoffMs(attempt - 1, policy);
     if (wait >= remaining()) break;
     await clock.sleep(wait);
     reply = await client.getOrder(orderId, apiKey, limits());

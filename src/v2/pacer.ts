@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 export interface RateWindow {
   limit: number;
   windowMs: number;
@@ -32,10 +34,11 @@ export class Pacer {
    * `waitMs`. When that is more than `maxWaitMs`, nothing is reserved and the
    * call is not admitted.
    */
-  reserve(key: string, maxWaitMs: number): { admitted: boolean; waitMs: number } {
+  reserve(apiKey: string, maxWaitMs: number): { admitted: boolean; waitMs: number } {
     if (this.windows.length === 0) return { admitted: true, waitMs: 0 };
     const now = this.now();
-    const state = this.stateOf(key, now);
+    // Keys are tracked by a digest, so the pacer's map holds no key.
+    const state = this.stateOf(createHash("sha256").update(apiKey).digest("base64"), now);
     let at = Math.max(now, state.last);
     this.windows.forEach(({ limit, windowMs }, i) => {
       const times = state.admitted[i]!;
@@ -62,11 +65,6 @@ export class Pacer {
       this.keys.delete(oldest);
     }
     return state;
-  }
-
-  /** False when no limits are configured: then nothing need be tracked, or digested. */
-  get paces(): boolean {
-    return this.windows.length > 0;
   }
 
   /** How many keys are tracked; for tests of the memory bound. */

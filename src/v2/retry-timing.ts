@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Config } from "../config.js";
+import type { V2Reply } from "./client.js";
 
 /** How the shim retries v2 calls: from the SHIM_* settings. */
 export type RetryPolicy = Config["retry"];
@@ -32,8 +33,13 @@ export function backoffMs(step: number, policy: RetryPolicy): number {
   return full / 2 + Math.random() * (full / 2);
 }
 
+/** How long a 429 asks to wait, capped; undefined for any other reply, or a 429 that does not say. */
+export function retryAfterOf(reply: V2Reply, policy: RetryPolicy): number | undefined {
+  return reply.kind === "answer" && reply.status === 429 ? retryAfterMs(reply.retryAfter, policy) : undefined;
+}
+
 /** A Retry-After in seconds, capped; undefined when absent or a date (v2 sends seconds, if anything). */
-export function retryAfterMs(header: string | undefined, policy: RetryPolicy): number | undefined {
+function retryAfterMs(header: string | undefined, policy: RetryPolicy): number | undefined {
   const seconds = header === undefined ? NaN : Number(header.trim());
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, policy.retryAfterCapMs) : undefined;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
+import { setNewest } from "../bounded-map.js";
 import type { z } from "zod";
 import { v2OrderBodySchema, v2ProductSchema, type V2OrderBody, type V2Product } from "./schema.js";
 
@@ -81,8 +82,7 @@ export function createSandbox({ firstOrderId = 100001, issueAfterMs = 10_000, ma
       created: now(),
       owner: ownerOf(c.req.header("X-DC-DEVKEY") ?? ""),
     };
-    orders.set(order.id, order);
-    if (orders.size > maxOrders) orders.delete(orders.keys().next().value!);
+    setNewest(orders, order.id, order, maxOrders);
     return c.json({ id: order.id, requests: [{ id: order.requestId, status: "pending" }] }, 201);
   });
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 // the v2 page describes them (shared/seeds/000_…). The mapping's output is typed
 // by these schemas and the sandbox validates what it receives with them.
 
-export const V2_PRODUCTS = ["code_signing", "code_signing_ev"] as const;
+const V2_PRODUCTS = ["code_signing", "code_signing_ev"] as const;
 export const v2ProductSchema = z.enum(V2_PRODUCTS);
 export type V2Product = z.infer<typeof v2ProductSchema>;
 
@@ -65,7 +65,7 @@ const organizationSchema = z
     }
   });
 
-export const v2ShipInfoSchema = z.object({
+const v2ShipInfoSchema = z.object({
   name: z.string().min(1),
   addr1: z.string().min(1),
   addr2: z.string().optional(),
@@ -105,7 +105,6 @@ export const v2OrderCreatedSchema = z.object({
   certificate_id: z.number().int().optional(),
   requests: z.array(z.object({ id: z.number().int(), status: z.string() })).optional(),
 });
-export type V2OrderCreated = z.infer<typeof v2OrderCreatedSchema>;
 
 export const v2ErrorEnvelopeSchema = z.object({
   errors: z.array(z.object({ code: z.string().min(1), message: z.string().optional() })).min(1),
