@@ -3,7 +3,7 @@
 // Exits 0 when every run worked (every request answered 201, no order lost);
 // it never judges the figures themselves. See BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,10 @@ import { msUntilHealthy, startServerProcess } from "./server-process.mjs";
 import { parseSettings, USAGE } from "./settings.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SHIM_MAIN = join(ROOT, "dist/shim.mjs");
+// The shim is measured as npm start runs it: node, its flags and the script, from
+// package.json's start script (its prestart build is the bench's own build step).
+const START = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start.split(/\s+/).slice(1);
+const SHIM_ARGS = START.map((/** @type {string} */ arg) => (arg.startsWith("-") ? arg : join(ROOT, arg)));
 const PASSTHROUGH = fileURLToPath(new URL("./passthrough.mjs", import.meta.url));
 const FORMATS = /** @type {const} */ (["json", "xml"]);
 const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") };
@@ -87,7 +90,7 @@ async function stop(bench, server) {
 function startShim(bench, name, nodeArgs = []) {
   return start(bench, {
     name,
-    args: [...nodeArgs, SHIM_MAIN],
+    args: [...nodeArgs, ...SHIM_ARGS],
     env: { DIGICERT_API_URL: bench.fake.baseUrl, SHIM_V2_RATE_LIMITS: "off", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" },
     logFile: join(bench.workDir, `${name}.log`),
   });
