@@ -1,7 +1,7 @@
 import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { createLogger, stdoutDestination } from "./log.js";
+import { ConfigError, loadConfig } from "./config/config.js";
+import { createLogger, stdoutDestination } from "./observability/log.js";
 import { startServer } from "./server.js";
 
 const SANDBOX_BANNER = `

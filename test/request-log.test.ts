@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
-import { Lifecycle } from "../src/lifecycle.js";
-import { createLogger } from "../src/log.js";
+import { loadConfig } from "../src/config/config.js";
+import { Lifecycle } from "../src/http/lifecycle.js";
+import { createLogger } from "../src/observability/log.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { inProcessTransport } from "../src/v2/transport.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, readJsonFile } from "../config.js";
-import { HEADER_SAFE } from "../v1/auth.js";
+import { ConfigError, readJsonFile } from "../config/config.js";
+import { HEADER_SAFE } from "../http/basic-auth.js";
 import { parseKeyHash, type KeyHash } from "./key-hash.js";
 
 // SHIM_ACCOUNTS_FILE: which legacy account ids and keys are valid, and where

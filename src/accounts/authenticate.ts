@@ -1,9 +1,9 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../log.js";
-import type { ShimEnv } from "../shim-env.js";
-import { basicCredentials } from "../v1/auth.js";
-import { v1Errors } from "../v1/errors.js";
+import type { Logger } from "../observability/log.js";
+import type { ShimEnv } from "../http/env.js";
+import { basicCredentials } from "../http/basic-auth.js";
+import { v1Errors } from "../contract/v1-errors.js";
 import type { FailedLogins } from "./failed-logins.js";
 import type { AccountRegistry } from "./registry.js";
 

@@ -1,4 +1,4 @@
-import { setNewest } from "../bounded-map.js";
+import { setNewest } from "../lib/bounded-map.js";
 
 export interface FailedLoginOptions {
   /** Failures let through at full speed. */

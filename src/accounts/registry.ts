@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { setNewest } from "../bounded-map.js";
-import type { Config } from "../config.js";
+import { setNewest } from "../lib/bounded-map.js";
+import type { Config } from "../config/config.js";
 import { loadAccounts, type Account } from "./accounts-file.js";
 import { DEFAULT_PARAMS, verifyKey, type KeyHash } from "./key-hash.js";
 

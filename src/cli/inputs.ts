@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
-import type { Format } from "../v1/formats.js";
+import type { Format } from "../contract/media-types.js";
 import { messageOf, usageError } from "./exit.js";
 import { v2PayloadSchema, type V2Payload } from "./payload-diff.js";
 

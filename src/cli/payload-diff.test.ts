@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
-import { shownRequest } from "../v1/translate.js";
+import { shownRequest } from "../mapping/order-pipeline.js";
 import { describeDifference, payloadDifferences, v2PayloadSchema } from "./payload-diff.js";
 
 const shim = shownRequest(seedV2Request("v1shimabc"));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ShownRequest } from "../v1/translate.js";
+import type { ShownRequest } from "../contract/v2.js";
 
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 type JsonObject = z.infer<typeof jsonObjectSchema>;

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ConfigError, loadConfig } from "../config.js";
-import { V1Error } from "../v1/errors.js";
-import { orderTranslator } from "../v1/order-translation.js";
-import { renderErrors } from "../v1/render.js";
-import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, shownRequest, type ShownRequest } from "../v1/translate.js";
+import { ConfigError, loadConfig } from "../config/config.js";
+import { V1Error } from "../contract/v1-errors.js";
+import { orderTranslator } from "../mapping/order-pipeline.js";
+import { renderErrors } from "../http/render.js";
+import type { ShownRequest } from "../contract/v2.js";
+import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, shownRequest } from "../mapping/order-pipeline.js";
 import { Exit, messageOf, usageError } from "./exit.js";
 import { parseV2Payload, readInput, v1FormatOf } from "./inputs.js";
 import { describeDifference, payloadDifferences } from "./payload-diff.js";
@@ -37,7 +38,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const account = { containerId: parseId("--container-id", values["container-id"]), organizationId: parseId("--organization-id", values["organization-id"]) };
-  const translator = orderTranslator(platformsOnlyConfig());
+  const translator = orderTranslator(platformsOnlyConfig().platforms);
   /** What the shim sends for a v1 body; its refusal exits with `refused` and the v1 errors it would answer. */
   const translate = async (file: string, refused: 1 | 2): Promise<ShownRequest> => {
     const text = await readInput(file);

@@ -1,12 +1,5 @@
-import { z } from "zod";
+import { MONTHS } from "../contract/v1-answers.js";
 
-const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-
-/** What legacyDate writes. */
-export const legacyDateSchema = z
-  .string()
-  .regex(new RegExp(`^\\d{2}-(${MONTHS.join("|")})-\\d{4}$`))
-  .meta({ description: "A date as DD-MON-YYYY, such as 04-MAR-2026." });
 
 /**
  * v2's `2026-03-04` or `2026-03-04T17:19:12+00:00` → v1's `04-MAR-2026`. The date

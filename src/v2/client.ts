@@ -1,19 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { readRetryAfter, type V2Reply } from "../contract/v2-reply.js";
 import type { Pacer } from "./pacer.js";
-import type { V2OrderBody, V2Product } from "./schema.js";
+import type { V2OrderBody, V2Product } from "../contract/v2.js";
 import type { V2Transport } from "./transport.js";
 
-/** What came of one v2 call, as the edge saw it. */
-export type V2Reply =
-  | { kind: "answer"; status: number; body: unknown; retryAfter?: string | undefined }
-  /** Refused, reset or timed out: a short code such as ECONNREFUSED, never a message. */
-  | { kind: "no_answer"; reason: string }
-  /** Held back by the shim's own pacing: the key's v2 limits would be broken before a slot frees. */
-  | { kind: "not_sent"; retryAfterMs: number };
 
-/** A reply in a word or number, for the log: the status, why there was no answer, or that it was paced. */
-export const replySummary = (reply: V2Reply): number | string =>
-  reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced";
 
 /** The v2 calls the shim makes, as metrics name them. */
 export type V2Call = "create_order" | "find_by_alternative_id" | "get_order";
@@ -53,7 +44,7 @@ export class V2Client {
   private async call(name: V2Call, method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
     const slot = this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
     if (!slot.admitted) {
-      const held: V2Reply = { kind: "not_sent", retryAfterMs: slot.waitMs };
+      const held: V2Reply = { kind: "paced", retryAfterMs: slot.waitMs };
       this.observe(name, held, 0);
       return held;
     }
@@ -71,7 +62,7 @@ export class V2Client {
     try {
       const response = await this.transport({ method, path, headers, body, timeoutMs: limits.timeoutMs });
       const retryAfter = response.headers["retry-after"];
-      return { kind: "answer", status: response.status, body: parseJson(response.text), retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter };
+      return { kind: "answer", status: response.status, body: parseJson(response.text), retryAfterSeconds: readRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
     } catch (error) {
       return { kind: "no_answer", reason: describeFailure(error) };
     }

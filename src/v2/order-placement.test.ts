@@ -138,7 +138,7 @@ describe("placeOrder", () => {
     const client = new V2Client(transport, new Pacer([{ limit: 1, windowMs: 60_000 }]));
     expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "created", orderId: 1 });
     const report = await placeOrder(client, order, policy, fakeClock());
-    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false, last: { kind: "not_sent" } }, sends: 1, lookups: 0 });
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false, last: { kind: "paced" } }, sends: 1, lookups: 0 });
     expect(calls).toHaveLength(1);
   });
 });

@@ -1,16 +1,8 @@
-import type { V2Client, V2Reply } from "./client.js";
+import { isRateLimited, isSuccessStatus, neverSent, type Placement, type V2Reply } from "../contract/v2-reply.js";
+import type { V2Client } from "./client.js";
 import { backoffMs, deadlineFor, realClock, retryAfterOf, type Clock, type RetryPolicy } from "./retry-timing.js";
-import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "./schema.js";
+import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "../contract/v2.js";
 
-export type Placement =
-  /** v2 took the order. */
-  | { kind: "created"; orderId: number; reply: V2Reply }
-  /** v2 refused it: its answer is final. */
-  | { kind: "refused"; reply: V2Reply }
-  /** An answer was lost, but the look-up by alternative_order_id found the order. */
-  | { kind: "found"; orderId: number; alsoCarryingTheId: number[] }
-  /** Out of attempts or time. `uncertain`: an order may exist that no look-up has found. */
-  | { kind: "gave_up"; last: V2Reply; uncertain: boolean };
 
 export interface PlacementReport {
   placement: Placement;
@@ -24,17 +16,13 @@ export interface OrderToPlace {
   apiKey: string;
 }
 
-// Failures in which the order certainly did not reach v2: no connection was made,
-// or the request could not even be built (undici's invalid argument, a TypeError
-// from the web Headers of the in-process transport).
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_INVALID_ARG", "TypeError"]);
-
-type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "held_back";
+type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "paced";
 
 function sendOutcome(reply: V2Reply): SendOutcome {
-  if (reply.kind === "not_sent") return "held_back";
-  if (reply.kind === "no_answer") return NEVER_SENT.has(reply.reason) ? "not_made" : "uncertain";
-  if (reply.status >= 200 && reply.status < 300) {
+  if (reply.kind === "paced") return "paced";
+  if (neverSent(reply)) return "not_made";
+  if (reply.kind === "no_answer") return "uncertain";
+  if (isSuccessStatus(reply.status)) {
     const created = v2OrderCreatedSchema.safeParse(reply.body);
     return created.success ? { created: created.data.id } : "uncertain";
   }
@@ -97,7 +85,7 @@ export async function placeOrder(
       last = await client.createOrder(order.product, order.body, order.apiKey, limits());
       const outcome = sendOutcome(last);
       if (typeof outcome === "object") return report({ kind: "created", orderId: outcome.created, reply: last });
-      if (outcome === "held_back") break;
+      if (outcome === "paced") break;
       if (outcome === "refused") {
         // The lost answer's order may have been made after a look-up said there was none.
         const found = answerLost ? await lookup() : "absent";
@@ -108,8 +96,7 @@ export async function placeOrder(
       else if (sends >= policy.attempts) break;
       next = "lookup";
       // A 429 asks for a wait before anything else is asked; other failures are looked up at once.
-      const rateLimited = last.kind === "answer" && last.status === 429;
-      delayMs = rateLimited ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy)) : 0;
+      delayMs = isRateLimited(last) ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy)) : 0;
       continue;
     }
 

@@ -1,9 +1,18 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { Config } from "../config.js";
-import type { V2Reply } from "./client.js";
+import { isRateLimited, type V2Reply } from "../contract/v2-reply.js";
 
-/** How the shim retries v2 calls: from the SHIM_* settings. */
-export type RetryPolicy = Config["retry"];
+/** How the shim retries v2 calls; the configuration gives it from the SHIM_* settings. */
+export interface RetryPolicy {
+  /** Sends of one order, and look-ups, at most. */
+  attempts: number;
+  /** One v2 call at most. */
+  timeoutMs: number;
+  /** From the start of a request's v2 work to the client's answer, retries and waits included. */
+  deadlineMs: number;
+  retryBaseMs: number;
+  retryAfterCapMs: number;
+  paceMaxWaitMs: number;
+}
 
 export interface Clock {
   now(): number;
@@ -35,11 +44,6 @@ export function backoffMs(step: number, policy: RetryPolicy): number {
 
 /** How long a 429 asks to wait, capped; undefined for any other reply, or a 429 that does not say. */
 export function retryAfterOf(reply: V2Reply, policy: RetryPolicy): number | undefined {
-  return reply.kind === "answer" && reply.status === 429 ? retryAfterMs(reply.retryAfter, policy) : undefined;
-}
-
-/** A Retry-After in seconds, capped; undefined when absent or a date (v2 sends seconds, if anything). */
-function retryAfterMs(header: string | undefined, policy: RetryPolicy): number | undefined {
-  const seconds = header === undefined ? NaN : Number(header.trim());
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, policy.retryAfterCapMs) : undefined;
+  if (reply.kind !== "answer" || !isRateLimited(reply) || reply.retryAfterSeconds === undefined) return undefined;
+  return Math.min(reply.retryAfterSeconds * 1000, policy.retryAfterCapMs);
 }

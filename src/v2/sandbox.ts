@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { setNewest } from "../bounded-map.js";
+import { setNewest } from "../lib/bounded-map.js";
 import type { z } from "zod";
-import { v2OrderBodySchema, v2ProductSchema, type V2OrderBody, type V2Product } from "./schema.js";
+import { v2OrderBodySchema, v2ProductSchema, type V2OrderBody, type V2Product } from "../contract/v2.js";
 
 // An in-process stand-in for the Services API v2, for running the shim with no
 // DigiCert account: it checks order payloads as the v2 page describes them and

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../src/config.js";
+import { ConfigError } from "../../src/config/config.js";
 
 /** The problems a ConfigError lists when `load` refuses its input; fails the test when it accepts it. */
 export function configProblems(load: () => unknown): readonly string[] {

@@ -1,6 +1,6 @@
 import { toV2OrderRequest } from "../../src/mapping/order-request.js";
-import { DEFAULT_PLATFORM_TABLES } from "../../src/mapping/platforms.js";
-import { makeV1OrderSchema } from "../../src/v1/order-schema.js";
+import { DEFAULT_PLATFORM_TABLES } from "../../src/contract/platforms.js";
+import { makeV1OrderSchema } from "../../src/contract/v1-order.js";
 
 /** The fields of the seed's sample request (shared/seeds/003_…), as the legacy page shows them. */
 export const SEED_FIELDS = {

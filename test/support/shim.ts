@@ -1,6 +1,6 @@
 import { accountRegistryFor, type AccountRegistry } from "../../src/accounts/registry.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/log.js";
+import { loadConfig } from "../../src/config/config.js";
+import { createLogger } from "../../src/observability/log.js";
 import { startServer, type RunningServer, type ServerOptions } from "../../src/server.js";
 
 export interface RunningShim {

@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { DEFAULT_PLATFORM_TABLES, platformTablesSchema, type PlatformTables } from "../contract/platforms.js";
+
+// Every setting comes from the environment and is checked here, at start, so a
+// bad value stops the start with a message naming the variable.
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
+const rateWindowsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    if (text.trim().toLowerCase() === "off") return [];
+    return text.split(",").map((part) => {
+      const match = part.trim().match(/^(\d+)\/(\d+)(ms|s|m|h)$/);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        ctx.addIssue({ code: "custom", message: `must be windows such as 100/5s,1000/3m, or off (not "${part.trim()}")` });
+        return { limit: 0, windowMs: 0 };
+      }
+      return { limit: Number(match[1]), windowMs: Number(match[2]) * DURATION_UNITS[match[3] as keyof typeof DURATION_UNITS] };
+    });
+  });
+
+/** `2027-06-30`, or a full ISO 8601 time with its offset. */
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" }).transform((text) => new Date(text));
+
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().optional(),
+    NODE_ENV: z.string().optional(),
+    DIGICERT_API_URL: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
+      .optional(),
+    SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
+    SHIM_PLATFORMS_FILE: z.string().optional(),
+    SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
+    SHIM_DEADLINE_MS: milliseconds(55_000),
+    SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    SHIM_RETRY_BASE_MS: milliseconds(250),
+    SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
+    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default([
+      { limit: 100, windowMs: 5_000 },
+      { limit: 1000, windowMs: 180_000 },
+    ]),
+    SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
+    SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
+    SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
+    SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
+    SHIM_ACCOUNTS_FILE: z.string().optional(),
+    SHIM_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+    SHIM_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    SHIM_DEPRECATION_DATE: isoDate.optional(),
+    SHIM_SUNSET_DATE: isoDate.optional(),
+    SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.DIGICERT_API_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DIGICERT_API_URL"],
+        message: "is required when NODE_ENV=production; the built-in sandbox places no real orders",
+      });
+    }
+    if (env.SHIM_REQUEST_TIMEOUT_MS <= env.SHIM_HEADERS_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["SHIM_REQUEST_TIMEOUT_MS"], message: "must be longer than SHIM_HEADERS_TIMEOUT_MS" });
+    }
+  });
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const configSchema = envSchema.transform((vars, ctx) => ({
+  port: vars.PORT,
+  host: vars.HOST,
+  /** Undefined: the built-in sandbox stands in for v2. */
+  digicertApiUrl: vars.DIGICERT_API_URL,
+  orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
+  platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
+  retry: {
+    /** Sends of one order, and look-ups, at most. */
+    attempts: vars.SHIM_UPSTREAM_ATTEMPTS,
+    /** One v2 call at most. */
+    timeoutMs: vars.SHIM_UPSTREAM_TIMEOUT_MS,
+    /** From the start of a request's v2 work to the client's answer, retries and waits included. */
+    deadlineMs: vars.SHIM_DEADLINE_MS,
+    retryBaseMs: vars.SHIM_RETRY_BASE_MS,
+    retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
+    paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
+  },
+  v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
+  maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
+  headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
+  /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
+  accountsFile: vars.SHIM_ACCOUNTS_FILE,
+  authCacheTtlMs: vars.SHIM_AUTH_CACHE_TTL_MS,
+  /** Set: GET /_shim/clients answers to this bearer token; unset, it does not exist. */
+  adminToken: vars.SHIM_ADMIN_TOKEN,
+  deprecationDate: vars.SHIM_DEPRECATION_DATE,
+  sunsetDate: vars.SHIM_SUNSET_DATE,
+  migrationUrl: vars.SHIM_MIGRATION_URL,
+  /** In the sandbox, how long an order stays pending before it is issued. */
+  sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
+  logLevel: vars.LOG_LEVEL,
+}));
+
+export type Config = z.output<typeof configSchema>;
+
+/** An empty variable counts as unset, as shells and compose files often leave them. */
+function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = configSchema.safeParse(setVariables(env));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(issueText));
+  return parsed.data;
+}
+
+/** A zod issue as a line of a ConfigError: where, then what. */
+export const issueText = (issue: z.core.$ZodIssue): string => `${issue.path.join(".")} ${issue.message}`;
+
+/** A file the operator names in a setting, as JSON, or why it cannot be read as such. */
+export function readJsonFile(path: string): { content: unknown } | { problem: string } {
+  try {
+    return { content: JSON.parse(readFileSync(path, "utf8")) };
+  } catch (error) {
+    return { problem: `cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
+  const problem = (message: string) => {
+    ctx.addIssue({ code: "custom", path: ["SHIM_PLATFORMS_FILE"], message });
+    return DEFAULT_PLATFORM_TABLES;
+  };
+  const file = readJsonFile(path);
+  if ("problem" in file) return problem(file.problem);
+  const tables = platformTablesSchema.safeParse(file.content);
+  return tables.success ? tables.data : problem(tables.error.issues.map(issueText).join("; "));
+}

@@ -1,0 +1,24 @@
+import type { MiddlewareHandler } from "hono";
+import { auth } from "hono/utils/basic-auth";
+import type { ShimEnv } from "./env.js";
+import { v1Errors } from "../contract/v1-errors.js";
+
+
+/** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
+export function basicCredentials(request: Request): { accountId: string; apiKey: string } {
+  const credentials = auth(request);
+  if (!credentials?.username || !credentials.password) throw v1Errors.authenticationRequired();
+  return { accountId: credentials.username, apiKey: credentials.password };
+}
+
+/** What an HTTP header value can carry: a key with anything else cannot reach v2 as X-DC-DEVKEY. */
+export const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/** Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2 judges it. */
+export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  const { accountId, apiKey } = basicCredentials(c.req.raw);
+  if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
+  c.set("account", { accountId, v2ApiKey: apiKey });
+  c.get("log").account_id = accountId;
+  await next();
+};

@@ -1,0 +1,27 @@
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../config/config.js";
+import type { ShimEnv } from "./env.js";
+import { isShimEndpoint } from "../contract/surface.js";
+
+/**
+ * The signals a migrating client's tooling can read on every v1 answer, each
+ * only when configured: RFC 9745 Deprecation (a structured date, `@` and epoch
+ * seconds), RFC 8594 Sunset (an HTTP date), and a Link to the migration guide.
+ */
+export function deprecationHeaders(config: Pick<Config, "deprecationDate" | "sunsetDate" | "migrationUrl">): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (config.deprecationDate) headers.Deprecation = `@${Math.floor(config.deprecationDate.getTime() / 1000)}`;
+  if (config.sunsetDate) headers.Sunset = config.sunsetDate.toUTCString();
+  if (config.migrationUrl) headers.Link = `<${config.migrationUrl}>; rel="deprecation"; type="text/html"`;
+  return headers;
+}
+
+/** Adds the headers to every answer that passes through it, errors and 304s included. */
+export function announceDeprecation(headers: Record<string, string>): MiddlewareHandler<ShimEnv> {
+  const entries = Object.entries(headers);
+  return async (c, next) => {
+    await next();
+    if (isShimEndpoint(c.req.path)) return;
+    for (const [name, value] of entries) c.res.headers.set(name, value);
+  };
+}

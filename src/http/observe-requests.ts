@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
+import type { ShimEnv } from "./env.js";
+
+/**
+ * Builds each request's record once it is answered and hands it to the
+ * observers; handlers add to `c.get("log")` on the way.
+ */
+export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const log: RequestLog = {};
+    c.set("log", log);
+    await next();
+    const record: RequestRecord = {
+      req_id: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      route: routePath(c),
+      status: c.res.status,
+      format: c.get("format"),
+      user_agent: c.req.header("User-Agent"),
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      ...log,
+    };
+    for (const observe of observers) observe(record);
+  };
+}

@@ -1,0 +1,37 @@
+import type { Logger } from "./log.js";
+
+/** What one request's log line says beyond method, path and status; handlers fill it in. */
+export interface RequestLog {
+  account_id?: string;
+  alternative_order_id?: string;
+  v2_order_id?: number;
+  v2_status?: number | string;
+  v2_latency_ms?: number;
+  v2_sends?: number;
+  v2_lookups?: number;
+  /** The order was made, its answer lost, and the look-up by alternative_order_id found it. */
+  recovered_by_lookup?: boolean;
+  errors?: string[];
+}
+
+/** One request, once answered: what the log line says, and what the usage view and the metrics count. */
+export interface RequestRecord extends RequestLog {
+  req_id: string;
+  method: string;
+  path: string;
+  /** The route that answered (`/order/:order_id`), `/*` for none: a bounded label, unlike the path. */
+  route: string;
+  status: number;
+  format: string | undefined;
+  user_agent: string | undefined;
+  duration_ms: number;
+}
+
+export type RequestObserver = (record: RequestRecord) => void;
+
+/** The structured log line, one per request. It holds no header but the User-Agent. */
+export const logRequest =
+  (logger: Logger): RequestObserver =>
+  (record) =>
+    logger.info(record, "request");
+

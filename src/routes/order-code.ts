@@ -1,0 +1,62 @@
+import type { Context } from "hono";
+import type { Config } from "../config/config.js";
+import type { Logger } from "../observability/log.js";
+import type { V1OrderCreated } from "../contract/v1-answers.js";
+import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
+import type { ShimEnv } from "../http/env.js";
+import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
+import { replySummary } from "../contract/v2-reply.js";
+import type { V2Client } from "../v2/client.js";
+import { placeOrder } from "../v2/order-placement.js";
+import { V1Error } from "../contract/v1-errors.js";
+import { orderTranslator } from "../mapping/order-pipeline.js";
+import { sendV1 } from "../http/respond.js";
+
+export interface OrderCodeDeps {
+  config: Config;
+  v2: V2Client;
+  logger: Logger;
+}
+
+/**
+ * `POST /order/code`, once the account and the body's type are known: parse,
+ * validate, translate, place the order once, answer as v1. Every refusal is a
+ * V1Error thrown here and rendered by the app; nothing invalid reaches v2.
+ */
+export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
+  const translate = orderTranslator(config.platforms);
+
+  return async (c: Context<ShimEnv>) => {
+    const account = c.get("account");
+    const log = c.get("log");
+    const alternativeOrderId = newAlternativeOrderId();
+    const { product, body } = translate(c.get("bodyFormat"), await c.req.text(), account, alternativeOrderId);
+    log.alternative_order_id = alternativeOrderId;
+
+    const started = performance.now();
+    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
+    Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
+    const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
+
+    if (placement.kind === "found") {
+      log.recovered_by_lookup = true;
+      if (placement.alsoCarryingTheId.length > 0) {
+        logger.error({ ...trace, v2_order_ids: [placement.orderId, ...placement.alsoCarryingTheId] }, "several v2 orders carry one alternative_order_id: reconcile");
+      }
+    } else {
+      log.v2_status = replySummary(placement.kind === "gave_up" ? placement.last : placement.reply);
+      if (placement.kind === "gave_up" && placement.uncertain) {
+        logger.error(trace, "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile");
+      }
+    }
+
+    const outcome = toV1OrderOutcome(placement);
+    if (outcome instanceof V1Error) throw outcome;
+    log.v2_order_id = outcome.orderId;
+    // Node's own response, not the web Request's signal, which would cost an AbortController per order.
+    if (c.env?.outgoing?.destroyed) {
+      logger.error({ ...trace, v2_order_id: outcome.orderId }, "the client left before its answer; the v2 order was placed: reconcile");
+    }
+    return sendV1(c, 201, { order_id: formatOrderId(outcome.orderId, config.orderIdFormat) } satisfies V1OrderCreated);
+  };
+}

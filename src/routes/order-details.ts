@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import type { Config } from "../config/config.js";
+import { orderIdParamSchema } from "../contract/v1-answers.js";
+import { toV1OrderDetailsOutcome } from "../mapping/details-answer.js";
+import type { ShimEnv } from "../http/env.js";
+import { replySummary } from "../contract/v2-reply.js";
+import type { V2Client } from "../v2/client.js";
+import { readOrder } from "../v2/order-reading.js";
+import { V1Error, v1Errors } from "../contract/v1-errors.js";
+import { sendV1 } from "../http/respond.js";
+
+
+function parseOrderId(text: string): number {
+  const id = orderIdParamSchema.safeParse(text);
+  if (!id.success) throw v1Errors.invalidOrderId();
+  return id.data;
+}
+
+/** `GET /order/{order_id}` (and HEAD): the legacy order details, read from v2's "Order info". */
+export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Client }) {
+  return async (c: Context<ShimEnv>) => {
+    const orderId = parseOrderId(c.req.param("order_id") ?? "");
+    const started = performance.now();
+    const reply = await readOrder(v2, orderId, c.get("account").v2ApiKey, config.retry);
+    c.get("log").v2_latency_ms = Math.round(performance.now() - started);
+    c.get("log").v2_status = replySummary(reply);
+
+    const outcome = toV1OrderDetailsOutcome(reply, orderId, config.orderIdFormat);
+    if (outcome instanceof V1Error) throw outcome;
+    c.get("log").v2_order_id = orderId;
+    return sendV1(c, 200, outcome);
+  };
+}

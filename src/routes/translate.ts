@@ -1,0 +1,16 @@
+import type { Context } from "hono";
+import type { Config } from "../config/config.js";
+import type { ShimEnv } from "../http/env.js";
+import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
+
+
+/**
+ * `POST /_shim/translate/order/code`: everything `POST /order/code` does short of
+ * v2. It answers the v2 request the order would become (without any key), or
+ * the very v1 error the order would get. The v2 request is JSON, whatever Accept says.
+ */
+export function translateHandler({ config }: { config: Config }) {
+  const translate = orderTranslator(config.platforms);
+  return async (c: Context<ShimEnv>) =>
+    c.json(shownRequest(translate(c.get("bodyFormat"), await c.req.text(), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+}
