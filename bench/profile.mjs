@@ -23,7 +23,9 @@ const readProfile = (file) => JSON.parse(readFileSync(file, "utf8"));
 function selfTimes(profile) {
   /** @type {Map<number, number>} */
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   return selfUs;
 }
 

@@ -57,7 +57,10 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.
   let openApi: ReturnType<typeof openApiDocument> | undefined;
-  app.get("/_shim/openapi.json", (c) => c.json((openApi ??= openApiDocument(config))));
+  app.get("/_shim/openapi.json", (c) => {
+    openApi ??= openApiDocument(config);
+    return c.json(openApi);
+  });
 
   app.use(honourMethodOverride(app));
   app.use(requestId());

@@ -2,7 +2,7 @@ import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger, stdoutDestination } from "./observability/log.js";
-import { startServer } from "./server.js";
+import { type RunningServer, startServer } from "./server.js";
 
 const SANDBOX_BANNER = `
 ########################################################################
@@ -38,7 +38,7 @@ if (!config.digicertApiUrl) {
   logger.warn({ mode: "sandbox" }, "DIGICERT_API_URL is not set: running against the built-in sandbox, no real orders are placed");
 }
 
-let running;
+let running: RunningServer;
 try {
   running = await startServer(config, logger, { accounts });
 } catch (error) {

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
-import { createApp, type AppDeps } from "./app.js";
+import { createApp } from "./app.js";
 import type { Config } from "./config/config.js";
 import { Lifecycle } from "./http/lifecycle.js";
 import { ShimMetrics } from "./observability/metrics.js";

@@ -30,6 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), "v1-shim-cli-"));
 const file = (name: string, content: unknown) => writeTempFile(name, content, dir);
 
 /** The seed's v2 request as a rewritten client could write it: plain JSON, to change at will. */
+// biome-ignore lint/suspicious/noExplicitAny: a client's JSON, changed at will by each test
 const seedV2 = (): { method: string; path: string; body: Record<string, any> } => JSON.parse(SEED_V2);
 
 const SEED_AUTH = "Basic MDAxMDA3OnNreWZhbGw=";

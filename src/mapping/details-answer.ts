@@ -1,6 +1,6 @@
 import { V1Error } from "../contract/v1-errors.js";
 import { isSuccessStatus, type V2Reply } from "../contract/v2-reply.js";
-import { V1_ORDER_STATUSES, type OrderIdFormat, type V1OrderDetails, type V1OrderStatus } from "../contract/v1-answers.js";
+import type { OrderIdFormat, V1OrderDetails, V1OrderStatus } from "../contract/v1-answers.js";
 import { v2ErrorEnvelopeSchema, v2OrderInfoSchema, type V2OrderInfo } from "../contract/v2.js";
 import { legacyDate } from "./legacy-date.js";
 import { formatOrderId, invalidAnswer, toV1Failure } from "./order-answer.js";

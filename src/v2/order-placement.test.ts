@@ -26,7 +26,11 @@ function scripted(...steps: Step[]) {
 function fakeClock(): Clock & { slept: number[] } {
   let now = 0;
   const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
+  return { slept, now: () => now, sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
 }
 
 const policy: RetryPolicy = { attempts: 3, timeoutMs: 1_000, deadlineMs: 60_000, retryBaseMs: 100, retryAfterCapMs: 10_000, paceMaxWaitMs: 0 };
