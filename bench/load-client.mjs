@@ -1,8 +1,9 @@
 // The load generator, in a process of its own so that its CPU is not the fake
 // v2's (which lives in the harness). Reads one JSON argument (see run-autocannon.mjs),
 // runs autocannon once, prints one JSON line of results on stdout.
-import autocannon from "autocannon";
+
 import { createHistogram } from "node:perf_hooks";
+import autocannon from "autocannon";
 
 /** @type {import("./run-autocannon.mjs").LoadOptions} */
 const options = JSON.parse(process.argv[2] ?? "{}");

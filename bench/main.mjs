@@ -19,7 +19,9 @@ import { parseSettings, USAGE } from "./settings.mjs";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // The shim is measured as npm start runs it: node, its flags and the script, from
 // package.json's start script (its prestart build is the bench's own build step).
-const START = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start.split(/\s+/).slice(1);
+const START = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
+  .scripts.start.split(/\s+/)
+  .slice(1);
 const SHIM_ARGS = START.map((/** @type {string} */ arg) => (arg.startsWith("-") ? arg : join(ROOT, arg)));
 const PASSTHROUGH = fileURLToPath(new URL("./passthrough.mjs", import.meta.url));
 const FORMATS = /** @type {const} */ (["json", "xml"]);

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -51,7 +51,11 @@ function areaOf(url, name) {
   if (pkg) return pkg;
   // Node core by module family: node:internal/webstreams/readablestream → node:internal/webstreams;
   // bundled dependencies by name: node:internal/deps/undici/undici (fetch's Request) → node:internal/deps/undici.
-  if (url.startsWith("node:")) return url.split("/").slice(0, url.startsWith("node:internal/deps/") ? 3 : 2).join("/");
+  if (url.startsWith("node:"))
+    return url
+      .split("/")
+      .slice(0, url.startsWith("node:internal/deps/") ? 3 : 2)
+      .join("/");
   if (url.startsWith("dist/")) return "shim (dist)";
   return url;
 }
@@ -151,14 +155,24 @@ export function inclusiveOf(file, functionName, urlPart = "") {
     else for (const child of node.children ?? []) walk(child);
   };
   if (profile.nodes[0]) walk(profile.nodes[0].id);
-  return { function: functionName, url_part: urlPart, inclusive_ms: Math.round(us / 100) / 10, percent: Math.round((us / totalUs) * 1000) / 10 };
+  return {
+    function: functionName,
+    url_part: urlPart,
+    inclusive_ms: Math.round(us / 100) / 10,
+    percent: Math.round((us / totalUs) * 1000) / 10,
+  };
 }
 
 // Also a command: node bench/profile.mjs [file.cpuprofile | dir] [--top N | --callers FUNCTION | --inclusive FUNCTION [--url PART]]
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: "string", default: "15" }, callers: { type: "string" }, inclusive: { type: "string" }, url: { type: "string", default: "" } },
+    options: {
+      top: { type: "string", default: "15" },
+      callers: { type: "string" },
+      inclusive: { type: "string" },
+      url: { type: "string", default: "" },
+    },
   });
   const target = positionals[0] ?? "bench-profile";
   const file = statSync(target).isDirectory() ? newestProfile(target) : target;

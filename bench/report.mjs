@@ -55,7 +55,12 @@ export function targets(results) {
     target("median latency added by the shim, JSON (ms)", "<= 0.5", results.ratios.added_p50_ms_json, (v) => v <= 0.5),
     target("median latency added by the shim, XML (ms)", "<= 0.5", results.ratios.added_p50_ms_xml, (v) => v <= 0.5),
     target("shim RSS after the load runs (MiB)", "<= 150", results.shim.rss_after_load_mib, (v) => v <= 150),
-    target(`shim peak RSS with ${results.slow_run.in_flight} orders in flight (MiB)`, "<= 200", results.slow_run.rss_peak_mib, (v) => v <= 200),
+    target(
+      `shim peak RSS with ${results.slow_run.in_flight} orders in flight (MiB)`,
+      "<= 200",
+      results.slow_run.rss_peak_mib,
+      (v) => v <= 200,
+    ),
     target("ready to serve (ms)", "<= 300", results.shim.ready_ms, (v) => v <= 300),
   ];
 }
@@ -82,22 +87,33 @@ export function formatReport(results) {
       ].join(" "),
     );
   }
-  const disturbed = FORMATS_AND_TARGETS.map(([name, format]) => ({ label: `${name} ${format}`, other: runs[name][format].cpu_percent.other })).filter(
-    (run) => run.other !== null && run.other > DISTURBED_OTHER_CPU,
-  );
+  const disturbed = FORMATS_AND_TARGETS.map(([name, format]) => ({
+    label: `${name} ${format}`,
+    other: runs[name][format].cpu_percent.other,
+  })).filter((run) => run.other !== null && run.other > DISTURBED_OTHER_CPU);
   if (disturbed.length > 0) {
-    lines.push(`note: other work took CPU during ${disturbed.map((run) => `${run.label} (${fixed(run.other, 0)} %)`).join(", ")}: those figures are disturbed`);
+    lines.push(
+      `note: other work took CPU during ${disturbed.map((run) => `${run.label} (${fixed(run.other, 0)} %)`).join(", ")}: those figures are disturbed`,
+    );
   }
   lines.push("");
   lines.push(`requests/s, shim / pass-through: JSON ${fixed(r.rps_json, 3)}, XML ${fixed(r.rps_xml, 3)}`);
   lines.push(`median latency added by the shim: JSON ${fixed(r.added_p50_ms_json, 3)} ms, XML ${fixed(r.added_p50_ms_xml, 3)} ms`);
   lines.push(`shim ready to serve: ${fixed(shim.ready_ms)} ms (listening logged at ${fixed(shim.listening_ms)} ms)`);
-  lines.push(`shim RSS: idle ${fixed(shim.rss_idle_mib)} MiB, peak under load ${fixed(shim.rss_peak_load_mib)} MiB, after the load runs ${fixed(shim.rss_after_load_mib)} MiB`);
+  lines.push(
+    `shim RSS: idle ${fixed(shim.rss_idle_mib)} MiB, peak under load ${fixed(shim.rss_peak_load_mib)} MiB, after the load runs ${fixed(shim.rss_after_load_mib)} MiB`,
+  );
   lines.push("");
-  lines.push(`slow v2 (${slow.delay_ms} ms): ${slow.in_flight} orders at once, on a fresh shim (RSS ${fixed(slow.rss_before_mib)} MiB before)`);
-  lines.push(`  all completed with 201: ${slow.all_201 ? "yes" : "no"} (${slow.answered_201} x 201, other ${JSON.stringify(slow.other_statuses)}, socket errors ${slow.socket_errors})`);
+  lines.push(
+    `slow v2 (${slow.delay_ms} ms): ${slow.in_flight} orders at once, on a fresh shim (RSS ${fixed(slow.rss_before_mib)} MiB before)`,
+  );
+  lines.push(
+    `  all completed with 201: ${slow.all_201 ? "yes" : "no"} (${slow.answered_201} x 201, other ${JSON.stringify(slow.other_statuses)}, socket errors ${slow.socket_errors})`,
+  );
   lines.push(`  orders made at v2 ${slow.orders_made}, lost ${slow.lost}, most in flight at v2 at once ${slow.peak_in_flight_at_v2}`);
-  lines.push(`  total time ${fixed(slow.total_ms, 0)} ms, p50 ${fixed(slow.latency_ms.p50, 1)} ms, p99 ${fixed(slow.latency_ms.p99, 1)} ms, shim peak RSS ${fixed(slow.rss_peak_mib)} MiB, CPU % ${cpuOf(slow)}`);
+  lines.push(
+    `  total time ${fixed(slow.total_ms, 0)} ms, p50 ${fixed(slow.latency_ms.p50, 1)} ms, p99 ${fixed(slow.latency_ms.p99, 1)} ms, shim peak RSS ${fixed(slow.rss_peak_mib)} MiB, CPU % ${cpuOf(slow)}`,
+  );
   lines.push("");
   lines.push("targets:");
   for (const t of results.targets) {

@@ -14,5 +14,7 @@ await build({
   sourcemap: "linked",
   logLevel: "warning",
   // Some dependencies are CommonJS and call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __shimCreateRequire } from 'node:module'; const require = __shimCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __shimCreateRequire } from 'node:module'; const require = __shimCreateRequire(import.meta.url);",
+  },
 });

@@ -1,29 +1,29 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { etag } from "hono/etag";
 import { bearerAuth } from "hono/bearer-auth";
+import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
-import { PatternRouter } from "hono/router/pattern-router";
 import { requestId } from "hono/request-id";
+import { PatternRouter } from "hono/router/pattern-router";
 import type { Config } from "./config/config.js";
-import type { Lifecycle } from "./http/lifecycle.js";
-import type { Logger } from "./observability/log.js";
-import { ShimMetrics } from "./observability/metrics.js";
-import { observeRequests } from "./http/observe-requests.js";
-import { logRequest } from "./observability/request-log.js";
-import type { ShimEnv } from "./http/env.js";
+import { SERVED, type ServedPath } from "./contract/surface.js";
+import { V1Error, v1Errors } from "./contract/v1-errors.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
-import { ClientUsage } from "./observability/client-usage.js";
 import { announceDeprecation, deprecationHeaders } from "./http/deprecation.js";
-import { V1Error, v1Errors } from "./contract/v1-errors.js";
-import { negotiate } from "./http/negotiate.js";
+import type { ShimEnv } from "./http/env.js";
+import type { Lifecycle } from "./http/lifecycle.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./http/methods.js";
-import { orderCodeHandler } from "./routes/order-code.js";
+import { negotiate } from "./http/negotiate.js";
+import { observeRequests } from "./http/observe-requests.js";
+import { sendV1Error } from "./http/respond.js";
+import { ClientUsage } from "./observability/client-usage.js";
+import type { Logger } from "./observability/log.js";
+import { ShimMetrics } from "./observability/metrics.js";
+import { logRequest } from "./observability/request-log.js";
 import { openApiDocument } from "./routes/openapi.js";
+import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
-import { sendV1Error } from "./http/respond.js";
-import { SERVED, type ServedPath } from "./contract/surface.js";
 import type { V2Client } from "./v2/client.js";
 
 export interface AppDeps {
@@ -76,10 +76,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
   const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
-    "/order/code": [
-      ...takesAnOrder,
-      orderCodeHandler({ config, v2: deps.v2, logger: deps.logger }),
-    ],
+    "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger })],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
     "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],

@@ -46,7 +46,13 @@ try {
   exit(1);
 }
 logger.info(
-  { port: running.port, mode: config.digicertApiUrl ? "v2" : "sandbox", auth: accounts ? "accounts" : "passthrough", accounts: accounts?.size, v2: config.digicertApiUrl },
+  {
+    port: running.port,
+    mode: config.digicertApiUrl ? "v2" : "sandbox",
+    auth: accounts ? "accounts" : "passthrough",
+    accounts: accounts?.size,
+    v2: config.digicertApiUrl,
+  },
   "listening",
 );
 

@@ -25,7 +25,9 @@ describe("npm run hash-key", () => {
 describe("accounts mode (node dist/shim.mjs)", () => {
   it("follows the README: hash the key, write the file, start, and the order reaches v2 with the mapped key", async () => {
     const keyHash = hashKeyCli(["skyfall"]).trim().split("\n").at(-1)!;
-    const file = writeAccountsFile({ accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", container_id: 42 }] });
+    const file = writeAccountsFile({
+      accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", container_id: 42 }],
+    });
     const v2 = await startFakeV2();
     try {
       const running = spawn({ DIGICERT_API_URL: v2.url, SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "v2-key-of-acme" });
@@ -43,11 +45,15 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     const file = writeAccountsFile({ accounts: [{ account_id: "001007", key_hash: "skyfall", digicert_api_key_env: "DC_KEY_ACME" }] });
     const running = spawn({ SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "k" });
     expect(await running.exited).toBe(1);
-    expect(running.stderr()).toContain("SHIM_ACCOUNTS_FILE account 001007 (accounts[0]) key_hash: must be a hash printed by npm run hash-key");
+    expect(running.stderr()).toContain(
+      "SHIM_ACCOUNTS_FILE account 001007 (accounts[0]) key_hash: must be a hash printed by npm run hash-key",
+    );
   });
 
   it("refuses to start when an account's v2 key is missing, naming the account", async () => {
-    const file = writeAccountsFile({ accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME" }] });
+    const file = writeAccountsFile({
+      accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME" }],
+    });
     const running = spawn({ SHIM_ACCOUNTS_FILE: file });
     expect(await running.exited).toBe(1);
     expect(running.stderr()).toContain("SHIM_ACCOUNTS_FILE account 001007: digicert_api_key_env names DC_KEY_ACME, which is not set");
@@ -60,7 +66,13 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     const dir = file.replace(/\/accounts\.json$/, "");
     const running = spawn({ SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "k", SHIM_SANDBOX_ISSUE_AFTER_MS: "60000" });
     const url = `http://127.0.0.1:${await running.listening}`;
-    const asOther = { ...orderRequest(), headers: orderRequest().headers.map(([n, v]): [string, string] => [n, n === "Authorization" ? `Basic ${Buffer.from("002008:goldeneye").toString("base64")}` : v]) };
+    const asOther = {
+      ...orderRequest(),
+      headers: orderRequest().headers.map(([n, v]): [string, string] => [
+        n,
+        n === "Authorization" ? `Basic ${Buffer.from("002008:goldeneye").toString("base64")}` : v,
+      ]),
+    };
     expect((await sendHttpMessage(url, asOther)).status).toBe(401);
 
     writeAccountsFile({ accounts: [acme, other] }, dir);

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { authenticateAccount } from "../src/accounts/authenticate.js";
 import { loadAccounts } from "../src/accounts/accounts-file.js";
+import { authenticateAccount } from "../src/accounts/authenticate.js";
 import { FailedLogins } from "../src/accounts/failed-logins.js";
 import { AccountRegistry } from "../src/accounts/registry.js";
 import { createApp } from "../src/app.js";
@@ -12,9 +12,9 @@ import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
 import { inProcessTransport } from "../src/v2/transport.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
-import { startFakeV2, type FakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage, type HttpMessage } from "./support/http-files.js";
-import { startShim, type RunningShim } from "./support/shim.js";
+import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
+import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { type RunningShim, startShim } from "./support/shim.js";
 
 // The seed's client, account 001007 with legacy key "skyfall", as the operator maps it.
 const ENV = { DC_KEY_ACME: "v2-key-of-acme", DC_KEY_INITECH: "v2-key-of-initech" };
@@ -85,9 +85,17 @@ describe("accounts mode", () => {
     await start();
     const ordered = await sendHttpMessage(shim.url, orderRequest());
     const id = JSON.parse(ordered.text).order_id;
-    const details = await sendHttpMessage(shim.url, { startLine: `GET /order/${id}`, headers: [["Authorization", "Basic MDAxMDA3OnNreWZhbGw="]], body: "" });
+    const details = await sendHttpMessage(shim.url, {
+      startLine: `GET /order/${id}`,
+      headers: [["Authorization", "Basic MDAxMDA3OnNreWZhbGw="]],
+      body: "",
+    });
     expect(details.status).toBe(200);
-    expect(fake.requests.at(-1)).toMatchObject({ method: "GET", path: `/order/certificate/${id}`, headers: { "x-dc-devkey": "v2-key-of-acme" } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: "GET",
+      path: `/order/certificate/${id}`,
+      headers: { "x-dc-devkey": "v2-key-of-acme" },
+    });
   });
 
   it("answers a wrong key and an unknown account the same way, and sends nothing to v2", async () => {
@@ -97,7 +105,9 @@ describe("accounts mode", () => {
     for (const answer of [wrongKey, unknown]) {
       expect(answer.status).toBe(401);
       expect(answer.headers["www-authenticate"]).toBe('Basic realm="DigiCert REST v1", charset="UTF-8"');
-      expect(JSON.parse(answer.text)).toEqual({ errors: [{ code: "access_denied", description: "The account id and API key were not accepted." }] });
+      expect(JSON.parse(answer.text)).toEqual({
+        errors: [{ code: "access_denied", description: "The account id and API key were not accepted." }],
+      });
     }
     expect(unknown.text).toBe(wrongKey.text);
     expect(fake.requests).toEqual([]);
@@ -107,7 +117,9 @@ describe("accounts mode", () => {
     await start();
     const disabled = await sendHttpMessage(shim.url, as("003009", "moonraker"));
     expect(disabled.status).toBe(403);
-    expect(JSON.parse(disabled.text)).toEqual({ errors: [{ code: "account_disabled", description: "This account is disabled in the v1 shim; ask its operator." }] });
+    expect(JSON.parse(disabled.text)).toEqual({
+      errors: [{ code: "account_disabled", description: "This account is disabled in the v1 shim; ask its operator." }],
+    });
     expect((await sendHttpMessage(shim.url, as("003009", "wrong"))).status).toBe(401);
     expect(fake.requests).toEqual([]);
   });
@@ -136,7 +148,12 @@ describe("repeated failed logins", () => {
       logger,
       lifecycle: new Lifecycle(),
       v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
-      authenticate: authenticateAccount({ registry, failedLogins: new FailedLogins({ free: 3, baseDelayMs: 100 }), logger, sleep: async (ms) => void waits.push(ms) }),
+      authenticate: authenticateAccount({
+        registry,
+        failedLogins: new FailedLogins({ free: 3, baseDelayMs: 100 }),
+        logger,
+        sleep: async (ms) => void waits.push(ms),
+      }),
     });
     const guess = as("001007", "guess");
     for (let i = 0; i < 6; i++) {
@@ -145,7 +162,12 @@ describe("repeated failed logins", () => {
     }
     expect(waits).toEqual([0, 0, 0, 100, 200, 400]);
     expect(lines.map((l) => JSON.parse(l))).toContainEqual(
-      expect.objectContaining({ level: 40, account_id: "001007", failures: 4, msg: "repeated failed logins for this account: answers are slowed down" }),
+      expect.objectContaining({
+        level: 40,
+        account_id: "001007",
+        failures: 4,
+        msg: "repeated failed logins for this account: answers are slowed down",
+      }),
     );
     expect(sandbox.orders()).toEqual([]);
     for (const secret of SECRETS) expect(lines.join("\n")).not.toContain(secret);

@@ -17,9 +17,25 @@ describe("npm run bench", () => {
     const out = join(dir, "bench.json");
     try {
       // dist/ is built by vitest's global setup.
-      const args = ["--no-build", "--duration", "1", "--warmup", "0", "--connections", "4", "--in-flight", "100", "--slow-delay", "300", "--out", out];
+      const args = [
+        "--no-build",
+        "--duration",
+        "1",
+        "--warmup",
+        "0",
+        "--connections",
+        "4",
+        "--in-flight",
+        "100",
+        "--slow-delay",
+        "300",
+        "--out",
+        out,
+      ];
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [BENCH, ...args], { cwd: ROOT }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+        const child = execFile(process.execPath, [BENCH, ...args], { cwd: ROOT }, (_error, _stdout, stderr) =>
+          resolve({ code: child.exitCode, stderr }),
+        );
       });
       expect(code, stderr).toBe(0);
 

@@ -8,13 +8,15 @@ import { z } from "zod";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
-import { startShim, type RunningShim } from "./support/shim.js";
+import { type RunningShim, startShim } from "./support/shim.js";
 import { writeTempFile } from "./support/temp-files.js";
 
 const ROOT = new URL("../", import.meta.url);
 const packageSchema = z.object({ bin: z.object({ "v1-shim": z.string() }) });
 /** The file package.json names as the bin, as npm links it. */
-const CLI = fileURLToPath(new URL(packageSchema.parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).bin["v1-shim"], ROOT));
+const CLI = fileURLToPath(
+  new URL(packageSchema.parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).bin["v1-shim"], ROOT),
+);
 
 const example = (name: string) => fileURLToPath(new URL(`examples/${name}`, ROOT));
 const SEED_V2 = readFileSync(example("seed-order.v2.json"), "utf8");
@@ -22,7 +24,11 @@ const SEED_XML = readFileSync(example("seed-order.xml"), "utf8");
 
 /** `node dist/cli/v1-shim.js …` with only the given environment (and PATH), as a CI job would run it. */
 function v1Shim(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { input: options.input ?? "", encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...options.env } });
+  const run = spawnSync(process.execPath, [CLI, ...args], {
+    input: options.input ?? "",
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", ...options.env },
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -43,7 +49,11 @@ afterEach(async () => {
 /** What `POST /_shim/translate/order/code` answers for a body, with the seed's credentials. */
 async function endpoint(body: string, contentType = "application/json", env: Record<string, string> = {}) {
   shim = await startShim(env);
-  const answer = await fetch(`${shim.url}/_shim/translate/order/code`, { method: "POST", headers: { Authorization: SEED_AUTH, "Content-Type": contentType }, body });
+  const answer = await fetch(`${shim.url}/_shim/translate/order/code`, {
+    method: "POST",
+    headers: { Authorization: SEED_AUTH, "Content-Type": contentType },
+    body,
+  });
   return { status: answer.status, text: await answer.text() };
 }
 
@@ -86,11 +96,17 @@ describe("v1-shim translate", () => {
     const answer = await endpoint(invalid);
     expect(answer.status).toBe(400);
     expect(run.stderr).toBe(`${answer.text}\n`);
-    expect(JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code)).toEqual(["invalid_param:validity", "required_param:org_name"]);
+    expect(JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code)).toEqual([
+      "invalid_param:validity",
+      "required_param:org_name",
+    ]);
   });
 
   it("refuses a malformed body, and XML with a DOCTYPE, as the server does", () => {
-    const codes = (run: ReturnType<typeof v1Shim>) => ({ code: run.code, errors: JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code) });
+    const codes = (run: ReturnType<typeof v1Shim>) => ({
+      code: run.code,
+      errors: JSON.parse(run.stderr).errors.map((e: { code: string }) => e.code),
+    });
     expect(codes(v1Shim(["translate", "-"], { input: '{"validity": ' }))).toEqual({ code: 1, errors: ["malformed_body"] });
     const doctype = SEED_XML.replace("<order>", '<!DOCTYPE order [<!ENTITY x "y">]><order>');
     expect(codes(v1Shim(["translate", "-"], { input: doctype }))).toEqual({ code: 1, errors: ["malformed_body"] });
@@ -104,15 +120,29 @@ describe("v1-shim translate", () => {
     expect(translated.body.organization).toEqual({ id: 12345, contacts: seedV2().body.organization.contacts });
 
     const accounts = writeAccountsFile({
-      accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY", container_id: 42, organization_id: 12345 }],
+      accounts: [
+        {
+          account_id: "001007",
+          key_hash: await hashFast("skyfall"),
+          digicert_api_key_env: "DC_KEY",
+          container_id: 42,
+          organization_id: 12345,
+        },
+      ],
     });
-    const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"), "application/json", { SHIM_ACCOUNTS_FILE: accounts, DC_KEY: "v2-key" });
+    const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"), "application/json", {
+      SHIM_ACCOUNTS_FILE: accounts,
+      DC_KEY: "v2-key",
+    });
     expect(answer.status).toBe(200);
     expect(translated).toEqual(JSON.parse(answer.text));
   });
 
   it("takes the operator's platform table from SHIM_PLATFORMS_FILE, and refuses a bad one with exit 2 naming it", () => {
-    const platforms = { code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }], code_signing_ev: [{ v1_id: 2, name: "eToken", v2_id: 9002 }] };
+    const platforms = {
+      code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }],
+      code_signing_ev: [{ v1_id: 2, name: "eToken", v2_id: 9002 }],
+    };
     const run = v1Shim(["translate", example("seed-order.json")], { env: { SHIM_PLATFORMS_FILE: file("platforms.json", platforms) } });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).body.certificate.server_platform).toEqual({ id: 9002 });
@@ -152,7 +182,17 @@ describe("v1-shim diff", () => {
   });
 
   it("compares a bare body field by field, and names what one side sends alone", () => {
-    const v1 = { ...SEED_FIELDS, cs_provisioning_method: "ship_token", ship_name: "Gary McCoy", ship_addr1: "1 Dock Rd", ship_addr2: "Bay 4", ship_city: "Tampa", ship_state: "FL", ship_zip: "33615", ship_country: "us" };
+    const v1 = {
+      ...SEED_FIELDS,
+      cs_provisioning_method: "ship_token",
+      ship_name: "Gary McCoy",
+      ship_addr1: "1 Dock Rd",
+      ship_addr2: "Bay 4",
+      ship_city: "Tampa",
+      ship_state: "FL",
+      ship_zip: "33615",
+      ship_country: "us",
+    };
     const translated = v1Shim(["translate", file("ship.json", v1)]);
     expect(translated.code).toBe(0);
     const { body } = JSON.parse(translated.stdout);

@@ -1,6 +1,6 @@
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { startFakeV2, type FakeV2, type ScriptedAnswer } from "./support/fake-v2.js";
+import { type FakeV2, type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
@@ -10,7 +10,12 @@ import { startShim } from "./support/shim.js";
 
 const CLIENTS = 12;
 const DEADLINE_MS = 2_000;
-const SETTINGS = { SHIM_UPSTREAM_TIMEOUT_MS: "300", SHIM_DEADLINE_MS: String(DEADLINE_MS), SHIM_RETRY_BASE_MS: "20", SHIM_RETRY_AFTER_CAP_MS: "200" };
+const SETTINGS = {
+  SHIM_UPSTREAM_TIMEOUT_MS: "300",
+  SHIM_DEADLINE_MS: String(DEADLINE_MS),
+  SHIM_RETRY_BASE_MS: "20",
+  SHIM_RETRY_AFTER_CAP_MS: "200",
+};
 
 interface Outcome {
   status: number;
@@ -18,7 +23,10 @@ interface Outcome {
   elapsedMs: number;
 }
 
-async function orderConcurrently(faults: ScriptedAnswer[], settings: Record<string, string> = {}): Promise<{ outcomes: Outcome[]; fake: FakeV2; logs: Record<string, unknown>[] }> {
+async function orderConcurrently(
+  faults: ScriptedAnswer[],
+  settings: Record<string, string> = {},
+): Promise<{ outcomes: Outcome[]; fake: FakeV2; logs: Record<string, unknown>[] }> {
   const fake = await startFakeV2();
   fake.script(...faults);
   const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS, ...settings });
@@ -28,7 +36,9 @@ async function orderConcurrently(faults: ScriptedAnswer[], settings: Record<stri
         const started = performance.now();
         const answer = await sendHttpMessage(shim.url, orderRequest());
         const elapsedMs = performance.now() - started;
-        return answer.status === 201 ? { status: 201, orderId: JSON.parse(answer.text).order_id, elapsedMs } : { status: answer.status, elapsedMs };
+        return answer.status === 201
+          ? { status: 201, orderId: JSON.parse(answer.text).order_id, elapsedMs }
+          : { status: answer.status, elapsedMs };
       }),
     );
     return { outcomes, fake, logs: shim.logs() };
@@ -70,20 +80,28 @@ describe("faults between the shim and v2", () => {
   });
 
   it("a v2 that hangs on everything: 503 by the deadline, nothing ordered, nothing to reconcile", async () => {
-    const run = await orderConcurrently([...times(CLIENTS * 3, { hang: true }), ...times(CLIENTS * 3, { for: "lookup", status: 404, body: { errors: [{ code: "not_found" }] } })]);
+    const run = await orderConcurrently([
+      ...times(CLIENTS * 3, { hang: true }),
+      ...times(CLIENTS * 3, { for: "lookup", status: 404, body: { errors: [{ code: "not_found" }] } }),
+    ]);
     expectOneOrderPer201(run);
     expect(run.outcomes.every((o) => o.status === 503)).toBe(true);
     expect(run.logs.filter((l) => l.level === 50)).toEqual([]);
   });
 
   it("a burst of 5xx, some after the order was made", async () => {
-    const run = await orderConcurrently([...times(CLIENTS, { status: 503, text: "busy" }), ...times(CLIENTS / 2, { create: true, status: 500, text: "oops" })]);
+    const run = await orderConcurrently([
+      ...times(CLIENTS, { status: 503, text: "busy" }),
+      ...times(CLIENTS / 2, { create: true, status: 500, text: "oops" }),
+    ]);
     expectOneOrderPer201(run);
     expect(run.outcomes.every((o) => o.status === 201)).toBe(true);
   });
 
   it("a burst of 429 with Retry-After", async () => {
-    const run = await orderConcurrently(times(CLIENTS * 2, { status: 429, headers: { "Retry-After": "1" }, body: { errors: [{ code: "request_limit_exceeded" }] } }));
+    const run = await orderConcurrently(
+      times(CLIENTS * 2, { status: 429, headers: { "Retry-After": "1" }, body: { errors: [{ code: "request_limit_exceeded" }] } }),
+    );
     expectOneOrderPer201(run);
     expect(run.outcomes.filter((o) => o.status === 201).length).toBeGreaterThan(0);
   });
@@ -95,7 +113,15 @@ describe("faults between the shim and v2", () => {
   });
 
   it("faults of every kind at once", async () => {
-    const kinds: ScriptedAnswer[] = [{ drop: true }, { create: true, drop: true }, { hang: true }, { create: true, hang: true }, { status: 502 }, { create: true, status: 504 }, { status: 429 }];
+    const kinds: ScriptedAnswer[] = [
+      { drop: true },
+      { create: true, drop: true },
+      { hang: true },
+      { create: true, hang: true },
+      { status: 502 },
+      { create: true, status: 504 },
+      { status: 429 },
+    ];
     const run = await orderConcurrently(Array.from({ length: CLIENTS * 2 }, (_, i) => kinds[i % kinds.length]!));
     expectOneOrderPer201(run);
   });
@@ -108,7 +134,12 @@ describe("a client that leaves before its answer", () => {
     const shim = await startShim({ DIGICERT_API_URL: fake.url });
     try {
       const seed = orderRequest();
-      const impatient = request(`${shim.url}/order/code`, { method: "POST", headers: seed.headers.flat(), body: seed.body, signal: AbortSignal.timeout(100) });
+      const impatient = request(`${shim.url}/order/code`, {
+        method: "POST",
+        headers: seed.headers.flat(),
+        body: seed.body,
+        signal: AbortSignal.timeout(100),
+      });
       await expect(impatient).rejects.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 600));
       const [order] = fake.sandbox.orders();

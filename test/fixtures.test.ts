@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startFakeV2, type ScriptedAnswer } from "./support/fake-v2.js";
+import { type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
 import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 import { expectSameBody } from "./support/v1-bodies.js";
@@ -61,7 +61,9 @@ describe("fixtures", () => {
         } else {
           const wanted = ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request));
           // The shim mints the alternative_order_id; the fixtures write it as a placeholder.
-          const minted = fake.requests.map((r) => (r.method === "POST" ? JSON.parse(r.body).alternative_order_id : undefined)).find(Boolean) ?? ALTERNATIVE_ORDER_ID;
+          const minted =
+            fake.requests.map((r) => (r.method === "POST" ? JSON.parse(r.body).alternative_order_id : undefined)).find(Boolean) ??
+            ALTERNATIVE_ORDER_ID;
           if (JSON.stringify(wanted).includes(ALTERNATIVE_ORDER_ID)) {
             expect(minted).toMatch(/^v1shim[0-9a-f]{32}$/);
             const line = shim.logs().find((l) => l.msg === "request");

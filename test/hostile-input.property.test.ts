@@ -3,9 +3,9 @@ import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
+import { V1_ORDER_FIELDS } from "../src/contract/v1-order.js";
 import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
-import { V1_ORDER_FIELDS } from "../src/contract/v1-order.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
@@ -26,7 +26,13 @@ const app = createApp({
 });
 
 const BASIC = `Basic ${Buffer.from("001007:skyfall").toString("base64")}`;
-const MEDIA = ["application/vnd.digicert.rest-v1+json", "application/vnd.digicert.rest-v1+xml", "application/json; charset=utf-8", "text/xml", "application/xml"];
+const MEDIA = [
+  "application/vnd.digicert.rest-v1+json",
+  "application/vnd.digicert.rest-v1+xml",
+  "application/json; charset=utf-8",
+  "text/xml",
+  "application/xml",
+];
 const V1_TYPES = new Set([
   "application/vnd.digicert.rest-v1+json",
   "application/vnd.digicert.rest-v1+xml",
@@ -34,7 +40,11 @@ const V1_TYPES = new Set([
   "application/vnd.digicert.error+xml",
 ]);
 
-const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("", " ", "<", "&", "]]>", "&amp;", "\u0000", "x".repeat(300)));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.constantFrom("", " ", "<", "&", "]]>", "&amp;", "\u0000", "x".repeat(300)),
+);
 const value = fc.oneof(
   { weight: 5, arbitrary: text },
   fc.integer(),
@@ -44,7 +54,11 @@ const value = fc.oneof(
   fc.array(text, { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), text, { maxKeys: 3 }),
 );
-const key = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...V1_ORDER_FIELDS) }, fc.constantFrom("__proto__", "constructor", "toString"), fc.string({ maxLength: 8 }));
+const key = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...V1_ORDER_FIELDS) },
+  fc.constantFrom("__proto__", "constructor", "toString"),
+  fc.string({ maxLength: 8 }),
+);
 
 /** The seed's order with some fields changed, removed or added: near-valid input finds more than noise does. */
 const fields = fc
@@ -69,13 +83,29 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   org_state: fc.oneof(fc.constantFrom("FL", "on", "QC", "Bavaria", ""), around(64)),
   ship_state: fc.constantFrom("va", "BC", "Texas", ""),
   org_contact_email: fc.oneof(fc.emailAddress(), fc.constantFrom("gm@example", "@x.com", `${"a".repeat(250)}@x.com`)),
-  org_name: around(64), org_addr1: around(64), org_addr2: around(64), org_city: around(64), org_zip: around(128),
-  telephone: around(32), org_contact_firstname: around(128), org_contact_lastname: around(128), org_contact_job_title: around(64),
-  org_contact_telephone: around(32), org_contact_telephone_ext: around(16), org_unit: around(70),
-  ship_name: around(20), ship_addr1: around(20), ship_addr2: around(20), ship_city: around(20), ship_zip: around(10),
+  org_name: around(64),
+  org_addr1: around(64),
+  org_addr2: around(64),
+  org_city: around(64),
+  org_zip: around(128),
+  telephone: around(32),
+  org_contact_firstname: around(128),
+  org_contact_lastname: around(128),
+  org_contact_job_title: around(64),
+  org_contact_telephone: around(32),
+  org_contact_telephone_ext: around(16),
+  org_unit: around(70),
+  ship_name: around(20),
+  ship_addr1: around(20),
+  ship_addr2: around(20),
+  ship_city: around(20),
+  ship_zip: around(10),
 };
 const nearValid = fc
-  .array(fc.constantFrom(...V1_ORDER_FIELDS).chain((field) => fc.tuple(fc.constant(field), plausible[field] ?? text)), { maxLength: 4 })
+  .array(
+    fc.constantFrom(...V1_ORDER_FIELDS).chain((field) => fc.tuple(fc.constant(field), plausible[field] ?? text)),
+    { maxLength: 4 },
+  )
   .map((changes) => ({ ...SEED_FIELDS, ...Object.fromEntries(changes) }));
 
 const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -99,17 +129,33 @@ const mutate = (body: fc.Arbitrary<string>) =>
   );
 
 const jsonBody = mutate(fields.map((f) => JSON.stringify(f)));
-const xmlBody = mutate(fc.tuple(fields, fc.boolean(), fc.constantFrom("order", "request", "x")).map(([f, escaped, root]) => xmlOf(f, escaped, root)));
+const xmlBody = mutate(
+  fc.tuple(fields, fc.boolean(), fc.constantFrom("order", "request", "x")).map(([f, escaped, root]) => xmlOf(f, escaped, root)),
+);
 const headers = fc.record({
-  contentType: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...MEDIA) }, fc.constantFrom(undefined, "text/plain", "multipart/form-data"), fc.string()),
-  accept: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(undefined, "*/*", "application/xml", "application/json", "text/html", "application/json;q=0, */*;q=0.1") },
+  contentType: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...MEDIA) },
+    fc.constantFrom(undefined, "text/plain", "multipart/form-data"),
     fc.string(),
   ),
-  authorization: fc.oneof({ weight: 6, arbitrary: fc.constant(BASIC) }, fc.constantFrom(undefined, "Basic", "Basic !!!", "Bearer x"), fc.string()),
+  accept: fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom(undefined, "*/*", "application/xml", "application/json", "text/html", "application/json;q=0, */*;q=0.1"),
+    },
+    fc.string(),
+  ),
+  authorization: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(BASIC) },
+    fc.constantFrom(undefined, "Basic", "Basic !!!", "Bearer x"),
+    fc.string(),
+  ),
 });
 
-async function checkAnswer(body: string, h: { contentType?: string | undefined; accept?: string | undefined; authorization?: string | undefined }) {
+async function checkAnswer(
+  body: string,
+  h: { contentType?: string | undefined; accept?: string | undefined; authorization?: string | undefined },
+) {
   const before = sandbox.orders().length;
   const requestHeaders: Record<string, string> = {};
   if (h.contentType !== undefined) requestHeaders["Content-Type"] = h.contentType;
@@ -130,7 +176,12 @@ async function checkAnswer(body: string, h: { contentType?: string | undefined; 
   if (contentType.endsWith("+json")) {
     const parsed = JSON.parse(answer);
     if (response.status === 201) expect(parsed).toEqual({ order_id: expect.any(Number) });
-    else expect(parsed.errors.every((e: { code: unknown; description: unknown }) => typeof e.code === "string" && typeof e.description === "string")).toBe(true);
+    else
+      expect(
+        parsed.errors.every(
+          (e: { code: unknown; description: unknown }) => typeof e.code === "string" && typeof e.description === "string",
+        ),
+      ).toBe(true);
   } else {
     expect(XMLValidator.validate(answer)).toBe(true);
     expect(answer.startsWith(response.status === 201 ? "<response>" : "<errors>")).toBe(true);
@@ -141,11 +192,17 @@ async function checkAnswer(body: string, h: { contentType?: string | undefined; 
 
 describe("hostile and random input", () => {
   it("JSON bodies always get a well-formed v1 answer and never reach v2 when invalid", async () => {
-    await fc.assert(fc.asyncProperty(jsonBody, headers, (body, h) => checkAnswer(body, h)), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(jsonBody, headers, (body, h) => checkAnswer(body, h)),
+      { numRuns: 400 },
+    );
   });
 
   it("XML bodies always get a well-formed v1 answer and never reach v2 when invalid", async () => {
-    await fc.assert(fc.asyncProperty(xmlBody, headers, (body, h) => checkAnswer(body, h)), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(xmlBody, headers, (body, h) => checkAnswer(body, h)),
+      { numRuns: 400 },
+    );
   });
 
   it("near-valid orders that pass validation are always accepted by v2's schema", async () => {
@@ -159,12 +216,38 @@ describe("hostile and random input", () => {
 });
 
 describe("random methods, paths and overrides", () => {
-  const methods = fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "APPROVE", "REISSUE", "REJECT", "RENEW", "REVOKE", "PROPFIND");
+  const methods = fc.constantFrom(
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "OPTIONS",
+    "APPROVE",
+    "REISSUE",
+    "REJECT",
+    "RENEW",
+    "REVOKE",
+    "PROPFIND",
+  );
   const paths = fc.oneof(
-    fc.constantFrom("/order/code", "/order/00222307", "/order/222307", "/order/0", "/order/ssl", "/order/1/certificate", "/enterprise/x", "/", "/order/code/x"),
+    fc.constantFrom(
+      "/order/code",
+      "/order/00222307",
+      "/order/222307",
+      "/order/0",
+      "/order/ssl",
+      "/order/1/certificate",
+      "/enterprise/x",
+      "/",
+      "/order/code/x",
+    ),
     fc.string().map((s) => `/order/${encodeURIComponent(s)}`),
   );
-  const override = fc.option(fc.oneof(methods, fc.constantFrom("TRACE", "CONNECT", "get", " head "), fc.string({ maxLength: 10 })), { nil: undefined });
+  const override = fc.option(fc.oneof(methods, fc.constantFrom("TRACE", "CONNECT", "get", " head "), fc.string({ maxLength: 10 })), {
+    nil: undefined,
+  });
 
   it("always get a well-formed v1 answer, and only POST /order/code ever orders", async () => {
     await fc.assert(
@@ -175,7 +258,11 @@ describe("random methods, paths and overrides", () => {
         if (h.accept !== undefined) requestHeaders.Accept = h.accept;
         let response: Response;
         try {
-          response = await app.request(path, { method, headers: requestHeaders, body: method === "GET" || method === "HEAD" ? null : JSON.stringify(SEED_FIELDS) });
+          response = await app.request(path, {
+            method,
+            headers: requestHeaders,
+            body: method === "GET" || method === "HEAD" ? null : JSON.stringify(SEED_FIELDS),
+          });
         } catch {
           return; // a header value or method the Fetch API itself refuses never reaches a server
         }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { importRuleBreaks, type ImportGraph } from "./support/import-rules.js";
+import { type ImportGraph, importRuleBreaks } from "./support/import-rules.js";
 
 const SRC = resolve(import.meta.dirname, "../src");
 

@@ -23,10 +23,16 @@ describe("the body limit", () => {
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_MAX_BODY_BYTES: "2048" });
     try {
       const padded = JSON.stringify({ ...JSON.parse(seed.body), org_unit: "x".repeat(3000) });
-      const answer = await request(`${shim.url}/order/code`, { method: "POST", headers: { ...seedHeaders, Accept: "application/xml" }, body: padded });
+      const answer = await request(`${shim.url}/order/code`, {
+        method: "POST",
+        headers: { ...seedHeaders, Accept: "application/xml" },
+        body: padded,
+      });
       expect(answer.statusCode).toBe(413);
       expect(answer.headers["content-type"]).toBe("application/vnd.digicert.error+xml");
-      expect(await answer.body.text()).toBe("<errors><error><code>body_too_large</code><description>The body may be at most 2048 bytes.</description></error></errors>");
+      expect(await answer.body.text()).toBe(
+        "<errors><error><code>body_too_large</code><description>The body may be at most 2048 bytes.</description></error></errors>",
+      );
       expect(fake.requests).toEqual([]);
     } finally {
       await shim.close();
@@ -46,7 +52,9 @@ describe("the body limit", () => {
       });
       const answer = await request(`${shim.url}/order/code`, { method: "POST", headers: seedHeaders, body: endless });
       expect(answer.statusCode).toBe(413);
-      expect(JSON.parse(await answer.body.text())).toEqual({ errors: [{ code: "body_too_large", description: "The body may be at most 2048 bytes." }] });
+      expect(JSON.parse(await answer.body.text())).toEqual({
+        errors: [{ code: "body_too_large", description: "The body may be at most 2048 bytes." }],
+      });
       expect(shim.sandbox!.orders()).toEqual([]);
     } finally {
       await shim.close();
@@ -157,7 +165,12 @@ describe("health and draining", () => {
   it("says alive and ready, then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
     const sandbox = createSandbox();
-    const app = createApp({ config: loadConfig({}), logger: createLogger("silent"), v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])), lifecycle });
+    const app = createApp({
+      config: loadConfig({}),
+      logger: createLogger("silent"),
+      v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
+      lifecycle,
+    });
     expect(await (await app.request("/healthz")).json()).toEqual({ status: "alive" });
     expect((await app.request("/readyz")).status).toBe(200);
     expect((await app.request("/healthz", { headers: { Accept: "text/html" } })).status).toBe(200);
@@ -170,7 +183,9 @@ describe("health and draining", () => {
     const order = await app.request("/order/code", { method: "POST", headers: seedHeaders, body: seed.body });
     expect(order.status).toBe(503);
     expect(order.headers.get("connection")).toBe("close");
-    expect(await order.json()).toEqual({ errors: [{ code: "shutting_down", description: "This instance is shutting down; send the request again." }] });
+    expect(await order.json()).toEqual({
+      errors: [{ code: "shutting_down", description: "This instance is shutting down; send the request again." }],
+    });
     expect(sandbox.orders()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Agent } from "undici";
 import { describe, expect, it } from "vitest";
-import { startFakeV2, type ScriptedAnswer } from "./support/fake-v2.js";
+import { type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
@@ -9,7 +9,13 @@ import { startShim } from "./support/shim.js";
 // v2 order. (How fast is for the benchmark, not for this test.)
 
 const ORDERS = 400;
-const FAULTS: ScriptedAnswer[] = [{ drop: true }, { create: true, drop: true }, { status: 502 }, { create: true, status: 500 }, { status: 429 }];
+const FAULTS: ScriptedAnswer[] = [
+  { drop: true },
+  { create: true, drop: true },
+  { status: 502 },
+  { create: true, status: 500 },
+  { status: 429 },
+];
 
 describe("a bounded load", () => {
   it(`${ORDERS} concurrent orders: each 201 is exactly one v2 order`, async () => {
@@ -21,7 +27,13 @@ describe("a bounded load", () => {
     try {
       const answers = await Promise.all(
         Array.from({ length: ORDERS }, async () => {
-          const response = await client.request({ origin: shim.url, path: "/order/code", method: "POST", headers: seed.headers.flat(), body: seed.body });
+          const response = await client.request({
+            origin: shim.url,
+            path: "/order/code",
+            method: "POST",
+            headers: seed.headers.flat(),
+            body: seed.body,
+          });
           return { status: response.statusCode, text: await response.body.text() };
         }),
       );
@@ -33,7 +45,12 @@ describe("a bounded load", () => {
       }
       expect(orderIds.length).toBeGreaterThan(ORDERS * 0.95);
       expect(new Set(orderIds).size).toBe(orderIds.length);
-      expect(fake.sandbox.orders().map((o) => o.id).sort()).toEqual([...orderIds].sort());
+      expect(
+        fake.sandbox
+          .orders()
+          .map((o) => o.id)
+          .sort(),
+      ).toEqual([...orderIds].sort());
       expect(new Set(fake.sandbox.orders().map((o) => o.body.alternative_order_id)).size).toBe(orderIds.length);
     } finally {
       await client.close();

@@ -1,8 +1,8 @@
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeV2, type FakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage, type HttpMessage } from "./support/http-files.js";
-import { startShim, type RunningShim } from "./support/shim.js";
+import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
+import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { type RunningShim, startShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
 let fake: FakeV2 | undefined;
@@ -46,7 +46,11 @@ describe("GET /_shim/clients", () => {
     const seed = orderRequest();
     await sendHttpMessage(shim.url, seed);
     await sendHttpMessage(shim.url, seed);
-    await sendHttpMessage(shim.url, { ...withAgent(seed, "OldPerl/1.0"), headers: withAgent(seed, "OldPerl/1.0").headers.filter(([n]) => n !== "Content-Length"), body: "{}" });
+    await sendHttpMessage(shim.url, {
+      ...withAgent(seed, "OldPerl/1.0"),
+      headers: withAgent(seed, "OldPerl/1.0").headers.filter(([n]) => n !== "Content-Length"),
+      body: "{}",
+    });
     fake.script({ status: 400, body: { errors: [{ code: "invalid_contact", message: "no" }] } });
     await sendHttpMessage(shim.url, withAgent(seed, "OldPerl/1.0"));
     fake.script(...Array.from({ length: 3 }, () => ({ status: 503, text: "down" })));
@@ -58,11 +62,19 @@ describe("GET /_shim/clients", () => {
     expect(Date.parse(since)).not.toBeNaN();
     const zero = { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0 };
     expect(clients).toHaveLength(3);
-    expect(clients).toContainEqual(expect.objectContaining({ account_id: "001007", user_agent: "MyAPIConsumer/0.42", counts: { ...zero, ordered: 2 } }));
     expect(clients).toContainEqual(
-      expect.objectContaining({ account_id: "001007", user_agent: "OldPerl/1.0", counts: { ...zero, refused_by_validation: 1, refused_by_v2: 1, failed_upstream: 1 } }),
+      expect.objectContaining({ account_id: "001007", user_agent: "MyAPIConsumer/0.42", counts: { ...zero, ordered: 2 } }),
     );
-    expect(clients).toContainEqual(expect.objectContaining({ account_id: "(none)", user_agent: "curl/8", counts: { ...zero, refused_by_validation: 1 } }));
+    expect(clients).toContainEqual(
+      expect.objectContaining({
+        account_id: "001007",
+        user_agent: "OldPerl/1.0",
+        counts: { ...zero, refused_by_validation: 1, refused_by_v2: 1, failed_upstream: 1 },
+      }),
+    );
+    expect(clients).toContainEqual(
+      expect.objectContaining({ account_id: "(none)", user_agent: "curl/8", counts: { ...zero, refused_by_validation: 1 } }),
+    );
     const perl = clients.find((c: { user_agent: string }) => c.user_agent === "OldPerl/1.0");
     expect(Date.parse(perl.last_seen)).toBeGreaterThanOrEqual(Date.parse(perl.first_seen));
     expect(clients[0].user_agent).toBe("curl/8");
@@ -71,7 +83,11 @@ describe("GET /_shim/clients", () => {
 
 describe("deprecation signals", () => {
   it("are on every v1 answer when configured: Deprecation, Sunset and a Link to the migration guide", async () => {
-    const { shim } = await start({ SHIM_DEPRECATION_DATE: "2026-07-01", SHIM_SUNSET_DATE: "2027-06-30T00:00:00Z", SHIM_MIGRATION_URL: "https://wiki.example.com/v2-migration" });
+    const { shim } = await start({
+      SHIM_DEPRECATION_DATE: "2026-07-01",
+      SHIM_SUNSET_DATE: "2027-06-30T00:00:00Z",
+      SHIM_MIGRATION_URL: "https://wiki.example.com/v2-migration",
+    });
     const expected = {
       deprecation: `@${Date.UTC(2026, 6, 1) / 1000}`,
       sunset: "Wed, 30 Jun 2027 00:00:00 GMT",
@@ -81,13 +97,17 @@ describe("deprecation signals", () => {
     const refused = await sendHttpMessage(shim.url, { ...orderRequest(), headers: [], body: "" });
     const notFound = await get(`${shim.url}/nowhere`);
     const details = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" });
-    const notModified = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=", "If-None-Match": String(details.headers.etag) });
+    const notModified = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, {
+      Authorization: "Basic MDAxMDA3OnNreWZhbGw=",
+      "If-None-Match": String(details.headers.etag),
+    });
     expect(notModified.status).toBe(304);
     // A legacy custom method is answered by the server's parser hook, outside the app.
     const reissue = await request(`${shim.url}/order/1`, { method: "REISSUE", headers: { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" } });
     expect(reissue.statusCode).toBe(405);
     await reissue.body.dump();
-    for (const answer of [ordered, refused, notFound, details, notModified, { headers: reissue.headers }]) expect(answer.headers).toMatchObject(expected);
+    for (const answer of [ordered, refused, notFound, details, notModified, { headers: reissue.headers }])
+      expect(answer.headers).toMatchObject(expected);
     for (const path of ["/healthz", "/metrics"]) expect((await get(`${shim.url}${path}`)).headers).not.toHaveProperty("deprecation");
   });
 
@@ -105,7 +125,13 @@ describe("deprecation signals", () => {
 });
 
 describe("GET /metrics", () => {
-  const value = (text: string, series: string) => Number(text.split("\n").find((line) => line.startsWith(`${series} `))?.split(" ")[1] ?? 0);
+  const value = (text: string, series: string) =>
+    Number(
+      text
+        .split("\n")
+        .find((line) => line.startsWith(`${series} `))
+        ?.split(" ")[1] ?? 0,
+    );
 
   it("moves as requests flow: requests, v2 calls and latency, resends, recoveries, refused fields", async () => {
     const { shim, fake } = await start();
@@ -117,7 +143,11 @@ describe("GET /metrics", () => {
     await sendHttpMessage(shim.url, orderRequest());
     fake.script({ create: true, drop: true });
     await sendHttpMessage(shim.url, orderRequest());
-    await sendHttpMessage(shim.url, { ...orderRequest(), headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"), body: '{"validity": "9"}' });
+    await sendHttpMessage(shim.url, {
+      ...orderRequest(),
+      headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"),
+      body: '{"validity": "9"}',
+    });
 
     const after = await get(`${shim.url}/metrics`);
     expect(after.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);

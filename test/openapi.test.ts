@@ -7,11 +7,11 @@ import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../src/config/config.js";
-import { openApiDocument } from "../src/routes/openapi.js";
 import { V1_ORDER_FIELDS } from "../src/contract/v1-order.js";
+import { openApiDocument } from "../src/routes/openapi.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
-import { startShim, type RunningShim } from "./support/shim.js";
+import { type RunningShim, startShim } from "./support/shim.js";
 
 const AUTH = { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" };
 
@@ -24,7 +24,10 @@ const operationSchema = z.object({
 const documentSchema = z.object({
   openapi: z.string(),
   info: z.object({ version: z.string(), description: z.string() }),
-  paths: z.record(z.string(), z.object({ get: operationSchema.optional(), head: operationSchema.optional(), post: operationSchema.optional() })),
+  paths: z.record(
+    z.string(),
+    z.object({ get: operationSchema.optional(), head: operationSchema.optional(), post: operationSchema.optional() }),
+  ),
   components: z.object({
     schemas: z.object({
       V1Order: z.looseObject({
@@ -114,9 +117,13 @@ describe("the document's v1 order", () => {
 
   it("is offered under every media type the shim accepts, for the order and its translation", () => {
     for (const path of ["/order/code", "/_shim/translate/order/code"]) {
-      expect(Object.keys(document.paths[path]?.post?.requestBody?.content ?? {}).sort(), path).toEqual(
-        ["application/json", "application/vnd.digicert.rest-v1+json", "application/vnd.digicert.rest-v1+xml", "application/xml", "text/xml"],
-      );
+      expect(Object.keys(document.paths[path]?.post?.requestBody?.content ?? {}).sort(), path).toEqual([
+        "application/json",
+        "application/vnd.digicert.rest-v1+json",
+        "application/vnd.digicert.rest-v1+xml",
+        "application/xml",
+        "text/xml",
+      ]);
     }
   });
 
@@ -159,12 +166,25 @@ const fixtureCases = readdirSync(fixtures)
   .flatMap((dir) => {
     const read = (file: string) => readFileSync(join(fixtures, dir, file), "utf8");
     const [method = "", path = ""] = parseHttpMessage(read("v1-request.http")).startLine.split(" ");
-    const env = existsSync(join(fixtures, dir, "shim-env.json")) ? z.record(z.string(), z.string()).parse(JSON.parse(read("shim-env.json"))) : {};
+    const env = existsSync(join(fixtures, dir, "shim-env.json"))
+      ? z.record(z.string(), z.string()).parse(JSON.parse(read("shim-env.json")))
+      : {};
     const document = documentSchema.parse(openApiDocument(loadConfig(env)));
     const key = operationKey.safeParse(method.toLowerCase());
     const operation = key.success ? document.paths[pathTemplate(path)]?.[key.data] : undefined;
     // Paths and methods the shim refuses (405, 404, custom methods) are not operations.
-    return key.success && operation ? [{ dir, request: `${method} ${path}`, head: key.data === "head", document, operation, answer: parseHttpMessage(read("v1-answer.http")) }] : [];
+    return key.success && operation
+      ? [
+          {
+            dir,
+            request: `${method} ${path}`,
+            head: key.data === "head",
+            document,
+            operation,
+            answer: parseHttpMessage(read("v1-answer.http")),
+          },
+        ]
+      : [];
   });
 
 describe("the fixtures' answers", () => {

@@ -69,7 +69,9 @@ describe("a legacy client through the shim and its sandbox", () => {
           const details = await get(`${shim.url}/order/${String(orderId).padStart(8, "0")}`, { Accept: accept });
           expect(details.status).toBe(200);
           expect(details.headers["content-type"]).toBe(accept);
-          seen.push(format === "json" ? JSON.parse(details.text).certificate_details.status : details.text.match(/<status>([^<]+)<\/status>/)![1]!);
+          seen.push(
+            format === "json" ? JSON.parse(details.text).certificate_details.status : details.text.match(/<status>([^<]+)<\/status>/)![1]!,
+          );
           if (seen.length > 1 && seen.at(-1) !== seen.at(-2)) expect(details.headers.etag).not.toBe(etag);
           etag = String(details.headers.etag);
           await new Promise((resolve) => setTimeout(resolve, 50));

@@ -5,7 +5,9 @@ import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
 import { shimsStoppedAfterEach } from "./support/process.js";
 
 // The seed's sample request, headers and all, exactly as the legacy page prints it.
-const seedRequest = parseHttpMessage(readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"));
+const seedRequest = parseHttpMessage(
+  readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"),
+);
 
 const spawn = shimsStoppedAfterEach();
 
@@ -30,7 +32,11 @@ describe("node dist/shim.mjs (what npm start runs)", () => {
       const answer = await sendHttpMessage(`http://127.0.0.1:${port}`, seedRequest);
       expect(answer.status).toBe(201);
       expect(v2.requests).toHaveLength(1);
-      expect(v2.requests[0]).toMatchObject({ method: "POST", path: "/order/certificate/code_signing_ev", headers: { "x-dc-devkey": "skyfall" } });
+      expect(v2.requests[0]).toMatchObject({
+        method: "POST",
+        path: "/order/certificate/code_signing_ev",
+        headers: { "x-dc-devkey": "skyfall" },
+      });
       expect(JSON.parse(answer.text)).toEqual({ order_id: v2.sandbox.orders()[0]!.id });
       expect(running.stderr()).not.toMatch(/sandbox/i);
     } finally {

@@ -6,13 +6,15 @@ import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
-import { inProcessTransport } from "../src/v2/transport.js";
 import { createSandbox } from "../src/v2/sandbox.js";
+import { inProcessTransport } from "../src/v2/transport.js";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
-const seedRequest = parseHttpMessage(readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"));
+const seedRequest = parseHttpMessage(
+  readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"),
+);
 const SECRETS = ["skyfall", "MDAxMDA3OnNreWZhbGw=", "authorization", "Authorization"];
 
 describe("the request log", () => {
@@ -74,7 +76,9 @@ describe("an unexpected failure", () => {
     });
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toBe("application/vnd.digicert.error+json");
-    expect(await response.json()).toEqual({ errors: [{ code: "internal_error", description: "The service failed unexpectedly; the request was logged." }] });
+    expect(await response.json()).toEqual({
+      errors: [{ code: "internal_error", description: "The service failed unexpectedly; the request was logged." }],
+    });
     const failure = lines.map((l) => JSON.parse(l)).find((l) => l.level === 50);
     expect(failure).toMatchObject({ msg: "unexpected failure", err: { message: "boom" } });
     for (const secret of SECRETS) expect(lines.join("\n")).not.toContain(secret);

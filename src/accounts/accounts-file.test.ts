@@ -64,9 +64,9 @@ describe("loadAccounts", () => {
   });
 
   it("refuses a v2 key that no HTTP header could carry, naming the account", () => {
-    expect(problems({ accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "K" }] }, { K: "key with spaces" })).toEqual([
-      "SHIM_ACCOUNTS_FILE account 001007: its v2 key has characters an HTTP header cannot carry",
-    ]);
+    expect(
+      problems({ accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "K" }] }, { K: "key with spaces" }),
+    ).toEqual(["SHIM_ACCOUNTS_FILE account 001007: its v2 key has characters an HTTP header cannot carry"]);
   });
 
   it("refuses a file that is not JSON, or not an accounts file", () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, readJsonFile } from "../config/config.js";
 import { HEADER_SAFE } from "../http/basic-auth.js";
-import { parseKeyHash, type KeyHash } from "./key-hash.js";
+import { type KeyHash, parseKeyHash } from "./key-hash.js";
 
 // SHIM_ACCOUNTS_FILE: which legacy account ids and keys are valid, and where
 // their orders go in v2. It never holds a legacy key or a v2 key: the one is
@@ -10,7 +10,10 @@ import { parseKeyHash, type KeyHash } from "./key-hash.js";
 
 const accountEntrySchema = z
   .strictObject({
-    account_id: z.string().min(1).regex(/^[^:]+$/, "may not contain a colon: it is the Basic user name"),
+    account_id: z
+      .string()
+      .min(1)
+      .regex(/^[^:]+$/, "may not contain a colon: it is the Basic user name"),
     key_hash: z.string().refine((text) => parseKeyHash(text) !== undefined, "must be a hash printed by npm run hash-key"),
     digicert_api_key_env: z.string().min(1).optional(),
     digicert_api_key_file: z.string().min(1).optional(),
@@ -31,7 +34,8 @@ const accountsFileSchema = z.strictObject({ accounts: z.array(accountEntrySchema
     const seen = new Set<unknown>();
     accounts.forEach((entry, i) => {
       const id: unknown = entry?.account_id;
-      if (typeof id === "string" && seen.has(id)) ctx.addIssue({ code: "custom", path: ["accounts", i, "account_id"], message: "appears twice" });
+      if (typeof id === "string" && seen.has(id))
+        ctx.addIssue({ code: "custom", path: ["accounts", i, "account_id"], message: "appears twice" });
       seen.add(id);
     });
   },

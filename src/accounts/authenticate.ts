@@ -1,9 +1,9 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../observability/log.js";
-import type { ShimEnv } from "../http/env.js";
-import { basicCredentials } from "../http/basic-auth.js";
 import { v1Errors } from "../contract/v1-errors.js";
+import { basicCredentials } from "../http/basic-auth.js";
+import type { ShimEnv } from "../http/env.js";
+import type { Logger } from "../observability/log.js";
 import type { FailedLogins } from "./failed-logins.js";
 import type { AccountRegistry } from "./registry.js";
 
@@ -28,7 +28,10 @@ export function authenticateAccount({ registry, failedLogins, logger, sleep = de
     if (check.outcome === "refused") {
       const { failures, delayMs, report } = failedLogins.failed(accountId);
       if (report) {
-        logger.warn({ account_id: accountId, failures, delay_ms: delayMs }, "repeated failed logins for this account: answers are slowed down");
+        logger.warn(
+          { account_id: accountId, failures, delay_ms: delayMs },
+          "repeated failed logins for this account: answers are slowed down",
+        );
       }
       await sleep(delayMs);
       throw v1Errors.credentialsRefused();

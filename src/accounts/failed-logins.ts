@@ -21,7 +21,15 @@ export class FailedLogins {
   readonly #options: Required<FailedLoginOptions>;
 
   constructor(options: FailedLoginOptions = {}) {
-    this.#options = { free: 5, baseDelayMs: 250, maxDelayMs: 5_000, windowMs: 15 * 60_000, maxTracked: 10_000, now: () => performance.now(), ...options };
+    this.#options = {
+      free: 5,
+      baseDelayMs: 250,
+      maxDelayMs: 5_000,
+      windowMs: 15 * 60_000,
+      maxTracked: 10_000,
+      now: () => performance.now(),
+      ...options,
+    };
   }
 
   /**
@@ -34,7 +42,11 @@ export class FailedLogins {
     const count = previous && now() - previous.last < windowMs ? previous.count + 1 : 1;
     setNewest(this.#failures, accountId, { count, last: now() }, maxTracked);
     const slowed = count - free;
-    return { failures: count, delayMs: slowed <= 0 ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (slowed - 1)), report: slowed > 0 && slowed % 10 === 1 };
+    return {
+      failures: count,
+      delayMs: slowed <= 0 ? 0 : Math.min(maxDelayMs, baseDelayMs * 2 ** (slowed - 1)),
+      report: slowed > 0 && slowed % 10 === 1,
+    };
   }
 
   succeeded(accountId: string): void {

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
 
 // A legacy key is stored as a salted, slow hash, with its parameters in the
 // string so that they can be raised later without breaking older entries:
@@ -19,7 +19,9 @@ const FORMAT = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-
 
 function derive(key: string, salt: Buffer, length: number, { N, r, p }: Pick<KeyHash, "N" | "r" | "p">): Promise<Buffer> {
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
-  return new Promise((resolve, reject) => scrypt(key, salt, length, options, (error, derived) => (error ? reject(error) : resolve(derived))));
+  return new Promise((resolve, reject) =>
+    scrypt(key, salt, length, options, (error, derived) => (error ? reject(error) : resolve(derived))),
+  );
 }
 
 export async function hashKey(key: string, params = DEFAULT_PARAMS): Promise<string> {

@@ -6,7 +6,14 @@ import { AccountRegistry } from "./registry.js";
 
 let acme: Account;
 beforeAll(async () => {
-  acme = { accountId: "001007", keyHash: parseKeyHash(await hashFast("skyfall"))!, v2ApiKey: "v2-key", containerId: 42, organizationId: undefined, enabled: true };
+  acme = {
+    accountId: "001007",
+    keyHash: parseKeyHash(await hashFast("skyfall"))!,
+    v2ApiKey: "v2-key",
+    containerId: 42,
+    organizationId: undefined,
+    enabled: true,
+  };
 });
 
 function registry(accounts: Account[], ttl = 60_000) {

@@ -1,10 +1,13 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { setNewest } from "../lib/bounded-map.js";
 import type { Config } from "../config/config.js";
-import { loadAccounts, type Account } from "./accounts-file.js";
-import { DEFAULT_PARAMS, verifyKey, type KeyHash } from "./key-hash.js";
+import { setNewest } from "../lib/bounded-map.js";
+import { type Account, loadAccounts } from "./accounts-file.js";
+import { DEFAULT_PARAMS, type KeyHash, verifyKey } from "./key-hash.js";
 
-export type CredentialCheck = { outcome: "accepted"; account: Account } | { outcome: "disabled"; account: Account } | { outcome: "refused" };
+export type CredentialCheck =
+  | { outcome: "accepted"; account: Account }
+  | { outcome: "disabled"; account: Account }
+  | { outcome: "refused" };
 
 export interface RegistryOptions {
   /** How long a successful check is remembered. */
@@ -67,5 +70,7 @@ export class AccountRegistry {
 
 /** Accounts mode when SHIM_ACCOUNTS_FILE is set; a ConfigError names the account and the field. */
 export function accountRegistryFor(config: Config, env: NodeJS.ProcessEnv): AccountRegistry | undefined {
-  return config.accountsFile ? new AccountRegistry(loadAccounts(config.accountsFile, env), { cacheTtlMs: config.authCacheTtlMs }) : undefined;
+  return config.accountsFile
+    ? new AccountRegistry(loadAccounts(config.accountsFile, env), { cacheTtlMs: config.authCacheTtlMs })
+    : undefined;
 }

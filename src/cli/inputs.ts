@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
 import type { Format } from "../contract/media-types.js";
 import { messageOf, usageError } from "./exit.js";
-import { v2PayloadSchema, type V2Payload } from "./payload-diff.js";
+import { type V2Payload, v2PayloadSchema } from "./payload-diff.js";
 
 /** A file, or standard input for "-", decoded as the server decodes a body (UTF-8, a BOM dropped). */
 export async function readInput(file: string): Promise<string> {

@@ -57,8 +57,19 @@ describe("payloadDifferences", () => {
     const one = { contact_type: "technical_contact", first_name: "A", last_name: "B", email: "a@example.com" } as const;
     const two = { contact_type: "technical_contact", first_name: "C", last_name: "D", email: "c@example.com" } as const;
     const twoKeysReordered = { email: "c@example.com", last_name: "D", first_name: "C", contact_type: "technical_contact" };
-    const withTechnical = (contacts: (typeof one | typeof two)[]) => ({ ...shim, body: { ...shim.body, organization: { ...shim.body.organization, contacts } } });
-    expect(payloadDifferences(withTechnical([one, two]), v2PayloadSchema.parse({ ...withTechnical([one]), body: { ...shim.body, organization: { ...shim.body.organization, contacts: [twoKeysReordered, one] } } }))).toEqual([]);
+    const withTechnical = (contacts: (typeof one | typeof two)[]) => ({
+      ...shim,
+      body: { ...shim.body, organization: { ...shim.body.organization, contacts } },
+    });
+    expect(
+      payloadDifferences(
+        withTechnical([one, two]),
+        v2PayloadSchema.parse({
+          ...withTechnical([one]),
+          body: { ...shim.body, organization: { ...shim.body.organization, contacts: [twoKeysReordered, one] } },
+        }),
+      ),
+    ).toEqual([]);
     expect(payloadDifferences(withTechnical([one, two]), v2PayloadSchema.parse(withTechnical([one, one])))).toHaveLength(3);
   });
 

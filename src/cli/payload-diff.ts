@@ -70,7 +70,9 @@ function comparable(body: JsonObject): JsonObject {
  * A type given twice is `technical_contact#2`, paired in a canonical order.
  */
 function byContactType(contacts: unknown[]): JsonObject {
-  const inCanonicalOrder = contacts.map((contact) => ({ contact, text: canonical(contact) })).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  const inCanonicalOrder = contacts
+    .map((contact) => ({ contact, text: canonical(contact) }))
+    .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
   const seen = new Map<string, number>();
   return Object.fromEntries(
     inCanonicalOrder.map(({ contact }) => {
@@ -84,4 +86,12 @@ function byContactType(contacts: unknown[]): JsonObject {
 
 /** JSON with every object's keys sorted, so that key order does not decide how contacts pair. */
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (isJsonObject(v) ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, v[key]])) : v));
+  JSON.stringify(value, (_key, v: unknown) =>
+    isJsonObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((key) => [key, v[key]]),
+        )
+      : v,
+  );

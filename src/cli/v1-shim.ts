@@ -3,10 +3,9 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/config.js";
 import { V1Error } from "../contract/v1-errors.js";
-import { orderTranslator } from "../mapping/order-pipeline.js";
-import { renderErrors } from "../http/render.js";
 import type { ShownRequest } from "../contract/v2.js";
-import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, shownRequest } from "../mapping/order-pipeline.js";
+import { renderErrors } from "../http/render.js";
+import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
 import { Exit, messageOf, usageError } from "./exit.js";
 import { parseV2Payload, readInput, v1FormatOf } from "./inputs.js";
 import { describeDifference, payloadDifferences } from "./payload-diff.js";
@@ -28,7 +27,10 @@ Exit: translate 0, or 1 when the shim refuses the request (its v1 errors on stde
       2 for a usage or file error, and for diff also a request the shim refuses.
 `;
 
-const idSchema = z.string().regex(/^[1-9]\d*$/, "must be a positive whole number").transform(Number);
+const idSchema = z
+  .string()
+  .regex(/^[1-9]\d*$/, "must be a positive whole number")
+  .transform(Number);
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parsedArguments(args);
@@ -37,7 +39,10 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const account = { containerId: parseId("--container-id", values["container-id"]), organizationId: parseId("--organization-id", values["organization-id"]) };
+  const account = {
+    containerId: parseId("--container-id", values["container-id"]),
+    organizationId: parseId("--organization-id", values["organization-id"]),
+  };
   const translator = orderTranslator(platformsOnlyConfig().platforms);
   /** What the shim sends for a v1 body; its refusal exits with `refused` and the v1 errors it would answer. */
   const translate = async (file: string, refused: 1 | 2): Promise<ShownRequest> => {

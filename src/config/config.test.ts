@@ -3,14 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configProblems } from "../../test/support/config-problems.js";
-import { loadConfig } from "./config.js";
 import { DEFAULT_PLATFORM_TABLES } from "../contract/platforms.js";
+import { loadConfig } from "./config.js";
 
 const problems = (env: Record<string, string>) => configProblems(() => loadConfig(env));
 
 describe("loadConfig", () => {
   it("has defaults that run the sandbox on 8080", () => {
-    expect(loadConfig({})).toMatchObject({ port: 8080, digicertApiUrl: undefined, orderIdFormat: "number", retry: expect.objectContaining({ timeoutMs: 30_000 }), platforms: DEFAULT_PLATFORM_TABLES });
+    expect(loadConfig({})).toMatchObject({
+      port: 8080,
+      digicertApiUrl: undefined,
+      orderIdFormat: "number",
+      retry: expect.objectContaining({ timeoutMs: 30_000 }),
+      platforms: DEFAULT_PLATFORM_TABLES,
+    });
   });
 
   it("reads an empty variable as unset", () => {
@@ -18,8 +24,18 @@ describe("loadConfig", () => {
   });
 
   it("names the variable of every bad value", () => {
-    const found = problems({ PORT: "eighty", SHIM_ORDER_ID_FORMAT: "hex", DIGICERT_API_URL: "ftp://example.com", SHIM_UPSTREAM_TIMEOUT_MS: "-1" });
-    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["DIGICERT_API_URL", "PORT", "SHIM_ORDER_ID_FORMAT", "SHIM_UPSTREAM_TIMEOUT_MS"]);
+    const found = problems({
+      PORT: "eighty",
+      SHIM_ORDER_ID_FORMAT: "hex",
+      DIGICERT_API_URL: "ftp://example.com",
+      SHIM_UPSTREAM_TIMEOUT_MS: "-1",
+    });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual([
+      "DIGICERT_API_URL",
+      "PORT",
+      "SHIM_ORDER_ID_FORMAT",
+      "SHIM_UPSTREAM_TIMEOUT_MS",
+    ]);
   });
 
   it("refuses production without DIGICERT_API_URL", () => {
@@ -42,33 +58,61 @@ describe("loadConfig", () => {
       { limit: 10, windowMs: 250 },
     ]);
     expect(loadConfig({ SHIM_V2_RATE_LIMITS: "off" }).v2RateLimits).toEqual([]);
-    expect(problems({ SHIM_V2_RATE_LIMITS: "100 per 5s" })).toEqual(['SHIM_V2_RATE_LIMITS must be windows such as 100/5s,1000/3m, or off (not "100 per 5s")']);
+    expect(problems({ SHIM_V2_RATE_LIMITS: "100 per 5s" })).toEqual([
+      'SHIM_V2_RATE_LIMITS must be windows such as 100/5s,1000/3m, or off (not "100 per 5s")',
+    ]);
     expect(problems({ SHIM_V2_RATE_LIMITS: "0/5s" })[0]).toMatch(/^SHIM_V2_RATE_LIMITS /);
   });
 
   it("wants the whole request to have longer than its headers", () => {
-    expect(problems({ SHIM_HEADERS_TIMEOUT_MS: "5000", SHIM_REQUEST_TIMEOUT_MS: "5000" })).toEqual(["SHIM_REQUEST_TIMEOUT_MS must be longer than SHIM_HEADERS_TIMEOUT_MS"]);
+    expect(problems({ SHIM_HEADERS_TIMEOUT_MS: "5000", SHIM_REQUEST_TIMEOUT_MS: "5000" })).toEqual([
+      "SHIM_REQUEST_TIMEOUT_MS must be longer than SHIM_HEADERS_TIMEOUT_MS",
+    ]);
   });
 
   it("names a bad limit or timing", () => {
     const found = problems({ SHIM_DEADLINE_MS: "0", SHIM_UPSTREAM_ATTEMPTS: "11", SHIM_MAX_BODY_BYTES: "10", SHIM_PACE_MAX_WAIT_MS: "-5" });
-    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["SHIM_DEADLINE_MS", "SHIM_MAX_BODY_BYTES", "SHIM_PACE_MAX_WAIT_MS", "SHIM_UPSTREAM_ATTEMPTS"]);
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual([
+      "SHIM_DEADLINE_MS",
+      "SHIM_MAX_BODY_BYTES",
+      "SHIM_PACE_MAX_WAIT_MS",
+      "SHIM_UPSTREAM_ATTEMPTS",
+    ]);
   });
 
   it("reads the migration settings, and names a bad one", () => {
-    expect(loadConfig({ SHIM_DEPRECATION_DATE: "2026-07-01", SHIM_SUNSET_DATE: "2027-06-30T12:00:00+02:00", SHIM_MIGRATION_URL: "https://wiki.example.com/v2" })).toMatchObject({
+    expect(
+      loadConfig({
+        SHIM_DEPRECATION_DATE: "2026-07-01",
+        SHIM_SUNSET_DATE: "2027-06-30T12:00:00+02:00",
+        SHIM_MIGRATION_URL: "https://wiki.example.com/v2",
+      }),
+    ).toMatchObject({
       deprecationDate: new Date("2026-07-01T00:00:00Z"),
       sunsetDate: new Date("2027-06-30T10:00:00Z"),
       migrationUrl: "https://wiki.example.com/v2",
     });
-    const found = problems({ SHIM_ADMIN_TOKEN: "short", SHIM_DEPRECATION_DATE: "July 2026", SHIM_SUNSET_DATE: "2027-13-01", SHIM_MIGRATION_URL: "wiki" });
-    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual(["SHIM_ADMIN_TOKEN", "SHIM_DEPRECATION_DATE", "SHIM_MIGRATION_URL", "SHIM_SUNSET_DATE"]);
+    const found = problems({
+      SHIM_ADMIN_TOKEN: "short",
+      SHIM_DEPRECATION_DATE: "July 2026",
+      SHIM_SUNSET_DATE: "2027-13-01",
+      SHIM_MIGRATION_URL: "wiki",
+    });
+    expect(found.map((p) => p.split(" ")[0]).sort()).toEqual([
+      "SHIM_ADMIN_TOKEN",
+      "SHIM_DEPRECATION_DATE",
+      "SHIM_MIGRATION_URL",
+      "SHIM_SUNSET_DATE",
+    ]);
   });
 
   it("reads an operator's platform table, and refuses a bad one naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "platforms-"));
     const good = join(dir, "good.json");
-    const tables = { code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }], code_signing_ev: [{ v1_id: 2, name: "eToken", v2_id: 77 }] };
+    const tables = {
+      code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }],
+      code_signing_ev: [{ v1_id: 2, name: "eToken", v2_id: 77 }],
+    };
     writeFileSync(good, JSON.stringify(tables));
     expect(loadConfig({ SHIM_PLATFORMS_FILE: good }).platforms).toEqual(tables);
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { DEFAULT_PLATFORM_TABLES, platformTablesSchema, type PlatformTables } from "../contract/platforms.js";
+import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
 
 // Every setting comes from the environment and is checked here, at start, so a
 // bad value stops the start with a message naming the variable.
@@ -10,22 +10,22 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
-const rateWindowsSchema = z
-  .string()
-  .transform((text, ctx) => {
-    if (text.trim().toLowerCase() === "off") return [];
-    return text.split(",").map((part) => {
-      const match = part.trim().match(/^(\d+)\/(\d+)(ms|s|m|h)$/);
-      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-        ctx.addIssue({ code: "custom", message: `must be windows such as 100/5s,1000/3m, or off (not "${part.trim()}")` });
-        return { limit: 0, windowMs: 0 };
-      }
-      return { limit: Number(match[1]), windowMs: Number(match[2]) * DURATION_UNITS[match[3] as keyof typeof DURATION_UNITS] };
-    });
+const rateWindowsSchema = z.string().transform((text, ctx) => {
+  if (text.trim().toLowerCase() === "off") return [];
+  return text.split(",").map((part) => {
+    const match = part.trim().match(/^(\d+)\/(\d+)(ms|s|m|h)$/);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+      ctx.addIssue({ code: "custom", message: `must be windows such as 100/5s,1000/3m, or off (not "${part.trim()}")` });
+      return { limit: 0, windowMs: 0 };
+    }
+    return { limit: Number(match[1]), windowMs: Number(match[2]) * DURATION_UNITS[match[3] as keyof typeof DURATION_UNITS] };
   });
+});
 
 /** `2027-06-30`, or a full ISO 8601 time with its offset. */
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" }).transform((text) => new Date(text));
+const isoDate = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" })
+  .transform((text) => new Date(text));
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

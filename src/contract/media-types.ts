@@ -19,11 +19,9 @@ export const BODY_TYPES: Readonly<Record<string, Format>> = {
   "text/xml": "xml",
 };
 
-
 /** The format of a request body, by its media type; parameters such as charset are ignored. */
 export function bodyFormat(contentType: string | undefined): Format | undefined {
   if (!contentType) return undefined;
   const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase();
   return Object.hasOwn(BODY_TYPES, mediaType) ? BODY_TYPES[mediaType] : undefined;
 }
-

@@ -47,7 +47,9 @@ export function v1OrderDetailsSchemaFor(format: OrderIdFormat) {
       org_unit: z.string().meta({ description: "The certificate's first organization unit, or empty." }),
       common_name: z.string().meta({ description: "The certificate's common name, or empty." }),
       sans: z.array(z.string()).meta({ description: "The certificate's DNS names; empty for code signing." }),
-      order_date: z.union([legacyDateSchema, z.literal("")]).meta({ description: "The order's date as DD-MON-YYYY; empty when v2 gives none." }),
+      order_date: z
+        .union([legacyDateSchema, z.literal("")])
+        .meta({ description: "The order's date as DD-MON-YYYY; empty when v2 gives none." }),
       valid_from: legacyDateSchema.optional(),
       valid_till: legacyDateSchema.optional(),
       server_type: z.string().optional().meta({ description: "The platform's id, once the order has one." }),

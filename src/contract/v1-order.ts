@@ -32,7 +32,11 @@ function asTextFields(fields: unknown): unknown {
 /** A field with no value is missing; one that is still not text was a list or an element with children. */
 export const MISSING = "is required";
 const textError = (issue: z.core.$ZodRawIssue) =>
-  issue.code === "invalid_type" ? (issue.input === undefined ? MISSING : "must be a single value, not a list or an element with children") : undefined;
+  issue.code === "invalid_type"
+    ? issue.input === undefined
+      ? MISSING
+      : "must be a single value, not a list or an element with children"
+    : undefined;
 const str = () => z.string({ error: textError });
 
 const anyText = str();
@@ -40,7 +44,9 @@ const atMost = (max: number) => str().max(max, `must be at most ${max} character
 
 /** Enumerated values are matched in any case: `True` from a Python client is `true`. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, message: string) {
-  return str().toLowerCase().pipe(z.enum(values, { error: message }));
+  return str()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: message }));
 }
 
 const country = str()
@@ -57,12 +63,17 @@ const fields = {
   validity: oneOf(["1", "2", "3"], "must be 1, 2 or 3 (years)").transform(Number).meta({
     description: "The certificate's validity in years: 1, 2 or 3.",
   }),
-  platform: str().regex(/^-?\d+$/, "must be a platform id, such as 2 or 51").transform(Number).optional().meta({
-    description:
-      "The platform or hardware token the certificate is installed on, an id of the EV table when ev is true and of either table otherwise; required unless cs_provisioning_method is ship_token.",
-  }),
+  platform: str()
+    .regex(/^-?\d+$/, "must be a platform id, such as 2 or 51")
+    .transform(Number)
+    .optional()
+    .meta({
+      description:
+        "The platform or hardware token the certificate is installed on, an id of the EV table when ev is true and of either table otherwise; required unless cs_provisioning_method is ship_token.",
+    }),
   cs_provisioning_method: oneOf(["ship_token", "client_app"], "must be ship_token or client_app").optional().meta({
-    description: "For EV Code Signing, ship_token to have a hardware token shipped or client_app to install with DigiCert's tool, in any case.",
+    description:
+      "For EV Code Signing, ship_token to have a hardware token shipped or client_app to install with DigiCert's tool, in any case.",
   }),
   cs_ship_method: oneOf(["standard", "expedited"], "must be standard or expedited").optional().meta({
     description: "How a shipped hardware token travels: standard (the default) or expedited, in any case.",
@@ -92,14 +103,18 @@ const fields = {
   org_contact_firstname: atMost(128).meta({ description: "First name of the organization contact, at most 128 characters." }),
   org_contact_lastname: atMost(128).meta({ description: "Last name of the organization contact, at most 128 characters." }),
   org_contact_job_title: atMost(64).meta({ description: "Job title of the organization contact, at most 64 characters." }),
-  org_contact_email: z.email({ error: (issue) => textError(issue) ?? "must be an email address, such as gm@example.com" }).max(255, "must be at most 255 characters").meta({
-    description: "Email address of the organization contact, at most 255 characters.",
-  }),
+  org_contact_email: z
+    .email({ error: (issue) => textError(issue) ?? "must be an email address, such as gm@example.com" })
+    .max(255, "must be at most 255 characters")
+    .meta({
+      description: "Email address of the organization contact, at most 255 characters.",
+    }),
   org_contact_telephone: atMost(32).meta({ description: "Telephone number of the organization contact, at most 32 characters." }),
   org_contact_telephone_ext: atMost(16).optional().meta({
     description: "Extension of the organization contact's telephone number, at most 16 characters.",
   }),
-  ev: oneOf(["true", "false"], "must be true or false").optional()
+  ev: oneOf(["true", "false"], "must be true or false")
+    .optional()
     .transform((ev) => ev === "true")
     .meta({ description: "Whether this is an EV Code Signing order: true or false (the default), in any case." }),
 };
@@ -118,7 +133,12 @@ export function makeV1OrderSchema(platforms: PlatformTables) {
       // the typeof checks the inferred types would call redundant.
       const shipsToken = order.cs_provisioning_method === "ship_token";
       if (order.platform === undefined && !shipsToken) {
-        ctx.addIssue({ code: "custom", path: ["platform"], params: REQUIRED, message: "is required unless cs_provisioning_method is ship_token" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["platform"],
+          params: REQUIRED,
+          message: "is required unless cs_provisioning_method is ship_token",
+        });
       }
       if (typeof order.platform === "number" && typeof order.ev === "boolean" && !findPlatform(platforms, order.platform, order.ev)) {
         const allowed = allowedPlatforms(platforms, order.ev).map((p) => p.v1_id);

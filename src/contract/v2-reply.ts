@@ -39,10 +39,18 @@ export function readRetryAfter(header: string | undefined): number | undefined {
 // Failures in which the request certainly did not reach v2: no connection was made,
 // or the request could not even be built (undici's invalid argument, a TypeError
 // from the web Headers of the in-process transport).
-const NEVER_SENT: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_INVALID_ARG", "TypeError"]);
+const NEVER_SENT: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_INVALID_ARG",
+  "TypeError",
+]);
 
 /** True when nothing of the request reached v2: the pacer held it, or no connection was made. */
-export const neverSent = (reply: V2Reply): boolean => reply.kind === "paced" || (reply.kind === "no_answer" && NEVER_SENT.has(reply.reason));
+export const neverSent = (reply: V2Reply): boolean =>
+  reply.kind === "paced" || (reply.kind === "no_answer" && NEVER_SENT.has(reply.reason));
 
 export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
 

@@ -53,7 +53,10 @@ const organizationSchema = z
     city: z.string().min(1).max(64).optional(),
     state: z.string().min(1).max(64).optional(),
     zip: z.string().min(1).max(128).optional(),
-    country: z.string().regex(/^[a-z]{2}$/i, "must be an ISO 3166-1 alpha-2 code").optional(),
+    country: z
+      .string()
+      .regex(/^[a-z]{2}$/i, "must be an ISO 3166-1 alpha-2 code")
+      .optional(),
     telephone: z.string().min(1).max(32).optional(),
     contacts: z.array(contactSchema).optional(),
     skip_duplicate_org_check: z.boolean().optional(),
@@ -113,7 +116,9 @@ export type V2ErrorEnvelope = z.infer<typeof v2ErrorEnvelopeSchema>;
 
 /** `GET /order/alternate/{alternative_order_id}`: the orders that carry the id. */
 export const v2AlternateOrdersSchema = z.object({
-  orders: z.array(z.object({ order_id: z.number().int().positive(), certificate_id: z.number().int().optional(), status: z.string().optional() })),
+  orders: z.array(
+    z.object({ order_id: z.number().int().positive(), certificate_id: z.number().int().optional(), status: z.string().optional() }),
+  ),
 });
 
 const validitySchema = z.object({ years: z.number().int().optional(), days: z.number().int().optional() });

@@ -1,8 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { auth } from "hono/utils/basic-auth";
-import type { ShimEnv } from "./env.js";
 import { v1Errors } from "../contract/v1-errors.js";
-
+import type { ShimEnv } from "./env.js";
 
 /** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
 export function basicCredentials(request: Request): { accountId: string; apiKey: string } {

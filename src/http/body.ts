@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ShimEnv } from "./env.js";
-import { v1Errors } from "../contract/v1-errors.js";
 import { bodyFormat } from "../contract/media-types.js";
-
+import { v1Errors } from "../contract/v1-errors.js";
+import type { ShimEnv } from "./env.js";
 
 /** The body's format by its Content-Type, or a 415 before the body is read. */
 export const requireBodyFormat: MiddlewareHandler<ShimEnv> = async (c, next) => {
@@ -32,4 +31,3 @@ export function limitBodySize(maxBytes: number): MiddlewareHandler<ShimEnv> {
     await next();
   };
 }
-

@@ -1,9 +1,9 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
+import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { Logger } from "../observability/log.js";
-import { v1Errors, type V1Error } from "../contract/v1-errors.js";
-import { negotiateFormat } from "./negotiate.js";
 import { refuseMethod } from "./methods.js";
+import { negotiateFormat } from "./negotiate.js";
 import { renderErrors } from "./render.js";
 import { methodsAt } from "./served-paths.js";
 
@@ -17,7 +17,10 @@ function readRawRequest(raw: Buffer | undefined) {
   const [requestLine = "", ...lines] = (raw?.toString("latin1") ?? "").split("\r\n");
   const [method, path] = requestLine.split(" ");
   const header = (name: string) =>
-    lines.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    lines
+      .find((line) => line.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim();
   return { method, path: path?.split("?")[0], header };
 }
 
@@ -59,9 +62,23 @@ export function answerClientError(
   }
   const request = readRawRequest(error.rawPacket);
   const refusal = refusalFor(error, request);
-  const { contentType, text } = renderErrors(negotiateFormat(request.header("accept"), request.header("content-type")) ?? "json", refusal.errors);
-  const headers = { ...alwaysHeaders, ...refusal.headers, "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(text)), Connection: "close" };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  const { contentType, text } = renderErrors(
+    negotiateFormat(request.header("accept"), request.header("content-type")) ?? "json",
+    refusal.errors,
+  );
+  const headers = {
+    ...alwaysHeaders,
+    ...refusal.headers,
+    "Content-Type": contentType,
+    "Content-Length": String(Buffer.byteLength(text)),
+    Connection: "close",
+  };
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${head}\r\n${text}`);
-  logger.warn({ parser_error: error.code, status: refusal.status, method: request.method, path: request.path }, "request refused by the HTTP parser");
+  logger.warn(
+    { parser_error: error.code, status: refusal.status, method: request.method, path: request.path },
+    "request refused by the HTTP parser",
+  );
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config/config.js";
-import type { ShimEnv } from "./env.js";
 import { isShimEndpoint } from "../contract/surface.js";
+import type { ShimEnv } from "./env.js";
 
 /**
  * The signals a migrating client's tooling can read on every v1 answer, each

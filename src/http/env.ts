@@ -3,7 +3,6 @@ import type { LegacyAccount } from "../contract/account.js";
 import type { Format } from "../contract/media-types.js";
 import type { RequestLog } from "../observability/request-log.js";
 
-
 /**
  * The Hono environment of the shim's app: per-request variables. Read them with
  * `c.get(name)`: Hono's `c.var` builds a new object of all of them on every access,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { ShimEnv } from "./env.js";
 import { v1Errors } from "../contract/v1-errors.js";
+import type { ShimEnv } from "./env.js";
 
 /**
  * Whether the shim takes requests, and how many it is answering. On shutdown it

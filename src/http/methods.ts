@@ -1,8 +1,8 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { methodOverride } from "hono/method-override";
-import type { ShimEnv } from "./env.js";
-import { v1Errors, type V1Error } from "../contract/v1-errors.js";
 import { allowed, CUSTOM_METHODS } from "../contract/surface.js";
+import { type V1Error, v1Errors } from "../contract/v1-errors.js";
+import type { ShimEnv } from "./env.js";
 import { methodsAt } from "./served-paths.js";
 
 const OVERRIDE = "X-HTTP-Method-Override";

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { parseAccept } from "hono/utils/accept";
-import type { ShimEnv } from "./env.js";
-import { v1Errors } from "../contract/v1-errors.js";
 import { BODY_TYPES, bodyFormat, ERROR_CONTENT_TYPES, type Format } from "../contract/media-types.js";
+import { v1Errors } from "../contract/v1-errors.js";
+import type { ShimEnv } from "./env.js";
 
 // What an Accept header may name; `application/*` names both formats, so it
 // leaves the choice to the request's own format, like `*/*`.

@@ -1,5 +1,5 @@
+import { ERROR_CONTENT_TYPES, type Format, SUCCESS_CONTENT_TYPES } from "../contract/media-types.js";
 import type { V1ErrorItem } from "../contract/v1-errors.js";
-import { ERROR_CONTENT_TYPES, SUCCESS_CONTENT_TYPES, type Format } from "../contract/media-types.js";
 import { buildXml } from "../mapping/xml.js";
 
 export interface Rendered {
@@ -15,7 +15,10 @@ function xmlShape(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(xmlShape);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, child]) => [key, Array.isArray(child) ? { [key.replace(/s$/, "")]: xmlShape(child) } : xmlShape(child)]),
+    Object.entries(value).map(([key, child]) => [
+      key,
+      Array.isArray(child) ? { [key.replace(/s$/, "")]: xmlShape(child) } : xmlShape(child),
+    ]),
   );
 }
 

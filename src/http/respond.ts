@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ShimEnv } from "./env.js";
 import type { V1Error } from "../contract/v1-errors.js";
+import type { ShimEnv } from "./env.js";
 import { renderErrors, renderSuccess } from "./render.js";
 
 // Content-Length is set here, not left to the server, so that a HEAD, which has

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { v2OrderInfoSchema, type V2OrderInfo } from "../contract/v2.js";
 import { v1OrderDetailsSchemaFor } from "../contract/v1-answers.js";
+import { type V2OrderInfo, v2OrderInfoSchema } from "../contract/v2.js";
 import { toV1OrderDetails } from "./details-answer.js";
 
 const fixtures = fileURLToPath(new URL("../../test/fixtures/order-details/", import.meta.url));
@@ -16,7 +16,9 @@ function v2OrdersFromFixtures(): { name: string; order: V2OrderInfo }[] {
   return readdirSync(fixtures)
     .filter((name) => existsSync(join(fixtures, name, "v2-answer.json")))
     .flatMap((name) => {
-      const answers = z.array(scriptedAnswerSchema).parse([JSON.parse(readFileSync(join(fixtures, name, "v2-answer.json"), "utf8"))].flat());
+      const answers = z
+        .array(scriptedAnswerSchema)
+        .parse([JSON.parse(readFileSync(join(fixtures, name, "v2-answer.json"), "utf8"))].flat());
       return answers.flatMap(({ body }) => {
         const order = v2OrderInfoSchema.safeParse(body);
         return order.success ? [{ name, order: order.data }] : [];

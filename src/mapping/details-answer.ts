@@ -1,7 +1,7 @@
-import { V1Error } from "../contract/v1-errors.js";
-import { isSuccessStatus, type V2Reply } from "../contract/v2-reply.js";
 import type { OrderIdFormat, V1OrderDetails, V1OrderStatus } from "../contract/v1-answers.js";
-import { v2ErrorEnvelopeSchema, v2OrderInfoSchema, type V2OrderInfo } from "../contract/v2.js";
+import { V1Error } from "../contract/v1-errors.js";
+import { type V2OrderInfo, v2ErrorEnvelopeSchema, v2OrderInfoSchema } from "../contract/v2.js";
+import { isSuccessStatus, type V2Reply } from "../contract/v2-reply.js";
 import { legacyDate } from "./legacy-date.js";
 import { formatOrderId, invalidAnswer, toV1Failure } from "./order-answer.js";
 
@@ -18,7 +18,6 @@ const LEGACY_STATUS: ReadonlyMap<string, V1OrderStatus> = new Map([
   ["revoked", "revoked"],
   ["expired", "expired"],
 ]);
-
 
 function validityText(order: V2OrderInfo): string {
   const validity = order.order_validity ?? order.certificate?.cert_validity;

@@ -12,34 +12,47 @@ const failure = (outcome: ReturnType<typeof toV1OrderOutcome>) => {
 
 describe("toV1OrderOutcome", () => {
   it("answers with the order v2 created", () => {
-    expect(toV1OrderOutcome({ kind: "created", orderId: 42, reply: { kind: "answer", status: 201, body: { id: 42 } } })).toEqual({ orderId: 42 });
+    expect(toV1OrderOutcome({ kind: "created", orderId: 42, reply: { kind: "answer", status: 201, body: { id: 42 } } })).toEqual({
+      orderId: 42,
+    });
   });
 
   it("answers 503, and tells the operator, when the attempts ended on a 2xx without an order", () => {
-    const unreadable = toV1OrderOutcome({ kind: "gave_up", last: { kind: "answer", status: 201, body: { requests: [] } }, uncertain: true });
+    const unreadable = toV1OrderOutcome({
+      kind: "gave_up",
+      last: { kind: "answer", status: 201, body: { requests: [] } },
+      uncertain: true,
+    });
     expect(failure(unreadable)).toMatchObject({ status: 503, codes: ["upstream_invalid_answer"] });
     expect((unreadable as V1Error).alert).toBe("v2 gave an answer the shim cannot read");
   });
 
   it("takes a 404 from the order endpoint for a wrong DIGICERT_API_URL, not for a missing order", () => {
-    expect(failure(toV1OrderOutcome(refused({ kind: "answer", status: 404, body: { errors: [{ code: "not_found|route" }] } })))).toMatchObject({
+    expect(
+      failure(toV1OrderOutcome(refused({ kind: "answer", status: 404, body: { errors: [{ code: "not_found|route" }] } }))),
+    ).toMatchObject({
       status: 503,
       codes: ["upstream_invalid_answer"],
     });
   });
 
   it("answers 401 for a v2 401, which v2 is not documented to send", () => {
-    expect(failure(toV1OrderOutcome(refused({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } }))).status).toBe(401);
+    expect(failure(toV1OrderOutcome(refused({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } }))).status).toBe(
+      401,
+    );
   });
 
   it("maps other v2 client errors to 400 carrying their codes", () => {
-    const outcome = failure(toV1OrderOutcome(refused({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } })));
+    const outcome = failure(
+      toV1OrderOutcome(refused({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } })),
+    );
     expect(outcome).toMatchObject({ status: 400, codes: ["a:b:c"] });
   });
 
   it("keeps a 429's Retry-After in seconds and falls back to v2's 5-second window otherwise", () => {
     const limited = (retryAfter?: string) =>
-      failure(toV1OrderOutcome(refused({ kind: "answer", status: 429, body: undefined, retryAfterSeconds: readRetryAfter(retryAfter) }))).headers;
+      failure(toV1OrderOutcome(refused({ kind: "answer", status: 429, body: undefined, retryAfterSeconds: readRetryAfter(retryAfter) })))
+        .headers;
     expect(limited("30")).toEqual({ "Retry-After": "30" });
     expect(limited("Wed, 21 Oct 2026 07:28:00 GMT")).toEqual({ "Retry-After": "5" });
     expect(limited("1.5")).toEqual({ "Retry-After": "5" });
@@ -62,7 +75,11 @@ describe("toV1OrderOutcome", () => {
 
   it("names an unknown transport failure without echoing it", () => {
     const outcome = toV1OrderOutcome({ kind: "gave_up", last: { kind: "no_answer", reason: "EWHATEVER" }, uncertain: false });
-    expect(outcome).toEqual(new V1Error(503, [{ code: "upstream_unavailable", description: "DigiCert could not be reached: the connection failed. Try again later." }]));
+    expect(outcome).toEqual(
+      new V1Error(503, [
+        { code: "upstream_unavailable", description: "DigiCert could not be reached: the connection failed. Try again later." },
+      ]),
+    );
   });
 });
 

@@ -1,7 +1,7 @@
-import { V1Error, v1Errors, type V1ErrorItem } from "../contract/v1-errors.js";
-import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
 import type { OrderIdFormat } from "../contract/v1-answers.js";
-import { v2ErrorEnvelopeSchema, type V2ErrorEnvelope } from "../contract/v2.js";
+import { V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
+import { type V2ErrorEnvelope, v2ErrorEnvelopeSchema } from "../contract/v2.js";
+import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
 
 /** The archived samples print ids zero-padded to 8 digits; the seed types them as integers. */
 export function formatOrderId(id: number, format: OrderIdFormat): number | string {
@@ -55,12 +55,19 @@ export function toV1Failure(reply: V2Reply): V1Error {
     );
   }
   if (reply.kind === "no_answer") {
-    return v1Errors.upstreamUnavailable(`DigiCert could not be reached: ${NO_ANSWER.get(reply.reason) ?? "the connection failed"}. Try again later.`);
+    return v1Errors.upstreamUnavailable(
+      `DigiCert could not be reached: ${NO_ANSWER.get(reply.reason) ?? "the connection failed"}. Try again later.`,
+    );
   }
   if (isRateLimited(reply)) {
     return new V1Error(
       503,
-      [{ code: "upstream_rate_limited", description: "DigiCert is limiting the request rate for this API key; retry after the time in Retry-After." }],
+      [
+        {
+          code: "upstream_rate_limited",
+          description: "DigiCert is limiting the request rate for this API key; retry after the time in Retry-After.",
+        },
+      ],
       { "Retry-After": String(reply.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) },
     );
   }
@@ -91,9 +98,13 @@ function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
 export function invalidAnswer(status: number): V1Error {
   return new V1Error(
     503,
-    [{ code: "upstream_invalid_answer", description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.` }],
+    [
+      {
+        code: "upstream_invalid_answer",
+        description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.`,
+      },
+    ],
     {},
     "v2 gave an answer the shim cannot read",
   );
 }
-

@@ -1,10 +1,10 @@
-import { toV2OrderRequest, type V2OrderRequest } from "./order-request.js";
 import type { LegacyAccount } from "../contract/account.js";
-import type { PlatformTables } from "../contract/platforms.js";
-import type { ShownRequest } from "../contract/v2.js";
-import { parseFields } from "./v1-fields.js";
 import type { Format } from "../contract/media-types.js";
+import type { PlatformTables } from "../contract/platforms.js";
 import { makeV1OrderSchema } from "../contract/v1-order.js";
+import type { ShownRequest } from "../contract/v2.js";
+import { toV2OrderRequest, type V2OrderRequest } from "./order-request.js";
+import { parseFields } from "./v1-fields.js";
 import { validateOrder } from "./validate-order.js";
 
 /** What of an account shapes its orders: accounts mode's container and organization. */
@@ -29,4 +29,8 @@ export function orderTranslator(platforms: PlatformTables) {
 /** Stands where the shim's fresh alternative_order_id goes: a new one is made for every real order. */
 export const ALTERNATIVE_ORDER_ID_PLACEHOLDER = "<alternative_order_id>";
 
-export const shownRequest = ({ product, body }: V2OrderRequest): ShownRequest => ({ method: "POST", path: `/order/certificate/${product}`, body });
+export const shownRequest = ({ product, body }: V2OrderRequest): ShownRequest => ({
+  method: "POST",
+  path: `/order/certificate/${product}`,
+  body,
+});

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SEED_FIELDS } from "../../test/support/seed-order.js";
+import { DEFAULT_PLATFORM_TABLES, type PlatformTables } from "../contract/platforms.js";
 import { makeV1OrderSchema } from "../contract/v1-order.js";
 import { toV2OrderRequest } from "./order-request.js";
-import { DEFAULT_PLATFORM_TABLES, type PlatformTables } from "../contract/platforms.js";
 
 const seed = SEED_FIELDS;
 

@@ -1,6 +1,6 @@
+import { findPlatform, type PlatformTables } from "../contract/platforms.js";
 import type { V1Order } from "../contract/v1-order.js";
 import type { V2Contact, V2OrderBody, V2Product } from "../contract/v2.js";
-import { findPlatform, type PlatformTables } from "../contract/platforms.js";
 import { spellOutState } from "./state-names.js";
 
 /** What the translation needs besides the v1 order: configuration, and the id the edge minted. */

@@ -27,7 +27,9 @@ export function parseFields(format: Format, text: string): Record<string, unknow
   const fields = fieldsSchema.safeParse(content);
   if (!fields.success) {
     throw v1Errors.malformedBody(
-      format === "json" ? "The JSON body must be an object of v1 fields." : "The XML root element must hold the order's fields as child elements.",
+      format === "json"
+        ? "The JSON body must be an object of v1 fields."
+        : "The XML root element must hold the order's fields as child elements.",
     );
   }
   return fields.data;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RequestRecord } from "./request-log.js";
 import { ClientUsage, outcomeOf } from "./client-usage.js";
+import type { RequestRecord } from "./request-log.js";
 
 const record = (over: Partial<RequestRecord>): RequestRecord => ({
   req_id: "r",

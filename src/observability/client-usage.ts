@@ -1,5 +1,5 @@
-import type { RequestRecord } from "./request-log.js";
 import { isShimEndpoint } from "../contract/surface.js";
+import type { RequestRecord } from "./request-log.js";
 
 /** How a legacy call ended, for the migration's view of who still calls v1. */
 export type Outcome = "ordered" | "read" | "refused_by_validation" | "refused_by_v2" | "failed_upstream";

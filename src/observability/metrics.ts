@@ -1,11 +1,10 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
-import type { RequestRecord } from "./request-log.js";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { V1_ORDER_FIELDS } from "../contract/v1-order.js";
 import { replyLabel, type V2Reply } from "../contract/v2-reply.js";
 import type { V2Call } from "../v2/client.js";
+import type { RequestRecord } from "./request-log.js";
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([...V1_ORDER_FIELDS, "order_id"]);
-
 
 /**
  * Prometheus metrics (prom-client). Every label takes few values: routes as
@@ -13,8 +12,18 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([...V1_ORDER_FIELDS, "order_id
  */
 export class ShimMetrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({ name: "shim_requests_total", help: "Legacy requests answered, by route, status and format.", labelNames: ["route", "status", "format"], registers: [this.registry] });
-  readonly #v2Calls = new Counter({ name: "shim_v2_calls_total", help: "Calls to v2, by call and outcome.", labelNames: ["call", "outcome"], registers: [this.registry] });
+  readonly #requests = new Counter({
+    name: "shim_requests_total",
+    help: "Legacy requests answered, by route, status and format.",
+    labelNames: ["route", "status", "format"],
+    registers: [this.registry],
+  });
+  readonly #v2Calls = new Counter({
+    name: "shim_v2_calls_total",
+    help: "Calls to v2, by call and outcome.",
+    labelNames: ["call", "outcome"],
+    registers: [this.registry],
+  });
   readonly #v2Seconds = new Histogram({
     name: "shim_v2_call_duration_seconds",
     help: "How long v2 took to answer, by call.",
@@ -22,9 +31,22 @@ export class ShimMetrics {
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly #resends = new Counter({ name: "shim_order_resends_total", help: "Orders sent to v2 again after v2 said it held none.", registers: [this.registry] });
-  readonly #recovered = new Counter({ name: "shim_orders_recovered_total", help: "Orders whose answer was lost, found by their alternative_order_id.", registers: [this.registry] });
-  readonly #validation = new Counter({ name: "shim_validation_failures_total", help: "Refused v1 fields, by field.", labelNames: ["field"], registers: [this.registry] });
+  readonly #resends = new Counter({
+    name: "shim_order_resends_total",
+    help: "Orders sent to v2 again after v2 said it held none.",
+    registers: [this.registry],
+  });
+  readonly #recovered = new Counter({
+    name: "shim_orders_recovered_total",
+    help: "Orders whose answer was lost, found by their alternative_order_id.",
+    registers: [this.registry],
+  });
+  readonly #validation = new Counter({
+    name: "shim_validation_failures_total",
+    help: "Refused v1 fields, by field.",
+    labelNames: ["field"],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

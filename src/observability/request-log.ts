@@ -34,4 +34,3 @@ export const logRequest =
   (logger: Logger): RequestObserver =>
   (record) =>
     logger.info(record, "request");
-

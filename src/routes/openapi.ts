@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Config } from "../config/config.js";
-import { orderIdParamSchema, v1OrderCreatedSchemaFor, v1OrderDetailsSchemaFor } from "../contract/v1-answers.js";
-import { v1ErrorBodySchema, type V1Error } from "../contract/v1-errors.js";
 import { BODY_TYPES, ERROR_CONTENT_TYPES, SUCCESS_CONTENT_TYPES } from "../contract/media-types.js";
+import { orderIdParamSchema, v1OrderCreatedSchemaFor, v1OrderDetailsSchemaFor } from "../contract/v1-answers.js";
+import { type V1Error, v1ErrorBodySchema } from "../contract/v1-errors.js";
 import { makeV1OrderSchema } from "../contract/v1-order.js";
-import { SHIM_VERSION } from "../contract/version.js";
 import { v2RequestPreviewSchema } from "../contract/v2.js";
+import { SHIM_VERSION } from "../contract/version.js";
 
 // The contract as a document. Every body is generated from the zod schema that
 // validates or types it, so the document cannot say other than the shim does;
@@ -64,7 +64,8 @@ function errorResponses(statuses: readonly ErrorStatus[]) {
   );
 }
 
-const successContent = (schema: ComponentName) => Object.fromEntries(Object.values(SUCCESS_CONTENT_TYPES).map((type) => [type, { schema: ref(schema) }]));
+const successContent = (schema: ComponentName) =>
+  Object.fromEntries(Object.values(SUCCESS_CONTENT_TYPES).map((type) => [type, { schema: ref(schema) }]));
 
 const orderRequestBody = {
   required: true,
@@ -131,7 +132,10 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
           summary: "The order's details' headers, Content-Length included, without the body",
           parameters: [ifNoneMatch],
           responses: Object.fromEntries(
-            Object.entries(orderDetails).map(([status, { description }]) => [status, { description: `GET's headers without the body. ${description}` }]),
+            Object.entries(orderDetails).map(([status, { description }]) => [
+              status,
+              { description: `GET's headers without the body. ${description}` },
+            ]),
           ),
         },
       },
@@ -143,7 +147,10 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
             "Takes what POST /order/code takes and answers the v2 request it would send (its alternative_order_id a placeholder, no key), or the very error the order would get; never calls v2.",
           requestBody: orderRequestBody,
           responses: {
-            "200": { description: "The v2 request, as JSON whatever Accept says.", content: { "application/json": { schema: ref("V2RequestPreview") } } },
+            "200": {
+              description: "The v2 request, as JSON whatever Accept says.",
+              content: { "application/json": { schema: ref("V2RequestPreview") } },
+            },
             ...errorResponses(BODY_ERRORS),
           },
         },

@@ -1,16 +1,16 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
-import type { Logger } from "../observability/log.js";
 import type { V1OrderCreated } from "../contract/v1-answers.js";
-import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
-import type { ShimEnv } from "../http/env.js";
-import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
+import { V1Error } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
+import type { ShimEnv } from "../http/env.js";
+import { sendV1 } from "../http/respond.js";
+import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
+import { orderTranslator } from "../mapping/order-pipeline.js";
+import type { Logger } from "../observability/log.js";
+import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
-import { V1Error } from "../contract/v1-errors.js";
-import { orderTranslator } from "../mapping/order-pipeline.js";
-import { sendV1 } from "../http/respond.js";
 
 export interface OrderCodeDeps {
   config: Config;
@@ -41,7 +41,10 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     if (placement.kind === "found") {
       log.recovered_by_lookup = true;
       if (placement.alsoCarryingTheId.length > 0) {
-        logger.error({ ...trace, v2_order_ids: [placement.orderId, ...placement.alsoCarryingTheId] }, "several v2 orders carry one alternative_order_id: reconcile");
+        logger.error(
+          { ...trace, v2_order_ids: [placement.orderId, ...placement.alsoCarryingTheId] },
+          "several v2 orders carry one alternative_order_id: reconcile",
+        );
       }
     } else {
       log.v2_status = replySummary(placement.kind === "gave_up" ? placement.last : placement.reply);

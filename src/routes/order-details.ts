@@ -1,14 +1,13 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
 import { orderIdParamSchema } from "../contract/v1-answers.js";
-import { toV1OrderDetailsOutcome } from "../mapping/details-answer.js";
-import type { ShimEnv } from "../http/env.js";
+import { V1Error, v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
+import type { ShimEnv } from "../http/env.js";
+import { sendV1 } from "../http/respond.js";
+import { toV1OrderDetailsOutcome } from "../mapping/details-answer.js";
 import type { V2Client } from "../v2/client.js";
 import { readOrder } from "../v2/order-reading.js";
-import { V1Error, v1Errors } from "../contract/v1-errors.js";
-import { sendV1 } from "../http/respond.js";
-
 
 function parseOrderId(text: string): number {
   const id = orderIdParamSchema.safeParse(text);

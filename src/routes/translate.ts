@@ -3,7 +3,6 @@ import type { Config } from "../config/config.js";
 import type { ShimEnv } from "../http/env.js";
 import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
 
-
 /**
  * `POST /_shim/translate/order/code`: everything `POST /order/code` does short of
  * v2. It answers the v2 request the order would become (without any key), or

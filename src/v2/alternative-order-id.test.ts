@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newAlternativeOrderId } from "./alternative-order-id.js";
 import { v2OrderBodySchema } from "../contract/v2.js";
+import { newAlternativeOrderId } from "./alternative-order-id.js";
 
 describe("newAlternativeOrderId", () => {
   it("is alphanumeric, fits v2's 64 characters, and is new each time", () => {

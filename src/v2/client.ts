@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { V2OrderBody, V2Product } from "../contract/v2.js";
 import { readRetryAfter, type V2Reply } from "../contract/v2-reply.js";
 import type { Pacer } from "./pacer.js";
-import type { V2OrderBody, V2Product } from "../contract/v2.js";
 import type { V2Transport } from "./transport.js";
-
-
 
 /** The v2 calls the shim makes, as metrics name them. */
 export type V2Call = "create_order" | "find_by_alternative_id" | "get_order";
@@ -17,7 +15,6 @@ export interface CallLimits {
 }
 
 const USER_AGENT = "digicert-v1-shim";
-
 
 /** The v2 calls the shim makes, each answered as a V2Reply; the API key travels as X-DC-DEVKEY. */
 export class V2Client {
@@ -41,7 +38,14 @@ export class V2Client {
     return this.call("get_order", "GET", `/order/certificate/${orderId}`, apiKey, limits);
   }
 
-  private async call(name: V2Call, method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
+  private async call(
+    name: V2Call,
+    method: "GET" | "POST",
+    path: string,
+    apiKey: string,
+    limits: CallLimits,
+    body?: string,
+  ): Promise<V2Reply> {
     const slot = this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
     if (!slot.admitted) {
       const held: V2Reply = { kind: "paced", retryAfterMs: slot.waitMs };
@@ -56,13 +60,17 @@ export class V2Client {
   }
 
   private async send(method: "GET" | "POST", path: string, apiKey: string, limits: CallLimits, body?: string): Promise<V2Reply> {
-
     const headers: Record<string, string> = { "X-DC-DEVKEY": apiKey, Accept: "application/json", "User-Agent": USER_AGENT };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     try {
       const response = await this.transport({ method, path, headers, body, timeoutMs: limits.timeoutMs });
       const retryAfter = response.headers["retry-after"];
-      return { kind: "answer", status: response.status, body: parseJson(response.text), retryAfterSeconds: readRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) };
+      return {
+        kind: "answer",
+        status: response.status,
+        body: parseJson(response.text),
+        retryAfterSeconds: readRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+      };
     } catch (error) {
       return { kind: "no_answer", reason: describeFailure(error) };
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
 import { V2Client } from "./client.js";
-import { placeOrder, type OrderToPlace } from "./order-placement.js";
+import { type OrderToPlace, placeOrder } from "./order-placement.js";
 import { Pacer } from "./pacer.js";
 import type { Clock, RetryPolicy } from "./retry-timing.js";
 import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
@@ -26,17 +26,30 @@ function scripted(...steps: Step[]) {
 function fakeClock(): Clock & { slept: number[] } {
   let now = 0;
   const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => {
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
       slept.push(ms);
       now += ms;
     },
   };
 }
 
-const policy: RetryPolicy = { attempts: 3, timeoutMs: 1_000, deadlineMs: 60_000, retryBaseMs: 100, retryAfterCapMs: 10_000, paceMaxWaitMs: 0 };
+const policy: RetryPolicy = {
+  attempts: 3,
+  timeoutMs: 1_000,
+  deadlineMs: 60_000,
+  retryBaseMs: 100,
+  retryAfterCapMs: 10_000,
+  paceMaxWaitMs: 0,
+};
 const order: OrderToPlace = { ...seedV2Request("v1shimabc"), apiKey: "k" };
 const created = (id: number) => ({ status: 201, body: { id, requests: [{ id: 1, status: "pending" }] } });
-const listed = (...ids: number[]) => ({ status: 200, body: { orders: ids.map((order_id) => ({ order_id, status: "pending" })), page: {} } });
+const listed = (...ids: number[]) => ({
+  status: 200,
+  body: { orders: ids.map((order_id) => ({ order_id, status: "pending" })), page: {} },
+});
 const absent = { status: 404, body: { errors: [{ code: "not_found", message: "none" }] } };
 const paths = (calls: V2HttpRequest[]) => calls.map((c) => `${c.method} ${c.path}`);
 
@@ -57,7 +70,11 @@ describe("placeOrder", () => {
 
   it("reports every order that carries the id, answering with the first", async () => {
     const { client } = scripted({ status: 502 }, listed(12, 10));
-    expect((await placeOrder(client, order, policy, fakeClock())).placement).toEqual({ kind: "found", orderId: 10, alsoCarryingTheId: [12] });
+    expect((await placeOrder(client, order, policy, fakeClock())).placement).toEqual({
+      kind: "found",
+      orderId: 10,
+      alsoCarryingTheId: [12],
+    });
   });
 
   it("never sends again while a look-up cannot say whether the order exists", async () => {
@@ -68,13 +85,21 @@ describe("placeOrder", () => {
   });
 
   it("sends again after a refused connection even when the look-up is refused too: nothing reached v2", async () => {
-    const { client } = scripted({ fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" }, { fail: "ECONNREFUSED" });
+    const { client } = scripted(
+      { fail: "ECONNREFUSED" },
+      { fail: "ECONNREFUSED" },
+      { fail: "ECONNREFUSED" },
+      { fail: "ECONNREFUSED" },
+      { fail: "ECONNREFUSED" },
+    );
     const report = await placeOrder(client, order, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false }, sends: 3, lookups: 2 });
   });
 
   it("does not take a request that could not be built for an order v2 may hold", async () => {
-    const { calls, client } = scripted({ fail: "UND_ERR_INVALID_ARG" }, absent, { fail: "UND_ERR_INVALID_ARG" }, absent, { fail: "UND_ERR_INVALID_ARG" });
+    const { calls, client } = scripted({ fail: "UND_ERR_INVALID_ARG" }, absent, { fail: "UND_ERR_INVALID_ARG" }, absent, {
+      fail: "UND_ERR_INVALID_ARG",
+    });
     const report = await placeOrder(client, order, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false }, sends: 3, lookups: 2 });
     expect(calls).toHaveLength(5);
@@ -84,7 +109,11 @@ describe("placeOrder", () => {
     // v2 may make the first order after a look-up said there was none, then refuse the
     // re-send for carrying an alternative_order_id it already holds.
     const raced = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "duplicate" }] } }, listed(6));
-    expect((await placeOrder(raced.client, order, policy, fakeClock())).placement).toEqual({ kind: "found", orderId: 6, alsoCarryingTheId: [] });
+    expect((await placeOrder(raced.client, order, policy, fakeClock())).placement).toEqual({
+      kind: "found",
+      orderId: 6,
+      alsoCarryingTheId: [],
+    });
 
     const refused = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "invalid" }] } }, absent);
     const report = await placeOrder(refused.client, order, policy, fakeClock());

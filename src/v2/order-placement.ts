@@ -1,8 +1,7 @@
+import { type V2OrderBody, type V2Product, v2AlternateOrdersSchema, v2OrderCreatedSchema } from "../contract/v2.js";
 import { isRateLimited, isSuccessStatus, neverSent, type Placement, type V2Reply } from "../contract/v2-reply.js";
 import type { V2Client } from "./client.js";
-import { backoffMs, deadlineFor, realClock, retryAfterOf, type Clock, type RetryPolicy } from "./retry-timing.js";
-import { v2AlternateOrdersSchema, v2OrderCreatedSchema, type V2OrderBody, type V2Product } from "../contract/v2.js";
-
+import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "./retry-timing.js";
 
 export interface PlacementReport {
   placement: Placement;

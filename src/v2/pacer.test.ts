@@ -20,7 +20,13 @@ function busiest(times: number[], windowMs: number): number {
 describe("Pacer", () => {
   it("lets a burst up to the limit go at once, then spaces calls so no window holds more than its limit", () => {
     const time = clock();
-    const pacer = new Pacer([{ limit: 100, windowMs: 5_000 }, { limit: 1000, windowMs: 180_000 }], time.now);
+    const pacer = new Pacer(
+      [
+        { limit: 100, windowMs: 5_000 },
+        { limit: 1000, windowMs: 180_000 },
+      ],
+      time.now,
+    );
     const admitted: number[] = [];
     const waits: number[] = [];
     for (let i = 0; i < 1500; i++) {

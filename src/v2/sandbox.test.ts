@@ -12,7 +12,16 @@ const order = {
     zip: "33615",
     country: "us",
     telephone: "555-555-1234",
-    contacts: [{ contact_type: "verified_contact", first_name: "Gary", last_name: "McCoy", job_title: "CTO", telephone: "555", email: "gm@example.com" }],
+    contacts: [
+      {
+        contact_type: "verified_contact",
+        first_name: "Gary",
+        last_name: "McCoy",
+        job_title: "CTO",
+        telephone: "555",
+        email: "gm@example.com",
+      },
+    ],
   },
   skip_approval: true,
   alternative_order_id: "v1shim1",
@@ -31,7 +40,9 @@ describe("the sandbox", () => {
     const response = await post(sandbox, order);
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ id: 1000, requests: [{ id: 1, status: "pending" }] });
-    expect(sandbox.orders()).toMatchObject([{ id: 1000, product: "code_signing_ev", body: order, created: new Date("2026-03-04T17:19:12.345Z") }]);
+    expect(sandbox.orders()).toMatchObject([
+      { id: 1000, product: "code_signing_ev", body: order, created: new Date("2026-03-04T17:19:12.345Z") },
+    ]);
   });
 
   it("refuses a payload the v2 page would refuse, naming the v2 field", async () => {
@@ -41,14 +52,21 @@ describe("the sandbox", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ code: "invalid_param|organization.name" }] });
 
-    const unverifiable = { ...order, organization: { ...order.organization, contacts: [{ ...order.organization.contacts[0], job_title: undefined }] } };
-    expect(await (await post(sandbox, unverifiable)).json()).toMatchObject({ errors: [{ code: "invalid_param|organization.contacts.0.job_title" }] });
+    const unverifiable = {
+      ...order,
+      organization: { ...order.organization, contacts: [{ ...order.organization.contacts[0], job_title: undefined }] },
+    };
+    expect(await (await post(sandbox, unverifiable)).json()).toMatchObject({
+      errors: [{ code: "invalid_param|organization.contacts.0.job_title" }],
+    });
     expect(sandbox.orders()).toEqual([]);
   });
 
   it("answers v2's errors for a missing key, an unknown product, a body that is not JSON", async () => {
     const sandbox = createSandbox();
-    expect(await (await post(sandbox, order, { key: "" })).json()).toMatchObject({ errors: [{ code: "access_denied|access_denied_invalid_key" }] });
+    expect(await (await post(sandbox, order, { key: "" })).json()).toMatchObject({
+      errors: [{ code: "access_denied|access_denied_invalid_key" }],
+    });
     expect((await post(sandbox, order, { product: "ssl_plus" })).status).toBe(404);
     expect(await (await post(sandbox, "{")).json()).toMatchObject({ errors: [{ code: "bad_request_format" }] });
   });
@@ -68,7 +86,10 @@ describe("the sandbox", () => {
       order_validity: { years: 1 },
     });
     now = new Date("2026-03-04T17:20:12.000Z");
-    expect(await (await read()).json()).toMatchObject({ status: "issued", certificate: { valid_from: "2026-03-04", valid_till: "2027-03-04" } });
+    expect(await (await read()).json()).toMatchObject({
+      status: "issued",
+      certificate: { valid_from: "2026-03-04", valid_till: "2027-03-04" },
+    });
     expect((await read("someone else")).status).toBe(404);
     expect(await (await sandbox.app.request("/order/alternate/v1shim1", { headers: { "X-DC-DEVKEY": "k" } })).json()).toMatchObject({
       orders: [{ order_id: 7, status: "issued" }],

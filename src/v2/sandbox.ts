@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { Hono, type Context } from "hono";
-import { setNewest } from "../lib/bounded-map.js";
+import { type Context, Hono } from "hono";
 import type { z } from "zod";
-import { v2OrderBodySchema, v2ProductSchema, type V2OrderBody, type V2Product } from "../contract/v2.js";
+import { type V2OrderBody, type V2Product, v2OrderBodySchema, v2ProductSchema } from "../contract/v2.js";
+import { setNewest } from "../lib/bounded-map.js";
 
 // An in-process stand-in for the Services API v2, for running the shim with no
 // DigiCert account: it checks order payloads as the v2 page describes them and
@@ -33,8 +33,7 @@ export interface Sandbox {
   orders(): readonly SandboxOrder[];
 }
 
-const v2Error = (c: Context, status: 400 | 403 | 404, code: string, message: string) =>
-  c.json({ errors: [{ code, message }] }, status);
+const v2Error = (c: Context, status: 400 | 403 | 404, code: string, message: string) => c.json({ errors: [{ code, message }] }, status);
 
 const ownerOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
@@ -48,7 +47,12 @@ function payloadErrors(error: z.ZodError) {
   return error.issues.map((issue) => ({ code: `invalid_param|${issue.path.join(".")}`, message: issue.message }));
 }
 
-export function createSandbox({ firstOrderId = 100001, issueAfterMs = 10_000, maxOrders = 10_000, now = () => new Date() }: SandboxOptions = {}): Sandbox {
+export function createSandbox({
+  firstOrderId = 100001,
+  issueAfterMs = 10_000,
+  maxOrders = 10_000,
+  now = () => new Date(),
+}: SandboxOptions = {}): Sandbox {
   const orders = new Map<number, SandboxOrder>();
   let nextId = firstOrderId;
   let nextRequestId = 1;

@@ -1,6 +1,6 @@
-import { toV2OrderRequest } from "../../src/mapping/order-request.js";
 import { DEFAULT_PLATFORM_TABLES } from "../../src/contract/platforms.js";
 import { makeV1OrderSchema } from "../../src/contract/v1-order.js";
+import { toV2OrderRequest } from "../../src/mapping/order-request.js";
 
 /** The fields of the seed's sample request (shared/seeds/003_…), as the legacy page shows them. */
 export const SEED_FIELDS = {
@@ -25,4 +25,7 @@ export const SEED_FIELDS = {
 
 /** The v2 request the seed's order becomes. */
 export const seedV2Request = (alternativeOrderId = "v1shimabc") =>
-  toV2OrderRequest(makeV1OrderSchema(DEFAULT_PLATFORM_TABLES).parse(SEED_FIELDS), { platforms: DEFAULT_PLATFORM_TABLES, alternativeOrderId });
+  toV2OrderRequest(makeV1OrderSchema(DEFAULT_PLATFORM_TABLES).parse(SEED_FIELDS), {
+    platforms: DEFAULT_PLATFORM_TABLES,
+    alternativeOrderId,
+  });

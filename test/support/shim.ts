@@ -1,7 +1,7 @@
-import { accountRegistryFor, type AccountRegistry } from "../../src/accounts/registry.js";
+import { type AccountRegistry, accountRegistryFor } from "../../src/accounts/registry.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/observability/log.js";
-import { startServer, type RunningServer, type ServerOptions } from "../../src/server.js";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
 
 export interface RunningShim {
   url: string;
