@@ -1,17 +1,53 @@
 import { z } from "zod";
 
 // The legacy error body: {"errors":[{"code":"required_param:note","description":"Note is required"}]}.
-// Only two codes were ever documented; the rest below are the shim's own, in the
-// same style, and the README lists them.
+// Only two codes were ever documented; the rest are the shim's own, in the same
+// style. Every code the shim answers is in the catalogue below, and only there:
+// a test holds the README's table of codes and the OpenAPI document to it.
 
 const v1ErrorItemSchema = z.object({ code: z.string(), description: z.string() });
 export type V1ErrorItem = z.infer<typeof v1ErrorItemSchema>;
 export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).min(1) });
 
+/** Every v1 error code the shim answers, the statuses it comes with, and when. */
+export const V1_ERROR_CATALOGUE = {
+  "required_param:<field>": { statuses: [400], when: "a required field is missing or empty" },
+  "invalid_param:<field>": { statuses: [400], when: "a field's value is not allowed" },
+  "invalid_param:order_id": { statuses: [400], when: "the order id in the path is not an order number" },
+  malformed_request: { statuses: [400], when: "Node's parser could not read the request" },
+  malformed_body: {
+    statuses: [400],
+    when: "the body is not JSON or well-formed XML, not an object of fields, carries a DOCTYPE, or nests too deep",
+  },
+  "<v2 code with : for |>": { statuses: [400, 401, 403, 404], when: "v2 refused; 404 only for order details" },
+  access_denied: { statuses: [401], when: "no usable Basic credentials; in accounts mode, also an unknown account or a wrong key" },
+  account_disabled: { statuses: [403], when: "accounts mode: the account is disabled in the accounts file" },
+  not_found: { statuses: [404], when: "unknown path, or an order v2 does not have (when v2 gives no code)" },
+  not_served: { statuses: [404], when: "a legacy endpoint the shim does not serve" },
+  method_not_allowed: { statuses: [405], when: "the path does not take the method (Allow says which do)" },
+  not_acceptable: { statuses: [406], when: "Accept allows neither JSON nor XML" },
+  request_timeout: { statuses: [408], when: "the request did not arrive within the server's timeouts" },
+  body_too_large: { statuses: [413], when: "the body is larger than SHIM_MAX_BODY_BYTES" },
+  unsupported_media_type: { statuses: [415], when: "the body is neither JSON nor XML" },
+  headers_too_large: { statuses: [431], when: "the request's headers are too large" },
+  internal_error: { statuses: [500], when: "the shim failed; logged at error level" },
+  upstream_unavailable: { statuses: [503], when: "v2 is down or did not answer" },
+  upstream_rate_limited: { statuses: [503], when: "v2 rate-limited the key on every attempt; see Retry-After" },
+  upstream_invalid_answer: { statuses: [503], when: "v2's answer cannot be read; logged" },
+  rate_limited: { statuses: [503], when: "the shim held the call back to keep the key under v2's limits; see Retry-After" },
+  shutting_down: { statuses: [503], when: "the instance is draining; send again" },
+} as const satisfies Record<string, { statuses: readonly number[]; when: string }>;
+
+export type V1ErrorCode = keyof typeof V1_ERROR_CATALOGUE;
+export type V1ErrorStatus = (typeof V1_ERROR_CATALOGUE)[V1ErrorCode]["statuses"][number];
+
+/** A code of the catalogue with a field's name in it: `required_param:org_name`. */
+export const fieldErrorCode = (kind: "required_param" | "invalid_param", field: string): string => `${kind}:${field}`;
+
 /** A refusal the client is to hear about as a v1 error body. */
 export class V1Error extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 431 | 500 | 503,
+    readonly status: V1ErrorStatus,
     readonly errors: readonly V1ErrorItem[],
     readonly headers: Readonly<Record<string, string>> = {},
     /** Set: the refusal is logged at error level with the request, for an operator to look into. */
@@ -22,52 +58,78 @@ export class V1Error extends Error {
   }
 }
 
-const one = (status: V1Error["status"], code: string, description: string, headers?: Record<string, string>) =>
-  new V1Error(status, [{ code, description }], headers);
+type SingleStatusCode = {
+  [C in V1ErrorCode]: (typeof V1_ERROR_CATALOGUE)[C]["statuses"] extends readonly [number] ? C : never;
+}[V1ErrorCode];
+
+/** One error of the catalogue, with the one status it comes with. */
+const one = (code: SingleStatusCode, description: string, headers?: Record<string, string>, alert?: string) =>
+  new V1Error(V1_ERROR_CATALOGUE[code].statuses[0], [{ code, description }], headers, alert);
 
 const SERVES = "this service serves Code Signing orders (POST /order/code) and order details (GET /order/{order_id}) only.";
 
 const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 
 export const v1Errors = {
-  credentialsRefused: () =>
-    one(401, "access_denied", "The account id and API key were not accepted.", { "WWW-Authenticate": BASIC_CHALLENGE }),
-  accountDisabled: () => one(403, "account_disabled", "This account is disabled in the v1 shim; ask its operator."),
+  credentialsRefused: () => one("access_denied", "The account id and API key were not accepted.", { "WWW-Authenticate": BASIC_CHALLENGE }),
+  accountDisabled: () => one("account_disabled", "This account is disabled in the v1 shim; ask its operator."),
   authenticationRequired: () =>
-    one(401, "access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
+    one("access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
       "WWW-Authenticate": BASIC_CHALLENGE,
     }),
   unsupportedMediaType: () =>
     one(
-      415,
       "unsupported_media_type",
       "Send the body as application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml (application/json, application/xml and text/xml are accepted too).",
     ),
   notAcceptable: () =>
     one(
-      406,
       "not_acceptable",
       "This service answers in application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml; the Accept header allows neither.",
     ),
-  malformedBody: (why: string) => one(400, "malformed_body", why),
-  bodyTooLarge: (maxBytes: number) => one(413, "body_too_large", `The body may be at most ${maxBytes} bytes.`),
+  malformedBody: (why: string) => one("malformed_body", why),
+  bodyTooLarge: (maxBytes: number) => one("body_too_large", `The body may be at most ${maxBytes} bytes.`),
   shuttingDown: () =>
-    one(503, "shutting_down", "This instance is shutting down; send the request again.", { Connection: "close", "Retry-After": "1" }),
-  notFound: () => one(404, "not_found", `There is no such page: ${SERVES}`),
+    one("shutting_down", "This instance is shutting down; send the request again.", { Connection: "close", "Retry-After": "1" }),
+  notFound: () => one("not_found", `There is no such page: ${SERVES}`),
   notServed: (path: string) =>
-    one(404, "not_served", `${path} is not served here: ${SERVES} Use the CertCentral Services API v2 for anything else.`),
+    one("not_served", `${path} is not served here: ${SERVES} Use the CertCentral Services API v2 for anything else.`),
   /** `allowed` includes OPTIONS; a legacy custom method is told what the shim serves instead. */
   methodNotAllowed: (method: string, allowed: readonly string[], custom: boolean) =>
     one(
-      405,
       "method_not_allowed",
       custom ? `${method} is not served here: ${SERVES}` : `This path takes ${allowed.join(", ")}, not ${method}.`,
       { Allow: allowed.join(", ") },
     ),
-  invalidOrderId: () => one(400, "invalid_param:order_id", "order_id must be an order number, such as 00222307 or 222307."),
-  requestTimeout: () => one(408, "request_timeout", "The request did not arrive in time.", { Connection: "close" }),
-  headersTooLarge: () => one(431, "headers_too_large", "The request's headers are too large.", { Connection: "close" }),
-  malformedRequest: () => one(400, "malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
-  upstreamUnavailable: (why: string, headers?: Record<string, string>) => one(503, "upstream_unavailable", why, headers),
-  internal: () => one(500, "internal_error", "The service failed unexpectedly; the request was logged."),
+  invalidOrderId: () => one("invalid_param:order_id", "order_id must be an order number, such as 00222307 or 222307."),
+  requestTimeout: () => one("request_timeout", "The request did not arrive in time.", { Connection: "close" }),
+  headersTooLarge: () => one("headers_too_large", "The request's headers are too large.", { Connection: "close" }),
+  malformedRequest: () => one("malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
+  upstreamUnavailable: (why: string, headers?: Record<string, string>) => one("upstream_unavailable", why, headers),
+  internal: () => one("internal_error", "The service failed unexpectedly; the request was logged."),
+  upstreamRateLimited: (retryAfterSeconds: number) =>
+    one("upstream_rate_limited", "DigiCert is limiting the request rate for this API key; retry after the time in Retry-After.", {
+      "Retry-After": String(retryAfterSeconds),
+    }),
+  /** The shim's own pacing held the call back; `retryAfterMs` is when a slot frees. */
+  rateLimited: (retryAfterMs: number) => {
+    const seconds = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    return one("rate_limited", `Too many calls to DigiCert with this API key just now; retry after ${seconds} seconds.`, {
+      "Retry-After": seconds,
+    });
+  },
+  /** An answer in no shape v2 gives: the client hears 503, and the operator is told. */
+  upstreamInvalidAnswer: (status: number) =>
+    one(
+      "upstream_invalid_answer",
+      `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.`,
+      {},
+      "v2 gave an answer the shim cannot read",
+    ),
+  orderNotFound: (orderId: number) => one("not_found", `There is no order ${orderId} for this account.`),
+  /** v2's own refusal, its codes carried; `status` is the v1 status it maps to. */
+  carried: (status: (typeof V1_ERROR_CATALOGUE)["<v2 code with : for |>"]["statuses"][number], errors: readonly V1ErrorItem[]) =>
+    new V1Error(status, errors),
+  /** Every problem of an order's fields at once: `required_param:<field>` and `invalid_param:<field>` items. */
+  invalidFields: (errors: readonly V1ErrorItem[]) => new V1Error(V1_ERROR_CATALOGUE["invalid_param:<field>"].statuses[0], errors),
 };

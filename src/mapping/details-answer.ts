@@ -1,9 +1,9 @@
 import type { OrderIdFormat, V1OrderDetails, V1OrderStatus } from "../contract/v1-answers.js";
-import { V1Error } from "../contract/v1-errors.js";
+import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import { type V2OrderInfo, v2ErrorEnvelopeSchema, v2OrderInfoSchema } from "../contract/v2.js";
 import { isSuccessStatus, type V2Reply } from "../contract/v2-reply.js";
 import { legacyDate } from "./legacy-date.js";
-import { formatOrderId, invalidAnswer, toV1Failure } from "./order-answer.js";
+import { formatOrderId, toV1Failure } from "./order-answer.js";
 
 /** v2 order statuses → the words v1 used; v1 knew "pending issuance" for everything not yet issued. */
 const LEGACY_STATUS: ReadonlyMap<string, V1OrderStatus> = new Map([
@@ -66,11 +66,11 @@ export function toV1OrderDetails(order: V2OrderInfo, orderIdFormat: OrderIdForma
 export function toV1OrderDetailsOutcome(reply: V2Reply, orderId: number, orderIdFormat: OrderIdFormat): V1OrderDetails | V1Error {
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) {
     const order = v2OrderInfoSchema.safeParse(reply.body);
-    return order.success ? toV1OrderDetails(order.data, orderIdFormat) : invalidAnswer(reply.status);
+    return order.success ? toV1OrderDetails(order.data, orderIdFormat) : v1Errors.upstreamInvalidAnswer(reply.status);
   }
   // v2's 404 is v1's 404: carried when v2 says why (toV1Failure does that), said plainly when not.
   if (reply.kind === "answer" && reply.status === 404 && !v2ErrorEnvelopeSchema.safeParse(reply.body).success) {
-    return new V1Error(404, [{ code: "not_found", description: `There is no order ${orderId} for this account.` }]);
+    return v1Errors.orderNotFound(orderId);
   }
   return toV1Failure(reply);
 }

@@ -1,5 +1,5 @@
 import type { OrderIdFormat } from "../contract/v1-answers.js";
-import { V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
+import { type V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
 import { type V2ErrorEnvelope, v2ErrorEnvelopeSchema } from "../contract/v2.js";
 import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
 
@@ -34,9 +34,9 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
   if (placement.kind === "created" || placement.kind === "found") return { orderId: placement.orderId };
   const reply = placement.kind === "refused" ? placement.reply : placement.last;
   // A 2xx here is one whose body was not an order: the placement ran out of ways to find out.
-  if (reply.kind === "answer" && isSuccessStatus(reply.status)) return invalidAnswer(reply.status);
+  if (reply.kind === "answer" && isSuccessStatus(reply.status)) return v1Errors.upstreamInvalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
-  if (reply.kind === "answer" && reply.status === 404) return invalidAnswer(404);
+  if (reply.kind === "answer" && reply.status === 404) return v1Errors.upstreamInvalidAnswer(404);
   return toV1Failure(reply);
 }
 
@@ -46,40 +46,21 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
  * with a 404 where it means something of its own.
  */
 export function toV1Failure(reply: V2Reply): V1Error {
-  if (reply.kind === "paced") {
-    const seconds = String(Math.max(1, Math.ceil(reply.retryAfterMs / 1000)));
-    return new V1Error(
-      503,
-      [{ code: "rate_limited", description: `Too many calls to DigiCert with this API key just now; retry after ${seconds} seconds.` }],
-      { "Retry-After": seconds },
-    );
-  }
+  if (reply.kind === "paced") return v1Errors.rateLimited(reply.retryAfterMs);
   if (reply.kind === "no_answer") {
     return v1Errors.upstreamUnavailable(
       `DigiCert could not be reached: ${NO_ANSWER.get(reply.reason) ?? "the connection failed"}. Try again later.`,
     );
   }
-  if (isRateLimited(reply)) {
-    return new V1Error(
-      503,
-      [
-        {
-          code: "upstream_rate_limited",
-          description: "DigiCert is limiting the request rate for this API key; retry after the time in Retry-After.",
-        },
-      ],
-      { "Retry-After": String(reply.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) },
-    );
-  }
+  if (isRateLimited(reply)) return v1Errors.upstreamRateLimited(reply.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   const { status, body } = reply;
   if (status >= 500) return v1Errors.upstreamUnavailable(`DigiCert is unavailable (status ${status}); try again later.`);
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
-  if (status < 400 || !envelope.success) return invalidAnswer(status);
+  if (status < 400 || !envelope.success) return v1Errors.upstreamInvalidAnswer(status);
   const errors = carriedErrors(envelope.data);
-  if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return new V1Error(401, errors);
-  if (status === 403) return new V1Error(403, errors);
-  if (status === 404) return new V1Error(404, errors);
-  return new V1Error(400, errors);
+  if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return v1Errors.carried(401, errors);
+  if (status === 403 || status === 404) return v1Errors.carried(status, errors);
+  return v1Errors.carried(400, errors);
 }
 
 /** v2's codes with `|` written as `:`, the v1 separator, and its messages as descriptions. */
@@ -92,19 +73,4 @@ export function carriedErrors(envelope: V2ErrorEnvelope): V1ErrorItem[] {
 
 function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
   return envelope.errors.some((e) => e.code.split("|").includes("access_denied_invalid_key"));
-}
-
-/** An answer in no shape v2 gives: the client hears 503, and the operator is told. */
-export function invalidAnswer(status: number): V1Error {
-  return new V1Error(
-    503,
-    [
-      {
-        code: "upstream_invalid_answer",
-        description: `DigiCert gave an answer the service cannot read (status ${status}); the operator has been told.`,
-      },
-    ],
-    {},
-    "v2 gave an answer the shim cannot read",
-  );
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { V1Error, type V1ErrorItem } from "../contract/v1-errors.js";
+import { fieldErrorCode, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
 import { MISSING, REQUIRED, V1_ORDER_FIELDS, type V1Order, type V1OrderSchema } from "../contract/v1-order.js";
 
 const fieldRank = new Map<string, number>(V1_ORDER_FIELDS.map((field, i) => [field, i]));
@@ -21,7 +21,7 @@ function toV1ValidationErrors(issues: readonly z.core.$ZodIssue[]): V1ErrorItem[
     const field = String(issue.path[0] ?? "body");
     if (byField.has(field)) continue;
     const kind = isMissing(issue) ? "required_param" : "invalid_param";
-    byField.set(field, { code: `${kind}:${field}`, description: `${field} ${issue.message}` });
+    byField.set(field, { code: fieldErrorCode(kind, field), description: `${field} ${issue.message}` });
   }
   return [...byField.entries()]
     .sort(([a], [b]) => (fieldRank.get(a) ?? Infinity) - (fieldRank.get(b) ?? Infinity))
@@ -32,5 +32,5 @@ function toV1ValidationErrors(issues: readonly z.core.$ZodIssue[]): V1ErrorItem[
 export function validateOrder(schema: V1OrderSchema, fields: Record<string, unknown>): V1Order {
   const result = schema.safeParse(fields);
   if (result.success) return result.data;
-  throw new V1Error(400, toV1ValidationErrors(result.error.issues));
+  throw v1Errors.invalidFields(toV1ValidationErrors(result.error.issues));
 }

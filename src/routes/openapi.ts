@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Config } from "../config/config.js";
 import { BODY_TYPES, ERROR_CONTENT_TYPES, SUCCESS_CONTENT_TYPES } from "../contract/media-types.js";
 import { orderIdParamSchema, v1OrderCreatedSchemaFor, v1OrderDetailsSchemaFor } from "../contract/v1-answers.js";
-import { type V1Error, v1ErrorBodySchema } from "../contract/v1-errors.js";
+import { V1_ERROR_CATALOGUE, type V1ErrorStatus, v1ErrorBodySchema } from "../contract/v1-errors.js";
 import { makeV1OrderSchema } from "../contract/v1-order.js";
 import { v2RequestPreviewSchema } from "../contract/v2.js";
 import { SHIM_VERSION } from "../contract/version.js";
@@ -11,24 +11,16 @@ import { SHIM_VERSION } from "../contract/version.js";
 // validates or types it, so the document cannot say other than the shim does;
 // only the prose around the schemas is written here.
 
-type ErrorStatus = V1Error["status"];
+type ErrorStatus = V1ErrorStatus;
 
-// Every status a V1Error may have must be described here (the Record says so),
-// with the codes of the README's "Error codes the shim defines".
-const ERROR_STATUSES: Record<ErrorStatus, string> = {
-  400: "For an order, required_param:<field> or invalid_param:<field> for every field with a problem, or malformed_body; for order details, invalid_param:order_id; malformed_request; or a v2 refusal's codes, with : for |.",
-  401: "access_denied (no usable Basic credentials or, in accounts mode, credentials not accepted), or v2's codes for a key it refuses; with WWW-Authenticate.",
-  403: "account_disabled (accounts mode), or v2's codes for another refusal.",
-  404: "not_found:order (v2's code) or not_found: v2 has no such order for this key.",
-  405: "method_not_allowed: the path does not take the method, or X-HTTP-Method-Override names one it does not take; Allow says which it takes.",
-  406: "not_acceptable: Accept allows neither JSON nor XML; always as application/vnd.digicert.error+json.",
-  408: "request_timeout: the request did not arrive within the server's timeouts.",
-  413: "body_too_large: the body is larger than SHIM_MAX_BODY_BYTES.",
-  415: "unsupported_media_type: the body is neither JSON nor XML, or has no Content-Type.",
-  431: "headers_too_large: the request's headers are too large.",
-  500: "internal_error: the shim failed; logged.",
-  503: "shutting_down (the instance is draining); where v2 is called, also upstream_unavailable, upstream_rate_limited, upstream_invalid_answer or rate_limited, with Retry-After where there is one to say.",
-};
+/** Each status's codes, from the catalogue, with when each is answered. */
+const ERROR_STATUSES = Object.entries(V1_ERROR_CATALOGUE).reduce(
+  (described, [code, { statuses, when }]) => {
+    for (const status of statuses) described[status] = [described[status], `${code}: ${when}.`].filter(Boolean).join(" ");
+    return described;
+  },
+  {} as Record<ErrorStatus, string>,
+);
 
 // What each kind of request can be answered: only a body can be too large or of the
 // wrong type, only an order id can be unknown, and only a POST can carry an override.
