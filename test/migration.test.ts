@@ -108,7 +108,13 @@ describe("deprecation signals", () => {
     await reissue.body.dump();
     for (const answer of [ordered, refused, notFound, details, notModified, { headers: reissue.headers }])
       expect(answer.headers).toMatchObject(expected);
-    for (const path of ["/healthz", "/metrics"]) expect((await get(`${shim.url}${path}`)).headers).not.toHaveProperty("deprecation");
+    for (const path of ["/healthz", "/metrics", "/_shim/openapi.json"]) {
+      expect((await get(`${shim.url}${path}`)).headers).not.toHaveProperty("deprecation");
+    }
+    // The shim's own endpoints are not v1: a translation carries no deprecation signal.
+    const translated = await sendHttpMessage(shim.url, { ...orderRequest(), startLine: "POST /_shim/translate/order/code HTTP/1.1" });
+    expect(translated.status).toBe(200);
+    for (const name of ["deprecation", "sunset", "link"]) expect(translated.headers).not.toHaveProperty(name);
   });
 
   it("are absent unless configured, each on its own", async () => {
@@ -165,5 +171,14 @@ describe("GET /metrics", () => {
     expect(value(text, 'shim_validation_failures_total{field="org_name"}')).toBe(1);
     expect(text).toContain("process_resident_memory_bytes");
     expect(text).not.toMatch(/001007|MyAPIConsumer|skyfall/);
+  });
+
+  it("labels a v2 429 as 429, apart from the other 4xx", async () => {
+    const { shim, fake } = await start();
+    fake.script({ status: 429, body: { errors: [{ code: "request_limit_exceeded" }] } });
+    await sendHttpMessage(shim.url, orderRequest());
+    const text = (await get(`${shim.url}/metrics`)).text;
+    expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="429"}')).toBe(1);
+    expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="4xx"}')).toBe(0);
   });
 });

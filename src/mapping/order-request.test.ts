@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SEED_FIELDS } from "../../test/support/seed-order.js";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables } from "../contract/platforms.js";
-import { makeV1OrderSchema } from "../contract/v1-order.js";
+import { makeV1OrderSchema, V1_ORDER_FIELDS } from "../contract/v1-order.js";
 import { toV2OrderRequest } from "./order-request.js";
 
 const seed = SEED_FIELDS;
@@ -49,5 +49,59 @@ describe("toV2OrderRequest", () => {
   it("ignores ship_* fields unless a token is shipped", () => {
     const body = translate({ ...seed, ship_name: "Ann Lee", ship_addr1: "1 Dock St" }).body;
     expect(body.ship_info).toBeUndefined();
+  });
+});
+
+describe("the translation", () => {
+  // An order that uses every field: a token shipped to an address of its own.
+  const everyField = {
+    ...seed,
+    cs_provisioning_method: "ship_token",
+    cs_ship_method: "standard",
+    ship_name: "Gary McCoy",
+    ship_addr1: "1 Dock Road",
+    ship_addr2: "Bay 4",
+    ship_city: "Orlando",
+    ship_state: "FL",
+    ship_zip: "32801",
+    ship_country: "us",
+    org_unit: "Engineering",
+    org_addr2: "Suite 100",
+    org_contact_telephone_ext: "12",
+  };
+  // Another value for each v1 field, still a valid order; undefined leaves the field out.
+  const other: Record<string, string | undefined> = {
+    validity: "2",
+    platform: undefined,
+    cs_provisioning_method: "client_app",
+    cs_ship_method: "expedited",
+    ship_name: "Ann Lee",
+    ship_addr1: "2 Dock Road",
+    ship_addr2: "Bay 5",
+    ship_city: "Miami",
+    ship_state: "GA",
+    ship_zip: "33101",
+    ship_country: "ca",
+    org_unit: "Research",
+    org_name: "Other Company",
+    org_addr1: "20 Windsor Court",
+    org_addr2: "Suite 200",
+    org_city: "Clearwater",
+    org_state: "GA",
+    org_zip: "33616",
+    org_country: "gb",
+    telephone: "555-555-0000",
+    org_contact_firstname: "Ann",
+    org_contact_lastname: "Lee",
+    org_contact_job_title: "CEO",
+    org_contact_email: "al@example.com",
+    org_contact_telephone: "555-555-9999",
+    org_contact_telephone_ext: "34",
+    ev: "false",
+  };
+
+  it.each(V1_ORDER_FIELDS)("reads %s: another value of it sends v2 another request", (field) => {
+    expect(Object.hasOwn(other, field), `give the test another value of ${field}`).toBe(true);
+    expect(translate({ ...everyField, [field]: other[field] })).not.toEqual(translate(everyField));
   });
 });
