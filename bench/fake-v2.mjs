@@ -1,7 +1,8 @@
 import { createServer } from "node:http";
 
 // A v2 that costs next to nothing, so that the benchmark measures what stands in
-// front of it. Plain node:http, no parsing, no sandbox: it reads nothing of the body.
+// front of it. Plain node:http, no parsing, no sandbox: it reads nothing of the
+// body, unless asked to record what it was sent (for the peer check, not under load).
 
 const ORDER_PATHS = new Set(["/services/v2/order/certificate/code_signing_ev", "/services/v2/order/certificate/code_signing"]);
 const NOT_FOUND = JSON.stringify({ errors: [{ code: "not_found", message: "Not found" }] });
@@ -13,8 +14,12 @@ const NOT_FOUND = JSON.stringify({ errors: [{ code: "not_found", message: "Not f
  * @property {() => number} orders orders made so far
  * @property {() => number} peakInFlight most orders held at once (made, not yet answered)
  * @property {(delayMs: number) => void} setDelay how long each order's answer waits from now on; starts a new count of peakInFlight
+ * @property {(on: boolean) => void} record keep every order's request from now on, or stop
+ * @property {() => RecordedOrder[]} takeRecorded the orders recorded since the last call
  * @property {() => Promise<void>} close
  */
+
+/** @typedef {{ path: string, headers: import("node:http").IncomingHttpHeaders, body: string }} RecordedOrder */
 
 /** @param {{ delayMs?: number }} [options] @returns {Promise<FakeV2>} */
 export async function startFakeV2({ delayMs = 0 } = {}) {
@@ -22,12 +27,18 @@ export async function startFakeV2({ delayMs = 0 } = {}) {
   let nextId = 1;
   let inFlight = 0;
   let peakInFlight = 0;
+  /** @type {RecordedOrder[] | null} */
+  let recorded = null;
 
   const server = createServer((req, res) => {
     const isOrder = req.method === "POST" && ORDER_PATHS.has(req.url ?? "");
+    const chunks = /** @type {Buffer[]} */ ([]);
+    const keep = isOrder ? recorded : null;
     // The body must be consumed for the connection to be kept alive.
-    req.resume();
+    if (keep) req.on("data", (chunk) => chunks.push(chunk));
+    else req.resume();
     req.once("end", () => {
+      keep?.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
       if (!isOrder) {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(NOT_FOUND);
@@ -65,6 +76,10 @@ export async function startFakeV2({ delayMs = 0 } = {}) {
       delay = ms;
       peakInFlight = inFlight;
     },
+    record: (on) => {
+      recorded = on ? [] : null;
+    },
+    takeRecorded: () => (recorded ?? []).splice(0),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,4 +1,5 @@
-// npm run bench: the shim beside a bare pass-through, on loopback, against one
+// npm run bench: the shim beside a bare pass-through, a pass-through that logs the
+// shim's line and the nginx + njs peer (when installed), on loopback, against one
 // cheap fake v2; then a fresh shim with thousands of orders held by a slow v2.
 // Exits 0 when every run worked (every request answered 201, no order lost);
 // it never judges the figures themselves. See BENCHMARKS.md.
@@ -9,7 +10,10 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeV2 } from "./fake-v2.mjs";
 import { seedOrderRequest } from "./fixtures.mjs";
-import { measure } from "./measure.mjs";
+import { combineRounds, measure } from "./measure.mjs";
+import { findNginxNjs, startNginxPeer } from "./nginx-peer.mjs";
+import { comparePeer } from "./peer-check.mjs";
+import { pin, serverCpu } from "./pinning.mjs";
 import { readMemory, sampleRss } from "./proc.mjs";
 import { newestProfile, summariseProfile } from "./profile.mjs";
 import { formatReport, ratios, targets } from "./report.mjs";
@@ -32,7 +36,14 @@ const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") 
  * @typedef {import("./report.mjs").Runs} Runs
  * @typedef {import("./server-process.mjs").ServerProcess} ServerProcess
  * @typedef {import("./settings.mjs").Settings} Settings
- * @typedef {{ settings: Settings, fake: import("./fake-v2.mjs").FakeV2, workDir: string, started: ServerProcess[], problems: string[] }} Bench
+ * @typedef {object} Bench
+ * @property {Settings} settings
+ * @property {import("./fake-v2.mjs").FakeV2} fake
+ * @property {string} workDir
+ * @property {number | undefined} cpu the CPU the compared servers are pinned to
+ * @property {import("./nginx-peer.mjs").NginxNjs} nginx
+ * @property {ServerProcess[]} started
+ * @property {string[]} problems
  */
 
 /** @param {string} message */
@@ -107,42 +118,130 @@ async function load(bench, server, format, durationS, label) {
   return run;
 }
 
-/** The shim and the pass-through under the same load, JSON then XML. @param {Bench} bench */
+/**
+ * Where the shim's log and the logging pass-through's part: the keys of the last
+ * request line of each, when they differ (the pass-through must write the shim's line).
+ * @param {string} shimLog @param {string} passthroughLog @returns {string | null}
+ */
+function logLineDifference(shimLog, passthroughLog) {
+  /** @param {string} file @returns {string[]} */
+  const keys = (file) => {
+    const line = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .findLast((l) => l.includes('"msg":"request"'));
+    return line ? Object.keys(JSON.parse(line)) : [];
+  };
+  const [shim, passthrough] = [keys(shimLog), keys(passthroughLog)];
+  if (shim.join() === passthrough.join()) return null;
+  return `the logging pass-through's line no longer has the shim's keys: the shim's ${JSON.stringify(shim)}, the pass-through's ${JSON.stringify(passthrough)}`;
+}
+
+/**
+ * The servers under the same load, each pinned to the same CPU: the bare and the
+ * logging pass-through, the nginx + njs peer when installed, and the shim; JSON,
+ * and XML for the bare pass-through and the shim (the others read no XML or ignore
+ * it). Every round runs each once, interleaved, so that a disturbance of the
+ * shared machine falls on every server alike; the figures are the medians.
+ * @param {Bench} bench
+ */
 async function comparison(bench) {
-  const { settings } = bench;
+  const { settings, cpu } = bench;
+  /** @param {ServerProcess} server */
+  const pinned = (server) => {
+    if (cpu !== undefined) pin(server.pid, cpu);
+    return server;
+  };
+  /** @param {import("./server-process.mjs").ServerOptions} options */
+  const startPinned = async (options) => pinned(await start(bench, options));
   const shim = await startShim(bench, "shim");
   const readyMs = await msUntilHealthy(shim.url, shim.startedAt);
   const idle = readMemory(shim.pid);
-  const passthrough = await start(bench, {
-    name: "pass-through",
-    args: [PASSTHROUGH],
-    env: { UPSTREAM_ORDER_URL: bench.fake.orderUrl, PORT: "0" },
-    logFile: join(bench.workDir, "pass-through.log"),
-  });
+  pinned(shim);
+  /** @param {string} name @param {Record<string, string>} env */
+  const startPassthrough = (name, env) =>
+    startPinned({
+      name,
+      args: [PASSTHROUGH],
+      env: { UPSTREAM_ORDER_URL: bench.fake.orderUrl, PORT: "0", ...env },
+      logFile: join(bench.workDir, `${name}.log`),
+    });
+  const passthrough = await startPassthrough("pass-through", {});
+  const logged = await startPassthrough("logging-pass-through", { PASSTHROUGH_LOG: "pino" });
+  /** @type {ServerProcess | null} */
+  let nginx = null;
+  if (!bench.nginx.available) progress(`the nginx + njs peer is not run: ${bench.nginx.reason}`);
+  else {
+    try {
+      nginx = await startNginxPeer({ dir: join(bench.workDir, "nginx"), v2BaseUrl: bench.fake.baseUrl, start: startPinned });
+    } catch (error) {
+      bench.problems.push(`the nginx + njs peer did not start: ${error instanceof Error ? error.message : error}`);
+    }
+  }
 
-  // Both servers get their JIT warm before anything counts; the shim in both formats, since its paths differ.
+  /** @type {{ cases: number, differences: string[] } | null} */
+  let peerCheck = null;
+  if (nginx) {
+    progress("nginx + njs: checking that it answers and orders as the shim does");
+    peerCheck = await comparePeer({ fake: bench.fake, shimUrl: shim.url, peerUrl: nginx.url, request: REQUESTS.json });
+    for (const difference of peerCheck.differences) bench.problems.push(`the nginx + njs peer differs from the shim: ${difference}`);
+  }
+
+  const JSON_ONLY = /** @type {const} */ (["json"]);
+  /** @type {{ key: keyof Runs, label: string, server: ServerProcess, formats: readonly ("json" | "xml")[] }[]} */
+  const servers = [
+    { key: "passthrough", label: "pass-through", server: passthrough, formats: FORMATS },
+    { key: "passthrough_logged", label: "logging pass-through", server: logged, formats: JSON_ONLY },
+    ...(nginx ? [{ key: /** @type {const} */ ("nginx_njs"), label: "nginx + njs", server: nginx, formats: JSON_ONLY }] : []),
+    { key: "shim", label: "shim", server: shim, formats: FORMATS },
+  ];
+
+  // Every server gets its JIT warm before anything counts; the shim in both formats, since its paths differ.
   if (settings.warmupS > 0) {
-    await load(bench, passthrough, "json", settings.warmupS, "warm-up pass-through");
-    for (const format of FORMATS) await load(bench, shim, format, settings.warmupS, `warm-up shim ${format}`);
+    for (const { label, server, formats } of servers) {
+      for (const format of formats) await load(bench, server, format, settings.warmupS, `warm-up ${label} ${format}`);
+    }
   }
 
   const loadRss = sampleRss(shim.pid);
-  /** @type {{ passthrough: Partial<Runs["passthrough"]>, shim: Partial<Runs["shim"]> }} */
-  const runs = { passthrough: {}, shim: {} };
-  for (const format of FORMATS) {
-    runs.passthrough[format] = await load(bench, passthrough, format, settings.durationS, `pass-through ${format}`);
-    const rss = sampleRss(shim.pid);
-    const run = await load(bench, shim, format, settings.durationS, `shim ${format}`);
-    runs.shim[format] = { ...run, rss_peak_mib: rss.stop() };
+  /** @type {Map<string, Measured[]>} */
+  const measured = new Map();
+  /** @type {Record<"json" | "xml", number | null>} */
+  const shimRssPeak = { json: null, xml: null };
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const format of FORMATS) {
+      for (const { key, label, server, formats } of servers) {
+        if (!formats.includes(format)) continue;
+        const rss = key === "shim" ? sampleRss(shim.pid) : null;
+        const run = await load(bench, server, format, settings.durationS, `round ${round}/${settings.rounds}: ${label} ${format}`);
+        const peak = rss?.stop() ?? null;
+        if (peak !== null) shimRssPeak[format] = Math.max(shimRssPeak[format] ?? 0, peak);
+        measured.set(`${key} ${format}`, [...(measured.get(`${key} ${format}`) ?? []), run]);
+      }
+    }
   }
   const rssPeak = loadRss.stop();
   const after = readMemory(shim.pid);
-  await stop(bench, shim);
-  await stop(bench, passthrough);
+  for (const { server } of servers) await stop(bench, server);
+
+  /** @param {keyof Runs} key @param {"json" | "xml"} format */
+  const combined = (key, format) => combineRounds(measured.get(`${key} ${format}`) ?? []);
+  /** @type {Runs} */
+  const runs = {
+    passthrough: { json: combined("passthrough", "json"), xml: combined("passthrough", "xml") },
+    passthrough_logged: { json: combined("passthrough_logged", "json") },
+    nginx_njs: nginx ? { json: combined("nginx_njs", "json") } : null,
+    shim: {
+      json: { ...combined("shim", "json"), rss_peak_mib: shimRssPeak.json },
+      xml: { ...combined("shim", "xml"), rss_peak_mib: shimRssPeak.xml },
+    },
+  };
+  const logDifference = logLineDifference(shim.logFile, logged.logFile);
 
   return {
-    // Filled for every format above.
-    runs: /** @type {Runs} */ (runs),
+    runs,
+    peer_check: peerCheck,
+    notes: logDifference ? [logDifference] : [],
     shim: {
       ready_ms: readyMs,
       listening_ms: shim.listeningMs,
@@ -229,16 +328,20 @@ async function main() {
   }
   if (settings.build) build();
 
+  const pinning = serverCpu(settings.cpu);
+  progress(pinning.note);
   /** @type {Bench} */
   const bench = {
     settings,
     fake: await startFakeV2({ delayMs: settings.delayMs }),
     workDir: mkdtempSync(join(os.tmpdir(), "shim-bench-")),
+    cpu: pinning.cpu,
+    nginx: findNginxNjs(),
     started: [],
     problems: [],
   };
   try {
-    const { runs, shim } = await comparison(bench);
+    const { runs, peer_check, notes, shim } = await comparison(bench);
     const slow_run = await slowRun(bench);
     const profile = settings.profileDir ? await profileRun(bench, settings.profileDir) : null;
 
@@ -251,9 +354,14 @@ async function main() {
         connections: settings.connections,
         delay_ms: settings.delayMs,
         warmup_s: settings.warmupS,
+        rounds: settings.rounds,
+        server_cpu: pinning.cpu ?? null,
+        pinning: pinning.note,
+        load_generator: "autocannon 9, in a process of its own (bench/load-client.mjs)",
         in_flight: settings.inFlight,
         slow_delay_ms: settings.slowDelayMs,
       },
+      peers: { nginx_njs: { ...bench.nginx, check: peer_check } },
       runs,
       ratios: ratios(runs),
       shim,
@@ -261,6 +369,7 @@ async function main() {
       profile,
       ok: bench.problems.length === 0,
       problems: bench.problems,
+      notes,
     };
     const report = { ...results, targets: targets(results) };
     writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -2,16 +2,23 @@
 // Nothing here decides the exit code: the benchmark reports figures, it does not judge them.
 
 /**
- * @typedef {import("./measure.mjs").Measured} Measured
- * @typedef {{ passthrough: { json: Measured, xml: Measured }, shim: { json: Measured & { rss_peak_mib: number | null }, xml: Measured & { rss_peak_mib: number | null } } }} Runs
+ * @typedef {import("./measure.mjs").Combined} Combined
+ * @typedef {Combined & { rss_peak_mib: number | null }} ShimRun
+ * @typedef {object} Runs
+ * @property {{ json: Combined, xml: Combined }} passthrough the bare pass-through
+ * @property {{ json: Combined }} passthrough_logged the pass-through that writes the shim's log line
+ * @property {{ json: Combined } | null} nginx_njs the nginx + njs peer; null when not run
+ * @property {{ json: ShimRun, xml: ShimRun }} shim
  */
 
-/** The order of the table's rows. */
-const FORMATS_AND_TARGETS = /** @type {const} */ ([
-  ["passthrough", "json"],
-  ["shim", "json"],
-  ["passthrough", "xml"],
-  ["shim", "xml"],
+/** The table's rows, in order, with their labels. */
+const ROWS = /** @type {const} */ ([
+  ["passthrough", "json", "pass-through"],
+  ["passthrough_logged", "json", "logging pass-through"],
+  ["nginx_njs", "json", "nginx + njs"],
+  ["shim", "json", "shim"],
+  ["passthrough", "xml", "pass-through"],
+  ["shim", "xml", "shim"],
 ]);
 
 /** @param {number | null | undefined} value @param {number} [digits] */
@@ -20,11 +27,14 @@ const fixed = (value, digits = 1) => (value === null || value === undefined || N
 /** @param {{ non_2xx: number, socket_errors: number }} run */
 const errorsOf = (run) => run.non_2xx + run.socket_errors;
 
-/** @param {Pick<Measured, "cpu_percent">} run */
+/** @param {Pick<Combined, "cpu_percent">} run */
 const cpuOf = ({ cpu_percent: cpu }) => [cpu.server, cpu.load_client, cpu.fake_v2_and_harness, cpu.other].map((p) => fixed(p, 0)).join("/");
 
 // Above this, something besides the benchmark took a good share of a core.
 const DISTURBED_OTHER_CPU = 40;
+
+/** @param {number | null | undefined} a @param {number | null | undefined} b @returns {number | null} a / b */
+const ratio = (a, b) => (a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b);
 
 /** @param {Runs} runs */
 export function ratios(runs) {
@@ -34,26 +44,44 @@ export function ratios(runs) {
     const bare = runs.passthrough[format].latency_ms.p50;
     return shim === null || bare === null ? null : shim - bare;
   };
+  const bare = runs.passthrough;
+  const logged = runs.passthrough_logged.json;
+  const nginx = runs.nginx_njs?.json;
+  const { json, xml } = runs.shim;
   return {
-    rps_json: runs.shim.json.requests_per_sec / runs.passthrough.json.requests_per_sec,
-    rps_xml: runs.shim.xml.requests_per_sec / runs.passthrough.xml.requests_per_sec,
+    // Issue 17's ratios: requests/s of the shim over the others', in the same run.
+    rps_json: ratio(json.requests_per_sec, bare.json.requests_per_sec),
+    rps_xml: ratio(xml.requests_per_sec, bare.xml.requests_per_sec),
+    rps_json_vs_nginx_njs: ratio(json.requests_per_sec, nginx?.requests_per_sec),
+    // The others against the bare pass-through, as issue 17's table has them.
+    rps_passthrough_logged: ratio(logged.requests_per_sec, bare.json.requests_per_sec),
+    rps_nginx_njs: ratio(nginx?.requests_per_sec, bare.json.requests_per_sec),
+    // The same ratios from CPU per request (the other's over the shim's): steadier on a busy machine.
+    by_cpu_json: ratio(bare.json.cpu_us_per_request, json.cpu_us_per_request),
+    by_cpu_xml: ratio(bare.xml.cpu_us_per_request, xml.cpu_us_per_request),
+    by_cpu_json_vs_nginx_njs: ratio(nginx?.cpu_us_per_request, json.cpu_us_per_request),
+    // What writing the shim's log line costs a proxy, in CPU µs per request.
+    log_line_cpu_us:
+      logged.cpu_us_per_request === null || bare.json.cpu_us_per_request === null
+        ? null
+        : logged.cpu_us_per_request - bare.json.cpu_us_per_request,
     added_p50_ms_json: addedP50("json"),
     added_p50_ms_xml: addedP50("xml"),
   };
 }
 
 /**
- * The project's targets (issue 7), each with the measured value and whether it holds.
+ * The project's targets (issue 17), each with the measured value and whether it
+ * holds; null when it could not be measured (no nginx + njs peer).
  * @param {{ ratios: ReturnType<typeof ratios>, shim: { ready_ms: number, rss_after_load_mib: number | null }, slow_run: { rss_peak_mib: number | null, in_flight: number } }} results
  */
 export function targets(results) {
   /** @param {string} name @param {string} target @param {number | null} value @param {(v: number) => boolean} holds */
   const target = (name, target, value, holds) => ({ name, target, value, holds: value === null ? null : holds(value) });
   return [
-    target("JSON requests/s, shim / pass-through", ">= 0.9", results.ratios.rps_json, (v) => v >= 0.9),
-    target("XML requests/s, shim / pass-through", ">= 0.8", results.ratios.rps_xml, (v) => v >= 0.8),
-    target("median latency added by the shim, JSON (ms)", "<= 0.5", results.ratios.added_p50_ms_json, (v) => v <= 0.5),
-    target("median latency added by the shim, XML (ms)", "<= 0.5", results.ratios.added_p50_ms_xml, (v) => v <= 0.5),
+    target("JSON requests/s, shim / bare pass-through", ">= 0.6", results.ratios.rps_json, (v) => v >= 0.6),
+    target("JSON requests/s, shim / nginx + njs", ">= 1.2", results.ratios.rps_json_vs_nginx_njs, (v) => v >= 1.2),
+    target("XML requests/s, shim / bare pass-through", ">= 0.55", results.ratios.rps_xml, (v) => v >= 0.55),
     target("shim RSS after the load runs (MiB)", "<= 150", results.shim.rss_after_load_mib, (v) => v <= 150),
     target(
       `shim peak RSS with ${results.slow_run.in_flight} orders in flight (MiB)`,
@@ -68,36 +96,65 @@ export function targets(results) {
 /** @param {any} results the whole results object main.mjs writes @returns {string} */
 export function formatReport(results) {
   const lines = [];
-  const { runs, ratios: r, shim, slow_run: slow, settings } = results;
-  lines.push(`${settings.duration_s} s per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms`);
+  const { runs, ratios: r, shim, slow_run: slow, settings, peers } = results;
+  lines.push(
+    `${settings.rounds} round(s) of ${settings.duration_s} s per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms; ${settings.pinning}; load: ${settings.load_generator}`,
+  );
+  lines.push(`figures are the medians over the rounds; CPU µs/req is the server's CPU time (/proc) per answer`);
   lines.push("");
-  lines.push("target        format  requests/s    p50 ms    p99 ms  errors  peak RSS MiB  CPU % server/load/fake/other");
-  for (const [name, format] of FORMATS_AND_TARGETS) {
-    const run = runs[name][format];
+  lines.push(
+    "server                format  requests/s  CPU µs/req    p50 ms    p99 ms  errors  peak RSS MiB  CPU % server/load/fake/other",
+  );
+  for (const [name, format, label] of ROWS) {
+    /** @type {(Combined & { rss_peak_mib?: number | null }) | undefined} */
+    const run = runs[name]?.[format];
+    const head = `${label.padEnd(21)} ${format.padEnd(6)}`;
+    if (!run) {
+      lines.push(`${head} not run: ${peers.nginx_njs.reason ?? "it did not start"}`);
+      continue;
+    }
     lines.push(
       [
-        (name === "passthrough" ? "pass-through" : "shim").padEnd(13),
-        format.padEnd(6),
+        head,
         fixed(run.requests_per_sec).padStart(11),
+        fixed(run.cpu_us_per_request).padStart(11),
         fixed(run.latency_ms.p50, 3).padStart(9),
         fixed(run.latency_ms.p99, 3).padStart(9),
         String(errorsOf(run)).padStart(7),
-        ("rss_peak_mib" in run ? fixed(run.rss_peak_mib) : "").padStart(13),
+        (run.rss_peak_mib === undefined ? "" : fixed(run.rss_peak_mib)).padStart(13),
         `  ${cpuOf(run)}`,
       ].join(" "),
     );
   }
-  const disturbed = FORMATS_AND_TARGETS.map(([name, format]) => ({
-    label: `${name} ${format}`,
-    other: runs[name][format].cpu_percent.other,
-  })).filter((run) => run.other !== null && run.other > DISTURBED_OTHER_CPU);
+  const disturbed = ROWS.flatMap(([name, format, label]) =>
+    /** @type {Combined["rounds"]} */ (runs[name]?.[format]?.rounds ?? []).map((round, i) => ({
+      label: `${label} ${format} (round ${i + 1})`,
+      other: round.cpu_percent.other,
+    })),
+  ).filter((run) => run.other !== null && run.other > DISTURBED_OTHER_CPU);
   if (disturbed.length > 0) {
     lines.push(
-      `note: other work took CPU during ${disturbed.map((run) => `${run.label} (${fixed(run.other, 0)} %)`).join(", ")}: those figures are disturbed`,
+      `note: other work took CPU during ${disturbed.map((run) => `${run.label}: ${fixed(run.other, 0)} %`).join(", ")}: those figures are disturbed`,
     );
   }
+  if (peers.nginx_njs.check) {
+    const { cases, differences } = peers.nginx_njs.check;
+    lines.push(
+      `nginx + njs (${peers.nginx_njs.version}): ${cases - differences.length} of ${cases} check orders answered and sent to v2 as the shim does`,
+    );
+  }
+  for (const note of results.notes) lines.push(`note: ${note}`);
   lines.push("");
-  lines.push(`requests/s, shim / pass-through: JSON ${fixed(r.rps_json, 3)}, XML ${fixed(r.rps_xml, 3)}`);
+  lines.push(
+    `requests/s, shim / bare pass-through: JSON ${fixed(r.rps_json, 3)}, XML ${fixed(r.rps_xml, 3)}; shim JSON / nginx + njs ${fixed(r.rps_json_vs_nginx_njs, 3)}`,
+  );
+  lines.push(
+    `requests/s over the bare pass-through's (JSON): logging pass-through ${fixed(r.rps_passthrough_logged, 3)}, nginx + njs ${fixed(r.rps_nginx_njs, 3)}, shim ${fixed(r.rps_json, 3)}`,
+  );
+  lines.push(
+    `the same from CPU per request: shim / bare JSON ${fixed(r.by_cpu_json, 3)}, XML ${fixed(r.by_cpu_xml, 3)}; shim JSON / nginx + njs ${fixed(r.by_cpu_json_vs_nginx_njs, 3)}`,
+  );
+  lines.push(`the shim's log line costs a pass-through ${fixed(r.log_line_cpu_us)} µs of CPU per request`);
   lines.push(`median latency added by the shim: JSON ${fixed(r.added_p50_ms_json, 3)} ms, XML ${fixed(r.added_p50_ms_xml, 3)} ms`);
   lines.push(`shim ready to serve: ${fixed(shim.ready_ms)} ms (listening logged at ${fixed(shim.listening_ms)} ms)`);
   lines.push(

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
@@ -23,15 +24,47 @@ const POLL_MS = 2;
  * @property {() => Promise<number | null>} stop SIGTERM, then its exit code
  */
 
+/** Whether something accepts connections on a loopback port. @param {number} port @returns {Promise<boolean>} */
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /**
- * Spawns `node <args>` and resolves once it logs that it listens.
- * @param {{ name: string, args: string[], env: Record<string, string>, logFile: string, startTimeoutMs?: number }} options
+ * @typedef {object} ServerOptions
+ * @property {string} name
+ * @property {string} [command] the program, node by default
+ * @property {string[]} args
+ * @property {Record<string, string>} env
+ * @property {string} logFile where its stdout goes
+ * @property {number} [port] the port it was told to listen on; without it, the port comes from its "listening" log line
+ * @property {number} [startTimeoutMs]
+ */
+
+/**
+ * Spawns a server (`node <args>` unless told otherwise) and resolves once it
+ * listens: once it logs so, or once its given port takes connections.
+ * @param {ServerOptions} options
  * @returns {Promise<ServerProcess>}
  */
-export async function startServerProcess({ name, args, env, logFile, startTimeoutMs = 10_000 }) {
+export async function startServerProcess({
+  name,
+  command = process.execPath,
+  args,
+  env,
+  logFile,
+  port: givenPort,
+  startTimeoutMs = 10_000,
+}) {
   const log = openSync(logFile, "w");
   const started = performance.now();
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", log, "pipe"] });
+  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", log, "pipe"] });
   closeSync(log);
   let stderr = "";
   child.stderr?.on("data", (chunk) => (stderr += chunk));
@@ -47,7 +80,8 @@ export async function startServerProcess({ name, args, env, logFile, startTimeou
       child.kill("SIGKILL");
       throw new Error(`${name} did not listen within ${startTimeoutMs} ms: ${stderr.trim()}`);
     }
-    port = Number(readFileSync(logFile, "utf8").match(LISTENING)?.[1] ?? 0);
+    if (givenPort === undefined) port = Number(readFileSync(logFile, "utf8").match(LISTENING)?.[1] ?? 0);
+    else if (await accepts(givenPort)) port = givenPort;
     if (!port) await sleep(POLL_MS);
   }
   const pid = /** @type {number} */ (child.pid);

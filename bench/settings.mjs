@@ -8,11 +8,14 @@ export const USAGE = `npm run bench -- [flags]
   --connections N    concurrent connections of each load run            (default 32)
   --delay MS         the fake v2's answer delay in the load runs        (default 0)
   --warmup S         seconds of load on each server before measuring    (default 2)
+  --rounds N         rounds of the comparison: every server, every format,
+                     once a round; the figures are the medians            (default 3)
+  --cpu N|none       the CPU each server under test is pinned to        (default: the last)
   --in-flight N      orders sent at once in the slow-v2 run             (default 2000)
   --slow-delay MS    the fake v2's answer delay in the slow-v2 run      (default 2000)
   --out FILE         where the figures go, as JSON                      (default bench-results.json)
   --smoke            a short run to check that the benchmark works:
-                     --duration 2 --connections 8 --warmup 0 --in-flight 200 --slow-delay 500
+                     --duration 2 --connections 8 --warmup 0 --rounds 1 --in-flight 200 --slow-delay 500
                      (flags given as well still win)
   --profile          also run the shim under node --cpu-prof for one JSON load run
                      and summarise where its time went
@@ -20,8 +23,8 @@ export const USAGE = `npm run bench -- [flags]
   --no-build         do not build dist/ first (it must be this tree's)
   --help`;
 
-const DEFAULTS = { duration: 10, connections: 32, delay: 0, warmup: 2, "in-flight": 2000, "slow-delay": 2000 };
-const SMOKE = { duration: 2, connections: 8, warmup: 0, "in-flight": 200, "slow-delay": 500 };
+const DEFAULTS = { duration: 10, connections: 32, delay: 0, warmup: 2, rounds: 3, "in-flight": 2000, "slow-delay": 2000 };
+const SMOKE = { duration: 2, connections: 8, warmup: 0, rounds: 1, "in-flight": 200, "slow-delay": 500 };
 
 /**
  * @typedef {object} Settings
@@ -29,6 +32,8 @@ const SMOKE = { duration: 2, connections: 8, warmup: 0, "in-flight": 200, "slow-
  * @property {number} connections
  * @property {number} delayMs
  * @property {number} warmupS
+ * @property {number} rounds
+ * @property {number | "none" | undefined} cpu undefined: the default CPU
  * @property {number} inFlight
  * @property {number} slowDelayMs
  * @property {string} out
@@ -37,6 +42,14 @@ const SMOKE = { duration: 2, connections: 8, warmup: 0, "in-flight": 200, "slow-
  * @property {boolean} build
  * @property {boolean} help
  */
+
+/** @param {string | undefined} text @returns {Settings["cpu"]} */
+function cpuSetting(text) {
+  if (text === undefined || text === "none") return text;
+  const cpu = Number(text);
+  if (!Number.isInteger(cpu) || cpu < 0) throw new Error(`--cpu takes a CPU number or none, not ${JSON.stringify(text)}`);
+  return cpu;
+}
 
 /** @param {string[]} args @returns {Settings} */
 export function parseSettings(args) {
@@ -48,6 +61,8 @@ export function parseSettings(args) {
       connections: { type: "string" },
       delay: { type: "string" },
       warmup: { type: "string" },
+      rounds: { type: "string" },
+      cpu: { type: "string" },
       "in-flight": { type: "string" },
       "slow-delay": { type: "string" },
       out: { type: "string", default: "bench-results.json" },
@@ -73,6 +88,8 @@ export function parseSettings(args) {
     connections: number("connections", { integer: true, min: 1 }),
     delayMs: number("delay", { min: 0 }),
     warmupS: number("warmup", { min: 0 }),
+    rounds: number("rounds", { integer: true, min: 1 }),
+    cpu: cpuSetting(values.cpu),
     inFlight: number("in-flight", { integer: true, min: 1 }),
     slowDelayMs: number("slow-delay", { min: 0 }),
     out: values.out,

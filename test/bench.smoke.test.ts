@@ -1,15 +1,19 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 // That `npm run bench` works, not how fast anything is: a second per run, few
-// connections, a small slow-v2 run. No figure is asserted; CI's machine is shared.
+// connections, two rounds, a small slow-v2 run. No figure is asserted; CI's
+// machine is shared. The nginx + njs peer runs where Debian's packages are
+// installed (CI does not install them): then it must have passed its check.
 
 const BENCH = fileURLToPath(new URL("../bench/main.mjs", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const NGINX_NJS = ["/usr/sbin/nginx", "/usr/lib/nginx/modules/ngx_http_js_module.so"];
+const RUN_KEYS = ["requests_per_sec", "cpu_us_per_request", "latency_ms", "status_counts", "non_2xx", "socket_errors", "rounds"];
 
 describe("npm run bench", () => {
   it("runs every run to the end, exits 0 and writes its figures", async () => {
@@ -23,6 +27,8 @@ describe("npm run bench", () => {
         "1",
         "--warmup",
         "0",
+        "--rounds",
+        "2",
         "--connections",
         "4",
         "--in-flight",
@@ -32,9 +38,9 @@ describe("npm run bench", () => {
         "--out",
         out,
       ];
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [BENCH, ...args], { cwd: ROOT }, (_error, _stdout, stderr) =>
-          resolve({ code: child.exitCode, stderr }),
+      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [BENCH, ...args], { cwd: ROOT }, (_error, stdout, stderr) =>
+          resolve({ code: child.exitCode, stdout, stderr }),
         );
       });
       expect(code, stderr).toBe(0);
@@ -43,15 +49,57 @@ describe("npm run bench", () => {
       expect(Object.keys(results)).toEqual(
         expect.arrayContaining(["machine", "settings", "runs", "ratios", "shim", "slow_run", "targets", "ok", "problems"]),
       );
-      for (const target of ["passthrough", "shim"]) {
-        for (const format of ["json", "xml"]) {
-          expect(Object.keys(results.runs[target][format])).toEqual(
-            expect.arrayContaining(["requests_per_sec", "latency_ms", "status_counts", "non_2xx", "socket_errors"]),
-          );
-          expect(Object.keys(results.runs[target][format].latency_ms)).toEqual(expect.arrayContaining(["p50", "p99"]));
-        }
+      const nginx = NGINX_NJS.every((path) => existsSync(path));
+      expect(results.peers.nginx_njs.available).toBe(nginx);
+      const runs: [string, string][] = [
+        ["passthrough", "json"],
+        ["passthrough", "xml"],
+        ["passthrough_logged", "json"],
+        ["shim", "json"],
+        ["shim", "xml"],
+        ...(nginx ? [["nginx_njs", "json"] as [string, string]] : []),
+      ];
+      for (const [target, format] of runs) {
+        const run = results.runs[target][format];
+        expect(Object.keys(run), `${target} ${format}`).toEqual(expect.arrayContaining(RUN_KEYS));
+        expect(Object.keys(run.latency_ms)).toEqual(expect.arrayContaining(["p50", "p99"]));
+        expect(run.rounds).toHaveLength(2);
+        // Every answer counted once: the rounds' together.
+        expect(run.responses).toBe(run.rounds[0].responses + run.rounds[1].responses);
+        // The median of two rounds is their mean.
+        expect(run.requests_per_sec).toBeCloseTo((run.rounds[0].requests_per_sec + run.rounds[1].requests_per_sec) / 2);
       }
-      expect(Object.keys(results.ratios)).toEqual(["rps_json", "rps_xml", "added_p50_ms_json", "added_p50_ms_xml"]);
+      if (nginx) {
+        expect(results.peers.nginx_njs.check.differences).toEqual([]);
+        expect(results.peers.nginx_njs.check.cases).toBeGreaterThan(0);
+      } else {
+        expect(results.runs.nginx_njs).toBeNull();
+        expect(results.peers.nginx_njs.reason).toContain("apt-get install -y nginx-light libnginx-mod-http-js");
+        expect(stdout).toContain("nginx + njs           json   not run: ");
+      }
+      // The logging pass-through writes the shim's line, key for key.
+      expect(results.notes).toEqual([]);
+      expect(Object.keys(results.ratios)).toEqual([
+        "rps_json",
+        "rps_xml",
+        "rps_json_vs_nginx_njs",
+        "rps_passthrough_logged",
+        "rps_nginx_njs",
+        "by_cpu_json",
+        "by_cpu_xml",
+        "by_cpu_json_vs_nginx_njs",
+        "log_line_cpu_us",
+        "added_p50_ms_json",
+        "added_p50_ms_xml",
+      ]);
+      expect(results.targets.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining([
+          "JSON requests/s, shim / bare pass-through",
+          "JSON requests/s, shim / nginx + njs",
+          "XML requests/s, shim / bare pass-through",
+        ]),
+      );
+      expect(stdout).toContain("requests/s, shim / bare pass-through: JSON ");
       expect(Object.keys(results.shim)).toEqual(expect.arrayContaining(["ready_ms", "rss_peak_load_mib", "rss_after_load_mib"]));
       expect(Object.keys(results.slow_run)).toEqual(
         expect.arrayContaining(["in_flight", "all_201", "answered_201", "orders_made", "lost", "total_ms", "rss_peak_mib"]),
@@ -59,5 +107,5 @@ describe("npm run bench", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 60_000);
 });
