@@ -56,7 +56,30 @@ function expectOneOrderPer201({ outcomes, fake }: { outcomes: Outcome[]; fake: F
   for (const outcome of outcomes) expect(outcome.elapsedMs).toBeLessThan(DEADLINE_MS + 250);
 }
 
+/** Every order v2 made was answered with 201, or is in an error line saying reconcile. */
+function expectEveryOrderAccountedFor({ fake, logs }: { fake: FakeV2; logs: Record<string, unknown>[] }) {
+  const answered = new Set(logs.filter((l) => l.msg === "request" && l.status === 201).map((l) => l.v2_order_id));
+  const toReconcile = new Set(logs.filter((l) => l.level === 50 && String(l.msg).includes("reconcile")).map((l) => l.alternative_order_id));
+  for (const order of fake.sandbox.orders()) {
+    expect(answered.has(order.id) || toReconcile.has(order.body.alternative_order_id), `order ${order.id}`).toBe(true);
+  }
+}
+
 const times = (n: number, answer: ScriptedAnswer) => Array.from({ length: n }, () => answer);
+
+const V2_NOT_FOUND: ScriptedAnswer = {
+  for: "lookup",
+  status: 404,
+  body: { errors: [{ code: "not_found", message: "No orders were found." }] },
+};
+/** How real v2 answers a look-up with no results: its page, and no `orders` key at all. */
+const V2_LISTS_NONE: ScriptedAnswer = { for: "lookup", status: 200, body: { page: { total: 0, limit: 1000, offset: 0 } } };
+const PROXY_NOT_FOUND: ScriptedAnswer = {
+  for: "lookup",
+  status: 404,
+  headers: { "Content-Type": "text/html" },
+  text: "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+};
 
 describe("faults between the shim and v2", () => {
   it("a connection dropped before v2 made the order: sent again, ordered once", async () => {
@@ -112,6 +135,65 @@ describe("faults between the shim and v2", () => {
     expect(run.outcomes.every((o) => o.status === 503)).toBe(true);
   });
 
+  it("a lost answer, then v2 saying none as real v2 does ({page} alone, or a 404 in its envelope): sent again exactly once", async () => {
+    const run = await orderConcurrently([
+      ...times(CLIENTS, { drop: true }),
+      ...times(CLIENTS / 2, V2_LISTS_NONE),
+      ...times(CLIENTS / 2, V2_NOT_FOUND),
+    ]);
+    expectOneOrderPer201(run);
+    expect(run.outcomes.every((o) => o.status === 201)).toBe(true);
+    expect(run.fake.requests.filter((r) => r.method === "POST")).toHaveLength(CLIENTS * 2);
+    expect(run.fake.sandbox.orders()).toHaveLength(CLIENTS);
+  });
+
+  it("a look-up answered by a proxy's HTML 404 is a failed look-up: never sent again, 503 and reconcile", async () => {
+    const run = await orderConcurrently([...times(CLIENTS, { create: true, drop: true }), ...times(CLIENTS * 3, PROXY_NOT_FOUND)]);
+    expect(run.fake.requests.filter((r) => r.method === "POST")).toHaveLength(CLIENTS);
+    expect(run.fake.sandbox.orders()).toHaveLength(CLIENTS);
+    expect(run.outcomes.every((o) => o.status === 503)).toBe(true);
+    expectEveryOrderAccountedFor(run);
+  });
+
+  it("a re-send refused after a lost answer, its confirming look-up failing: never the refusal, 503 and reconcile", async () => {
+    // v2 made the order and its answer was lost; the look-up says none (the race the
+    // README names); the re-send is refused; the look-ups that would confirm the
+    // refusal fail. One order at a time, so that each meets exactly its own faults.
+    const refusals: ScriptedAnswer[] = [
+      { status: 400, body: { errors: [{ code: "duplicate_alternative_order_id", message: "The id is already in use." }] } },
+      { status: 403, body: { errors: [{ code: "access_denied", message: "Access denied." }] } },
+    ];
+    const failures: ScriptedAnswer[] = [
+      { for: "lookup", status: 500, text: "oops" },
+      { for: "lookup", drop: true },
+    ];
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS });
+    try {
+      for (const refusal of refusals) {
+        for (const failure of failures) {
+          fake.script({ create: true, drop: true }, V2_NOT_FOUND, refusal, failure, failure);
+          const answer = await sendHttpMessage(shim.url, orderRequest());
+          expect(answer.status, answer.text).toBe(503);
+          const order = fake.sandbox.orders().at(-1)!;
+          const sent = fake.requests.filter((r) => r.method === "POST" && r.body.includes(order.body.alternative_order_id!));
+          expect(sent).toHaveLength(2);
+          expect(shim.logs()).toContainEqual(
+            expect.objectContaining({
+              level: 50,
+              msg: "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile",
+              alternative_order_id: order.body.alternative_order_id,
+            }),
+          );
+        }
+      }
+      expect(fake.sandbox.orders()).toHaveLength(4);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+
   it("faults of every kind at once", async () => {
     const kinds: ScriptedAnswer[] = [
       { drop: true },
@@ -124,6 +206,7 @@ describe("faults between the shim and v2", () => {
     ];
     const run = await orderConcurrently(Array.from({ length: CLIENTS * 2 }, (_, i) => kinds[i % kinds.length]!));
     expectOneOrderPer201(run);
+    expectEveryOrderAccountedFor(run);
   });
 });
 

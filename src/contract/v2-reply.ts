@@ -2,6 +2,8 @@
 // reply means. Every rule about a v2 reply lives here, once: the v2 side, the
 // mapping to v1 answers, the metrics and the log all ask these functions.
 
+import { v2AlternateOrdersSchema, v2ErrorEnvelopeSchema } from "./v2.js";
+
 /** What came of one v2 call, as the edge saw it. */
 export type V2Reply =
   | {
@@ -61,6 +63,26 @@ export const isRateLimited = (reply: V2Reply): boolean => reply.kind === "answer
 /** A reply worth asking again for, where asking changes nothing: no answer, a 5xx, a 429. */
 export const isTransient = (reply: V2Reply): boolean =>
   reply.kind === "no_answer" || (reply.kind === "answer" && (reply.status >= 500 || reply.status === 429));
+
+/** What a look-up by alternative_order_id says: the orders carrying the id (ascending), that v2 holds none, or nothing to go by. */
+export type LookupAnswer = { found: number[] } | "none" | "failed";
+
+/**
+ * Only v2 itself saying so means "none", since "none" lets the order be sent
+ * again: a 200 that lists no order (real v2 gives just its `page`, total 0),
+ * or a 404 in v2's own error envelope. A 404 without it (a proxy's HTML page,
+ * a wrong URL), any other status, an unreadable body, or a page that counts
+ * orders it does not list, is a look-up that failed.
+ */
+export function lookupAnswer(reply: V2Reply): LookupAnswer {
+  if (reply.kind !== "answer") return "failed";
+  if (reply.status === 404) return v2ErrorEnvelopeSchema.safeParse(reply.body).success ? "none" : "failed";
+  const listed = v2AlternateOrdersSchema.safeParse(reply.body);
+  if (reply.status !== 200 || !listed.success) return "failed";
+  const found = (listed.data.orders ?? []).map((o) => o.order_id).sort((a, b) => a - b);
+  if (found.length > 0) return { found };
+  return (listed.data.page?.total ?? 0) === 0 ? "none" : "failed";
+}
 
 /** A reply in a word or number, for the log: the status, why there was no answer, or that it was paced. */
 export const replySummary = (reply: V2Reply): number | string =>

@@ -103,25 +103,45 @@ export const v2OrderBodySchema = z.object({
 });
 export type V2OrderBody = z.infer<typeof v2OrderBodySchema>;
 
+// Real v2 answers carry `null` for a field not set yet (`certificate_id` while an
+// order is pending, much of Order info). In what v2 answers, null is absent: one
+// helper for every optional field, so no field is left reading null as a value.
+// (The request schemas above describe what the shim sends, which is never null.)
+const optionalField = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? undefined, schema.optional());
+
 export const v2OrderCreatedSchema = z.object({
   id: z.number().int().positive(),
-  certificate_id: z.number().int().optional(),
-  requests: z.array(z.object({ id: z.number().int(), status: z.string() })).optional(),
+  certificate_id: optionalField(z.number().int()),
+  requests: optionalField(z.array(z.object({ id: z.number().int(), status: z.string() }))),
 });
 
 export const v2ErrorEnvelopeSchema = z.object({
-  errors: z.array(z.object({ code: z.string().min(1), message: z.string().optional() })).min(1),
+  errors: z.array(z.object({ code: z.string().min(1), message: optionalField(z.string()) })).min(1),
 });
 export type V2ErrorEnvelope = z.infer<typeof v2ErrorEnvelopeSchema>;
 
-/** `GET /order/alternate/{alternative_order_id}`: the orders that carry the id. */
-export const v2AlternateOrdersSchema = z.object({
-  orders: z.array(
-    z.object({ order_id: z.number().int().positive(), certificate_id: z.number().int().optional(), status: z.string().optional() }),
-  ),
-});
+/**
+ * `GET /order/alternate/{alternative_order_id}`: the orders that carry the id.
+ * With none, real v2 answers its `page` alone (`{"page":{"total":0,…}}`), so
+ * either may be missing, but not both: an answer with neither is not a look-up's.
+ * What an answer means is lookupAnswer's to say (v2-reply.ts).
+ */
+export const v2AlternateOrdersSchema = z
+  .object({
+    orders: optionalField(
+      z.array(
+        z.object({
+          order_id: z.number().int().positive(),
+          certificate_id: optionalField(z.number().int()),
+          status: optionalField(z.string()),
+        }),
+      ),
+    ),
+    page: optionalField(z.object({ total: optionalField(z.number().int().nonnegative()) })),
+  })
+  .refine((answer) => answer.orders !== undefined || answer.page !== undefined, "a look-up answer lists orders or gives a page");
 
-const validitySchema = z.object({ years: z.number().int().optional(), days: z.number().int().optional() });
+const validitySchema = z.object({ years: optionalField(z.number().int()), days: optionalField(z.number().int()) });
 
 /**
  * `GET /order/certificate/{order_id}` ("Order info"), the parts the legacy order
@@ -131,23 +151,23 @@ const validitySchema = z.object({ years: z.number().int().optional(), days: z.nu
 export const v2OrderInfoSchema = z.object({
   id: z.number().int().positive(),
   status: z.string(),
-  date_created: z.string().optional(),
-  product: z.object({ name: z.string().optional(), name_id: z.string().optional() }).optional(),
-  certificate: z
-    .object({
-      common_name: z.string().optional(),
-      dns_names: z.array(z.string()).optional(),
-      date_created: z.string().optional(),
-      valid_from: z.string().optional(),
-      valid_till: z.string().optional(),
-      organization_units: z.array(z.string()).optional(),
-      server_platform: z.object({ id: z.number().int(), name: z.string().optional() }).optional(),
-      cert_validity: validitySchema.optional(),
-    })
-    .optional(),
-  order_validity: validitySchema.optional(),
-  validity_years: z.number().int().optional(),
-  price: z.union([z.number(), z.string()]).optional(),
+  date_created: optionalField(z.string()),
+  product: optionalField(z.object({ name: optionalField(z.string()), name_id: optionalField(z.string()) })),
+  certificate: optionalField(
+    z.object({
+      common_name: optionalField(z.string()),
+      dns_names: optionalField(z.array(z.string())),
+      date_created: optionalField(z.string()),
+      valid_from: optionalField(z.string()),
+      valid_till: optionalField(z.string()),
+      organization_units: optionalField(z.array(z.string())),
+      server_platform: optionalField(z.object({ id: z.number().int(), name: optionalField(z.string()) })),
+      cert_validity: optionalField(validitySchema),
+    }),
+  ),
+  order_validity: optionalField(validitySchema),
+  validity_years: optionalField(z.number().int()),
+  price: optionalField(z.union([z.number(), z.string()])),
 });
 export type V2OrderInfo = z.infer<typeof v2OrderInfoSchema>;
 

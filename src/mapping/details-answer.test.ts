@@ -51,3 +51,11 @@ describe("the v1 order details schema", () => {
     expect(v1OrderDetailsSchemaFor("padded").safeParse(toV1OrderDetails(order, "number")).success).toBe(false);
   });
 });
+
+describe("toV1OrderDetails", () => {
+  const order = (status: string): V2OrderInfo => v2OrderInfoSchema.parse({ id: 7, status });
+
+  it("shows v2's approved (seen in real Order info) as pending issuance, as every status before issued", () => {
+    expect(toV1OrderDetails(order("approved"), "number").certificate_details.status).toBe("pending issuance");
+  });
+});

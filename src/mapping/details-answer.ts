@@ -9,6 +9,8 @@ import { formatOrderId, toV1Failure } from "./order-answer.js";
 const LEGACY_STATUS: ReadonlyMap<string, V1OrderStatus> = new Map([
   ["pending", "pending issuance"],
   ["needs_approval", "pending issuance"],
+  // Seen in real Order info answers: approved, not yet issued.
+  ["approved", "pending issuance"],
   ["processing", "pending issuance"],
   ["waiting_pickup", "pending issuance"],
   ["reissue_pending", "pending issuance"],

@@ -7,7 +7,7 @@ import type { ShimEnv } from "../http/env.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
 import { orderTranslator } from "../mapping/order-pipeline.js";
-import type { Logger } from "../observability/log.js";
+import { type Logger, logBeforeActing } from "../observability/log.js";
 import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
@@ -32,11 +32,14 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     const alternativeOrderId = newAlternativeOrderId();
     const { product, body } = translate(c.get("bodyFormat"), await c.req.text(), account, alternativeOrderId);
     log.alternative_order_id = alternativeOrderId;
+    const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
+    // Out of the process before anything is sent: a kill -9, a crash or an OOM kill
+    // mid-order still leaves the id that v2's order can be found by.
+    await logBeforeActing(logger, trace, "placing order");
 
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
-    const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
 
     if (placement.kind === "found") {
       log.recovered_by_lookup = true;

@@ -8,7 +8,7 @@ import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
 
 // One scripted v2: each call takes the next step; a step answers, or throws an
 // error with a code as undici does when there is no answer.
-type Step = { status: number; body?: unknown; headers?: Record<string, string> } | { fail: string };
+type Step = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | { fail: string };
 
 function scripted(...steps: Step[]) {
   const calls: V2HttpRequest[] = [];
@@ -17,7 +17,8 @@ function scripted(...steps: Step[]) {
     const step = steps.shift();
     if (!step) throw new Error("unscripted call");
     if ("fail" in step) throw Object.assign(new Error("no answer"), { code: step.fail });
-    return { status: step.status, headers: step.headers ?? {}, text: step.body === undefined ? "" : JSON.stringify(step.body) };
+    const text = step.text ?? (step.body === undefined ? "" : JSON.stringify(step.body));
+    return { status: step.status, headers: step.headers ?? {}, text };
   };
   return { calls, client: new V2Client(transport, new Pacer([])) };
 }
@@ -51,6 +52,10 @@ const listed = (...ids: number[]) => ({
   body: { orders: ids.map((order_id) => ({ order_id, status: "pending" })), page: {} },
 });
 const absent = { status: 404, body: { errors: [{ code: "not_found", message: "none" }] } };
+/** How real v2 lists no orders: its page alone. */
+const listsNone = { status: 200, body: { page: { total: 0, limit: 1000, offset: 0 } } };
+const proxyNotFound = { status: 404, headers: { "content-type": "text/html" }, text: "<html><center>nginx</center></html>" };
+const duplicate = { status: 400, body: { errors: [{ code: "duplicate_alternative_order_id" }] } };
 const paths = (calls: V2HttpRequest[]) => calls.map((c) => `${c.method} ${c.path}`);
 
 describe("placeOrder", () => {
@@ -118,6 +123,54 @@ describe("placeOrder", () => {
     const refused = scripted({ status: 500 }, absent, { status: 400, body: { errors: [{ code: "invalid" }] } }, absent);
     const report = await placeOrder(refused.client, order, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "refused", reply: { status: 400 } }, sends: 2, lookups: 2 });
+  });
+
+  it("never passes on a refusal of a re-send while no look-up can confirm that v2 holds no order", async () => {
+    // The look-up said none, the re-send is refused, and the confirming look-ups fail: the
+    // refusal may be v2 refusing an id it holds, so the outcome is unknown, not a refusal.
+    const { calls, client } = scripted({ fail: "ECONNRESET" }, absent, duplicate, { status: 500 }, { fail: "ECONNRESET" });
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toEqual({
+      placement: { kind: "gave_up", uncertain: true, last: { kind: "no_answer", reason: "ECONNRESET" } },
+      sends: 2,
+      lookups: 3,
+    });
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(2);
+
+    // A later look-up that finds the order answers with it.
+    const foundLater = scripted(
+      { status: 502 },
+      absent,
+      { status: 403, body: { errors: [{ code: "access_denied" }] } },
+      { status: 500 },
+      listed(8),
+    );
+    expect((await placeOrder(foundLater.client, order, policy, fakeClock())).placement).toEqual({
+      kind: "found",
+      orderId: 8,
+      alsoCarryingTheId: [],
+    });
+  });
+
+  it("sends again once after a lost answer when v2 lists none as its page alone", async () => {
+    const { calls, client } = scripted({ fail: "ECONNRESET" }, listsNone, created(4));
+    expect(await placeOrder(client, order, policy, fakeClock())).toMatchObject({
+      placement: { kind: "created", orderId: 4 },
+      sends: 2,
+      lookups: 1,
+    });
+    expect(paths(calls)).toEqual([
+      "POST /order/certificate/code_signing_ev",
+      "GET /order/alternate/v1shimabc",
+      "POST /order/certificate/code_signing_ev",
+    ]);
+  });
+
+  it("never sends again on a 404 that is not v2's: a proxy's page says nothing about the order", async () => {
+    const { calls, client } = scripted({ status: 502 }, proxyNotFound, proxyNotFound, proxyNotFound);
+    const report = await placeOrder(client, order, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: true }, sends: 1, lookups: 3 });
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(1);
   });
 
   it("passes a first refusal on without a look-up", async () => {

@@ -1,5 +1,13 @@
-import { type V2OrderBody, type V2Product, v2AlternateOrdersSchema, v2OrderCreatedSchema } from "../contract/v2.js";
-import { isRateLimited, isSuccessStatus, neverSent, type Placement, type V2Reply } from "../contract/v2-reply.js";
+import { type V2OrderBody, type V2Product, v2OrderCreatedSchema } from "../contract/v2.js";
+import {
+  isRateLimited,
+  isSuccessStatus,
+  type LookupAnswer,
+  lookupAnswer,
+  neverSent,
+  type Placement,
+  type V2Reply,
+} from "../contract/v2-reply.js";
 import type { V2Client } from "./client.js";
 import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "./retry-timing.js";
 
@@ -30,16 +38,6 @@ function sendOutcome(reply: V2Reply): SendOutcome {
   return "refused";
 }
 
-type LookupOutcome = { found: number[] } | "absent" | "failed";
-
-function lookupOutcome(reply: V2Reply): LookupOutcome {
-  if (reply.kind !== "answer") return "failed";
-  if (reply.status === 404) return "absent";
-  const listed = v2AlternateOrdersSchema.safeParse(reply.body);
-  if (reply.status !== 200 || !listed.success) return "failed";
-  return listed.data.orders.length === 0 ? "absent" : { found: listed.data.orders.map((o) => o.order_id).sort((a, b) => a - b) };
-}
-
 /**
  * Places one order with v2 so that it is made at most once. When an answer is
  * lost (reset, timeout, 5xx, an unreadable 2xx) the order may or may not exist,
@@ -58,15 +56,18 @@ export async function placeOrder(
   let sends = 0;
   let lookups = 0;
   let waits = 0;
+  /** An order may exist that no look-up has found: nothing may be sent until one says "none". */
   let uncertain = false;
-  /** Some answer was lost, so a later refusal may be v2 refusing an alternative_order_id it already holds. */
-  let answerLost = false;
+  /** The latest answer lost after the order may have reached v2: what the client hears if the outcome stays unknown. */
+  let lost: V2Reply | undefined;
+  /** A refusal of a re-send, passed on only once a look-up says v2 holds no order with the id. */
+  let refusal: V2Reply | undefined;
   let last: V2Reply = { kind: "no_answer", reason: "not attempted" };
   const report = (placement: Placement): PlacementReport => ({ placement, sends, lookups });
   const foundAs = (ids: number[]) => report({ kind: "found", orderId: ids[0]!, alsoCarryingTheId: ids.slice(1) });
-  const lookup = async (): Promise<LookupOutcome> => {
+  const lookup = async (): Promise<LookupAnswer> => {
     lookups++;
-    return lookupOutcome(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits()));
+    return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits()));
   };
 
   let next: "send" | "lookup" = "send";
@@ -86,11 +87,19 @@ export async function placeOrder(
       if (typeof outcome === "object") return report({ kind: "created", orderId: outcome.created, reply: last });
       if (outcome === "paced") break;
       if (outcome === "refused") {
-        // The lost answer's order may have been made after a look-up said there was none.
-        const found = answerLost ? await lookup() : "absent";
-        return typeof found === "object" ? foundAs(found.found) : report({ kind: "refused", reply: last });
+        if (!lost) return report({ kind: "refused", reply: last });
+        // The lost answer's order may have been made after a look-up said there was none,
+        // and v2 be refusing the re-send for an alternative_order_id it already holds.
+        refusal = last;
+        uncertain = true;
+        next = "lookup";
+        delayMs = 0;
+        continue;
       }
-      if (outcome === "uncertain") uncertain = answerLost = true;
+      if (outcome === "uncertain") {
+        uncertain = true;
+        lost = last;
+      }
       // Nothing was made and nothing may be sent again: there is nothing to ask about.
       else if (sends >= policy.attempts) break;
       next = "lookup";
@@ -102,10 +111,13 @@ export async function placeOrder(
     if (lookups >= policy.attempts) break;
     const found = await lookup();
     if (typeof found === "object") return foundAs(found.found);
-    if (found === "absent") uncertain = false;
-    // Sending again is safe only once v2 has said it holds no order with this id.
+    if (found === "none") {
+      if (refusal) return report({ kind: "refused", reply: refusal });
+      uncertain = false;
+    }
+    // Sending again is safe only once v2 has said it holds no order with this id; a failed look-up never says so.
     next = uncertain ? "lookup" : "send";
     delayMs = backoffMs(waits++, policy);
   }
-  return report({ kind: "gave_up", last, uncertain });
+  return report({ kind: "gave_up", last: uncertain ? (lost ?? last) : last, uncertain });
 }

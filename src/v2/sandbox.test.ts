@@ -39,7 +39,8 @@ describe("the sandbox", () => {
     const sandbox = createSandbox({ firstOrderId: 1000, now: () => new Date("2026-03-04T17:19:12.345Z") });
     const response = await post(sandbox, order);
     expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ id: 1000, requests: [{ id: 1, status: "pending" }] });
+    // Real v2's shape: a new order has no certificate yet, and says so with null.
+    expect(await response.json()).toEqual({ id: 1000, certificate_id: null, requests: [{ id: 1, status: "pending" }] });
     expect(sandbox.orders()).toMatchObject([
       { id: 1000, product: "code_signing_ev", body: order, created: new Date("2026-03-04T17:19:12.345Z") },
     ]);
@@ -62,13 +63,39 @@ describe("the sandbox", () => {
     expect(sandbox.orders()).toEqual([]);
   });
 
-  it("answers v2's errors for a missing key, an unknown product, a body that is not JSON", async () => {
+  it("answers v2's errors for a bad key, an unknown product, a body that is not JSON", async () => {
     const sandbox = createSandbox();
-    expect(await (await post(sandbox, order, { key: "" })).json()).toMatchObject({
-      errors: [{ code: "access_denied|access_denied_invalid_key" }],
-    });
+    // v2's own body for a bad key, word for word.
+    const badKey = {
+      errors: [{ code: "access_denied|access_denied_invalid_key", message: "Access denied due to access_denied_invalid_key." }],
+    };
+    for (const key of ["", "invalid", "Invalid-Key", "has space", "n\u00e9e"]) {
+      const response = await post(sandbox, order, { key });
+      expect(response.status, key).toBe(403);
+      expect(await response.json(), key).toEqual(badKey);
+    }
+    const lookup = await sandbox.app.request("/order/alternate/v1shim1", { headers: { "X-DC-DEVKEY": "invalid" } });
+    expect(await lookup.json()).toEqual(badKey);
+    expect((await post(sandbox, order, { key: "skyfall" })).status).toBe(201);
+    expect((await post(sandbox, order, { key: "key:with-colon" })).status).toBe(201);
     expect((await post(sandbox, order, { product: "ssl_plus" })).status).toBe(404);
     expect(await (await post(sandbox, "{")).json()).toMatchObject({ errors: [{ code: "bad_request_format" }] });
+  });
+
+  it("answers a look-up as real v2 does: none as its page alone, a pending order's certificate_id as null", async () => {
+    let now = new Date("2026-03-04T17:19:12.000Z");
+    const sandbox = createSandbox({ firstOrderId: 7, issueAfterMs: 60_000, now: () => now });
+    const lookup = async (id: string) => (await sandbox.app.request(`/order/alternate/${id}`, { headers: { "X-DC-DEVKEY": "k" } })).json();
+
+    expect(await lookup("v1shim1")).toEqual({ page: { total: 0, limit: 1000, offset: 0 } });
+    await post(sandbox, order);
+    expect(await lookup("v1shim1")).toEqual({
+      orders: [{ order_id: 7, certificate_id: null, status: "pending" }],
+      page: { total: 1, limit: 1000, offset: 0 },
+    });
+    now = new Date("2026-03-04T17:20:12.000Z");
+    expect(await lookup("v1shim1")).toMatchObject({ orders: [{ order_id: 7, certificate_id: 7, status: "issued" }] });
+    expect(await lookup("v1shim2")).toEqual({ page: { total: 0, limit: 1000, offset: 0 } });
   });
 
   it("shows an order as pending, then as issued with its validity once issueAfterMs has passed, to its own key only", async () => {
@@ -90,7 +117,7 @@ describe("the sandbox", () => {
       status: "issued",
       certificate: { valid_from: "2026-03-04", valid_till: "2027-03-04" },
     });
-    expect((await read("someone else")).status).toBe(404);
+    expect((await read("someone-else")).status).toBe(404);
     expect(await (await sandbox.app.request("/order/alternate/v1shim1", { headers: { "X-DC-DEVKEY": "k" } })).json()).toMatchObject({
       orders: [{ order_id: 7, status: "issued" }],
     });

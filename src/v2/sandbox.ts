@@ -6,7 +6,9 @@ import { setNewest } from "../lib/bounded-map.js";
 
 // An in-process stand-in for the Services API v2, for running the shim with no
 // DigiCert account: it checks order payloads as the v2 page describes them and
-// answers in v2's shapes. Its error codes for invalid payloads
+// answers in v2's shapes, as real v2 writes them (an empty look-up as its page
+// alone, `null` for what is not set yet, v2's own body for a bad key), so that
+// what works against it works against v2. Its error codes for invalid payloads
 // (`invalid_param|<path>`) are its own; v2's real ones are not documented.
 
 export interface SandboxOrder {
@@ -35,6 +37,14 @@ export interface Sandbox {
 
 const v2Error = (c: Context, status: 400 | 403 | 404, code: string, message: string) => c.json({ errors: [{ code, message }] }, status);
 
+/**
+ * A key the sandbox refuses as v2 refuses a bad key: none, one no real key looks
+ * like (anything but printable ASCII), or one that begins with `invalid`, so
+ * that the answer to a bad key can be tried through the shim. Any other key is
+ * an account of its own.
+ */
+const isBadKey = (apiKey: string | undefined) => !apiKey || !/^[\x21-\x7e]+$/.test(apiKey) || /^invalid/i.test(apiKey);
+
 const ownerOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
 const PRODUCT_NAMES: Readonly<Record<V2Product, string>> = { code_signing: "Code Signing", code_signing_ev: "EV Code Signing" };
@@ -60,8 +70,9 @@ export function createSandbox({
   const statusOf = (order: SandboxOrder) => (now().getTime() - order.created.getTime() >= issueAfterMs ? "issued" : "pending");
 
   app.use(async (c, next) => {
-    if (!c.req.header("X-DC-DEVKEY")) {
-      return v2Error(c, 403, "access_denied|access_denied_invalid_key", "The API key is missing or invalid.");
+    if (isBadKey(c.req.header("X-DC-DEVKEY"))) {
+      // v2's own words, as it answers them.
+      return v2Error(c, 403, "access_denied|access_denied_invalid_key", "Access denied due to access_denied_invalid_key.");
     }
     await next();
   });
@@ -87,18 +98,22 @@ export function createSandbox({
       owner: ownerOf(c.req.header("X-DC-DEVKEY") ?? ""),
     };
     setNewest(orders, order.id, order, maxOrders);
-    return c.json({ id: order.id, requests: [{ id: order.requestId, status: "pending" }] }, 201);
+    // A new order is pending: real v2 says its certificate_id is null until there is one.
+    return c.json({ id: order.id, certificate_id: null, requests: [{ id: order.requestId, status: "pending" }] }, 201);
   });
 
   app.get("/order/alternate/:alternativeOrderId", (c) => {
     const owner = ownerOf(c.req.header("X-DC-DEVKEY") ?? "");
     const id = c.req.param("alternativeOrderId");
     const matching = [...orders.values()].filter((o) => o.owner === owner && o.body.alternative_order_id === id);
-    if (matching.length === 0) return v2Error(c, 404, "not_found", "No order carries this alternative_order_id.");
-    return c.json({
-      orders: matching.map((o) => ({ order_id: o.id, certificate_id: o.id, status: statusOf(o) })),
-      page: { total: matching.length, limit: 1000, offset: 0 },
+    const page = { total: matching.length, limit: 1000, offset: 0 };
+    // Real v2 lists none as its page alone, with no `orders` key at all.
+    if (matching.length === 0) return c.json({ page });
+    const listed = matching.map((o) => {
+      const status = statusOf(o);
+      return { order_id: o.id, certificate_id: status === "issued" ? o.id : null, status };
     });
+    return c.json({ orders: listed, page });
   });
 
   app.get("/order/certificate/:orderId", (c) => {

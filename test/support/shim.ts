@@ -16,15 +16,27 @@ export interface RunningShim {
   close(): Promise<void>;
 }
 
+export interface CapturedLog {
+  /** A slow log: lines are captured at once, but said to be written out only once this resolves. */
+  heldUntil?: Promise<void>;
+}
+
 /**
  * The shim as `npm start` runs it, on an ephemeral loopback port, with its log
  * captured. `env` is read as the environment; without DIGICERT_API_URL the shim
  * uses its sandbox.
  */
-export async function startShim(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<RunningShim> {
+export async function startShim(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+  { heldUntil }: CapturedLog = {},
+): Promise<RunningShim> {
   const config = loadConfig({ LOG_LEVEL: "info", ...env, PORT: "0", HOST: "127.0.0.1" });
   const rawLogs: string[] = [];
-  const logger = createLogger(config.logLevel, { write: (line: string) => void rawLogs.push(line) });
+  const logger = createLogger(config.logLevel, {
+    write: (line: string) => void rawLogs.push(line),
+    ...(heldUntil && { written: () => heldUntil }),
+  });
   // Accounts mode reads v2 keys from the environment: the test's, then the process's.
   const accounts = accountRegistryFor(config, { ...process.env, ...env });
   const running = await startServer(config, logger, { accounts, ...options });

@@ -1,0 +1,51 @@
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, openSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { writeTempFile } from "../../test/support/temp-files.js";
+import { AsyncDestination, createLogger, logBeforeActing } from "./log.js";
+
+const linesOf = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe("a line logged before acting", () => {
+  it("is in the file once its promise resolves, behind every line logged before it", async () => {
+    const path = writeTempFile("shim.log", "");
+    const destination = new AsyncDestination(path);
+    const logger = createLogger("info", destination);
+
+    // The file is still being opened: nothing can have been written yet.
+    await logBeforeActing(logger, { alternative_order_id: "v1shim1" }, "placing order");
+    expect(linesOf(path)).toMatchObject([{ msg: "placing order", alternative_order_id: "v1shim1" }]);
+
+    for (let i = 0; i < 500; i++) logger.info({ i, padding: "x".repeat(200) }, "request");
+    await logBeforeActing(logger, { alternative_order_id: "v1shim2" }, "placing order");
+    const lines = linesOf(path);
+    expect(lines).toHaveLength(502);
+    expect(lines.at(-1)).toMatchObject({ msg: "placing order", alternative_order_id: "v1shim2" });
+    destination.flushSync();
+  });
+
+  it("holds nothing back once the log cannot be written: a pipe whose reader is gone", async () => {
+    const fifo = join(dirname(writeTempFile("unused", "")), "log.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY);
+    closeSync(reader);
+    const logger = createLogger("info", new AsyncDestination(writer));
+    await logBeforeActing(logger, { alternative_order_id: "v1shim1" }, "placing order");
+    await logBeforeActing(logger, { alternative_order_id: "v1shim2" }, "placing order");
+    closeSync(writer);
+  });
+
+  it("resolves at once when the level leaves the line out, or the destination writes as it is called", async () => {
+    const quiet = createLogger("warn", new AsyncDestination(writeTempFile("quiet.log", "")));
+    await logBeforeActing(quiet, {}, "placing order");
+    const written: string[] = [];
+    await logBeforeActing(createLogger("info", { write: (line) => void written.push(line) }), {}, "placing order");
+    expect(written).toHaveLength(1);
+  });
+});
