@@ -16,7 +16,7 @@ type ErrorStatus = V1Error["status"];
 // Every status a V1Error may have must be described here (the Record says so),
 // with the codes of the README's "Error codes the shim defines".
 const ERROR_STATUSES: Record<ErrorStatus, string> = {
-  400: "For an order, required_param:<field> or invalid_param:<field> for every field with a problem, or malformed_body; for order details, invalid_param:order_id; malformed_request; or a v2 refusal's codes, with : for |.",
+  400: "For an order, required_param:<field> or invalid_param:<field> for every field with a problem, or malformed_body; for order details, invalid_param:order_id; malformed_request; or a v2 refusal's codes, with : for |, except that a refusal naming a v2 field the order fills names its v1 field (invalid_param:validity), v2's code and message in the description.",
   401: "access_denied (no usable Basic credentials or, in accounts mode, credentials not accepted), or v2's codes for a key it refuses; with WWW-Authenticate.",
   403: "account_disabled (accounts mode), or v2's codes for another refusal.",
   404: "not_found:order (v2's code) or not_found: v2 has no such order for this key.",
