@@ -16,6 +16,7 @@ describe("loadConfig", () => {
       orderIdFormat: "number",
       retry: expect.objectContaining({ timeoutMs: 30_000 }),
       platforms: DEFAULT_PLATFORM_TABLES,
+      sandboxMaxYears: 3,
     });
   });
 
@@ -29,11 +30,13 @@ describe("loadConfig", () => {
       SHIM_ORDER_ID_FORMAT: "hex",
       DIGICERT_API_URL: "ftp://example.com",
       SHIM_UPSTREAM_TIMEOUT_MS: "-1",
+      SHIM_SANDBOX_MAX_YEARS: "4",
     });
     expect(found.map((p) => p.split(" ")[0]).sort()).toEqual([
       "DIGICERT_API_URL",
       "PORT",
       "SHIM_ORDER_ID_FORMAT",
+      "SHIM_SANDBOX_MAX_YEARS",
       "SHIM_UPSTREAM_TIMEOUT_MS",
     ]);
   });

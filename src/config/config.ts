@@ -59,6 +59,7 @@ const envSchema = z
     SHIM_SUNSET_DATE: isoDate.optional(),
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    SHIM_SANDBOX_MAX_YEARS: z.coerce.number().int().min(1).max(3).default(3),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -113,6 +114,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   migrationUrl: vars.SHIM_MIGRATION_URL,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
+  /** In the sandbox, the longest order_validity.years it takes; longer is refused as v2 would refuse it. */
+  sandboxMaxYears: vars.SHIM_SANDBOX_MAX_YEARS,
   logLevel: vars.LOG_LEVEL,
 }));
 
