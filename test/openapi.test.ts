@@ -154,6 +154,27 @@ describe("the document's v1 order", () => {
   });
 });
 
+describe("the document's order details", () => {
+  it("require every field, and the receipt, as legacy clients read them without checking", async () => {
+    const details = z
+      .object({
+        required: z.array(z.string()),
+        properties: z.object({
+          certificate_details: z.object({ required: z.array(z.string()), properties: z.record(z.string(), z.unknown()) }),
+          receipt: z.object({ required: z.array(z.string()), properties: z.record(z.string(), z.unknown()) }),
+        }),
+      })
+      .parse(documentSchema.parse(JSON.parse((await servedDocument()).text)).components.schemas.V1OrderDetails);
+    expect(details.required.sort()).toEqual(["certificate_details", "receipt"]);
+    for (const part of [details.properties.certificate_details, details.properties.receipt]) {
+      expect(part.required.sort()).toEqual(Object.keys(part.properties).sort());
+    }
+    expect(Object.keys(details.properties.certificate_details.properties)).toEqual(
+      expect.arrayContaining(["business_unit", "is_renewal", "renewed_order_id", "site_seal_token", "valid_from", "server_type"]),
+    );
+  });
+});
+
 // Every answer a fixture expects, from a documented operation, must be one the
 // document describes: its status, its media type and (for JSON) its body.
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));

@@ -162,6 +162,8 @@ export const v2OrderInfoSchema = z.object({
   order_validity: validitySchema.optional(),
   validity_years: z.number().int().optional(),
   price: z.union([z.number(), z.string()]).optional(),
+  is_renewal: z.boolean().optional(),
+  renewed_order_id: z.number().int().positive().optional(),
 });
 export type V2OrderInfo = z.infer<typeof v2OrderInfoSchema>;
 

@@ -79,7 +79,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
   const orderDetails = {
     "200": {
       description:
-        "The order's details, read from v2; in XML <response><certificate_details>…</certificate_details><receipt>…</receipt></response>, a list as a wrapper of singular children (<sans><san>…</san></sans>). A strong ETag, the SHA-1 of the body, comes with every answer.",
+        "The order's details, read from v2; every field always present, empty (an empty text, false or 0) when v2 has nothing for it. In XML <response><certificate_details>…</certificate_details><receipt>…</receipt></response>, a list as a wrapper of singular children (<sans><san>…</san></sans>). A strong ETag, the SHA-1 of the body, comes with every answer.",
       headers: { ETag: { description: "A strong tag of this body; send it back as If-None-Match.", schema: { type: "string" } } },
       content: successContent("V1OrderDetails"),
     },
