@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { PatternRouter } from "hono/router/pattern-router";
 import type { Config } from "./config/config.js";
-import { SERVED, type ServedPath } from "./contract/surface.js";
+import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
@@ -37,10 +37,6 @@ export interface AppDeps {
   metrics?: ShimMetrics;
 }
 
-// Legacy endpoints the shim does not serve: said plainly, so that an operator
-// reading a client's log knows at once why.
-const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", "/enterprise/*", "/request/*"];
-
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, authenticate = passthroughAccount, metrics = new ShimMetrics() } = deps;
@@ -71,7 +67,11 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(lifecycle.track);
   app.use(refuseOtherOverrides);
 
-  for (const path of NOT_SERVED) app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
+  for (const path of NOT_SERVED) {
+    // Every legacy endpoint answers OPTIONS, as the legacy docs say; here it takes nothing else.
+    app.options(path, answerOptions([]));
+    app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
+  }
 
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
   const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];

@@ -62,7 +62,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     listening.once("error", reject);
   });
   const deprecation = deprecationHeaders(config);
-  server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation));
+  server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation, app.fetch));
 
   return {
     server,
