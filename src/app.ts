@@ -4,6 +4,7 @@ import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { PatternRouter } from "hono/router/pattern-router";
+import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
 import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
@@ -16,6 +17,7 @@ import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOve
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
 import { sendV1Error } from "./http/respond.js";
+import { legacyPathUnder } from "./http/served-paths.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -43,7 +45,9 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const usage = new ClientUsage();
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
-  const app = new Hono<ShimEnv>({ router: new PatternRouter() });
+  // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
+  const legacyPath = legacyPathUnder(config.basePaths);
+  const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
   // For operators, before anything v1: not logged, not negotiated, not counted as legacy calls.
   app.get("/healthz", (c) => c.json({ status: "alive" }));

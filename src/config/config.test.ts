@@ -20,6 +20,14 @@ describe("loadConfig", () => {
     });
   });
 
+  it("serves the legacy surface under /clients/rest/api by default, under the paths given, or at the root only when empty", () => {
+    expect(loadConfig({}).basePaths).toEqual(["/clients/rest/api"]);
+    expect(loadConfig({ SHIM_BASE_PATHS: "/legacy/v1, /clients/rest/api" }).basePaths).toEqual(["/legacy/v1", "/clients/rest/api"]);
+    expect(loadConfig({ SHIM_BASE_PATHS: "" }).basePaths).toEqual([]);
+    expect(problems({ SHIM_BASE_PATHS: "/api/" })).toEqual([expect.stringMatching(/^SHIM_BASE_PATHS must be paths such as/)]);
+    expect(problems({ SHIM_BASE_PATHS: "api" })).toEqual([expect.stringMatching(/^SHIM_BASE_PATHS /)]);
+  });
+
   it("reads an empty variable as unset", () => {
     expect(loadConfig({ PORT: "", DIGICERT_API_URL: " " })).toMatchObject({ port: 8080, digicertApiUrl: undefined });
   });

@@ -27,6 +27,22 @@ const isoDate = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" })
   .transform((text) => new Date(text));
 
+/** `/clients/rest/api,/other`: where else the legacy surface is served; empty for the root only. */
+const basePathsSchema = z.string().transform((text, ctx) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => {
+      if (part === "") return false;
+      if (/^(\/[\w.~-]+)+$/.test(part)) return true;
+      ctx.addIssue({ code: "custom", message: `must be paths such as /clients/rest/api, without a trailing slash (not "${part}")` });
+      return false;
+    }),
+);
+
+/** Where empty means "none" rather than "unset": the default is a value, and an operator may want none. */
+const EMPTY_MEANS_NONE = ["SHIM_BASE_PATHS"];
+
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z
@@ -38,6 +54,7 @@ const envSchema = z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
       .optional(),
     SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
+    SHIM_BASE_PATHS: basePathsSchema.default(["/clients/rest/api"]),
     SHIM_PLATFORMS_FILE: z.string().optional(),
     SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
     SHIM_DEADLINE_MS: milliseconds(55_000),
@@ -88,6 +105,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   /** Undefined: the built-in sandbox stands in for v2. */
   digicertApiUrl: vars.DIGICERT_API_URL,
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
+  /** Prefixes the legacy surface is served under besides the root. */
+  basePaths: vars.SHIM_BASE_PATHS,
   platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
   retry: {
     /** Sends of one order, and look-ups, at most. */
@@ -121,9 +140,13 @@ const configSchema = envSchema.transform((vars, ctx) => ({
 
 export type Config = z.output<typeof configSchema>;
 
-/** An empty variable counts as unset, as shells and compose files often leave them. */
+/** An empty variable counts as unset, as shells and compose files often leave them (but see EMPTY_MEANS_NONE). */
 function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => !!entry[1]?.trim() || (entry[1] !== undefined && EMPTY_MEANS_NONE.includes(entry[0])),
+    ),
+  );
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {

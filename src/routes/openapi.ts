@@ -75,7 +75,12 @@ const orderRequestBody = {
 };
 
 /** The OpenAPI 3.1 document of the v1 surface this configuration serves; the app builds it when first asked for, then keeps it. */
-export function openApiDocument(config: Pick<Config, "platforms" | "orderIdFormat">) {
+export function openApiDocument(config: Pick<Config, "platforms" | "orderIdFormat" | "basePaths">) {
+  // The legacy paths are served at the root and under each base path; the shim's own at the root only.
+  const legacyServers = [
+    { url: "/" },
+    ...config.basePaths.map((url) => ({ url, description: "A legacy client's base URL, host swapped." })),
+  ];
   const orderDetails = {
     "200": {
       description:
@@ -111,6 +116,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
     security: [{ basic: [] }],
     paths: {
       "/order/code": {
+        servers: legacyServers,
         post: {
           operationId: "orderCode",
           summary: "Order a Code Signing or EV Code Signing certificate",
@@ -125,6 +131,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
         },
       },
       "/order/{order_id}": {
+        servers: legacyServers,
         parameters: [orderIdParameter],
         get: { operationId: "getOrder", summary: "The order's details", parameters: [ifNoneMatch], responses: orderDetails },
         head: {
