@@ -4,8 +4,9 @@ import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { PatternRouter } from "hono/router/pattern-router";
+import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
-import { SERVED, type ServedPath } from "./contract/surface.js";
+import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
@@ -16,6 +17,7 @@ import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOve
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
 import { sendV1Error } from "./http/respond.js";
+import { legacyPathUnder } from "./http/served-paths.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -37,17 +39,15 @@ export interface AppDeps {
   metrics?: ShimMetrics;
 }
 
-// Legacy endpoints the shim does not serve: said plainly, so that an operator
-// reading a client's log knows at once why.
-const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", "/enterprise/*", "/request/*"];
-
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, authenticate = passthroughAccount, metrics = new ShimMetrics() } = deps;
   const usage = new ClientUsage();
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
-  const app = new Hono<ShimEnv>({ router: new PatternRouter() });
+  // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
+  const legacyPath = legacyPathUnder(config.basePaths);
+  const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
   // For operators, before anything v1: not logged, not negotiated, not counted as legacy calls.
   app.get("/healthz", (c) => c.json({ status: "alive" }));
@@ -71,7 +71,11 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(lifecycle.track);
   app.use(refuseOtherOverrides);
 
-  for (const path of NOT_SERVED) app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
+  for (const path of NOT_SERVED) {
+    // Every legacy endpoint answers OPTIONS, as the legacy docs say; here it takes nothing else.
+    app.options(path, answerOptions([]));
+    app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
+  }
 
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
   const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];

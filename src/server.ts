@@ -36,7 +36,7 @@ export interface ServerOptions {
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
-  const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
+  const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs, maxYears: config.sandboxMaxYears });
   const metrics = new ShimMetrics();
   const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
   const lifecycle = new Lifecycle();
@@ -62,7 +62,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     listening.once("error", reject);
   });
   const deprecation = deprecationHeaders(config);
-  server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation));
+  server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation, app.fetch));
 
   return {
     server,

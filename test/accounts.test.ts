@@ -27,6 +27,13 @@ beforeAll(async () => {
       { account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME", container_id: 42 },
       { account_id: "002008", key_hash: await hashFast("goldeneye"), digicert_api_key_env: "DC_KEY_INITECH", organization_id: 12345 },
       { account_id: "003009", key_hash: await hashFast("moonraker"), digicert_api_key_env: "DC_KEY_ACME", enabled: false },
+      {
+        account_id: "004010",
+        key_hash: await hashFast("thunderball"),
+        digicert_api_key_env: "DC_KEY_INITECH",
+        organization_id: 12345,
+        add_verified_contact: true,
+      },
     ],
   });
 });
@@ -61,24 +68,30 @@ describe("accounts mode", () => {
     expect(body.organization).toMatchObject({ name: "My Company", state: "Florida" });
   });
 
-  it("orders for the account's existing organization, with the contacts, instead of creating one", async () => {
+  const SEED_CONTACT = { first_name: "Gary", last_name: "McCoy", job_title: "CTO", email: "gm@example.com", telephone: "555-555-1234" };
+
+  it("orders for the account's existing organization by its id alone, the contact as the order's own, instead of creating one", async () => {
     await start();
     const answer = await sendHttpMessage(shim.url, as("002008", "goldeneye"));
     expect(answer.status).toBe(201);
     expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-initech");
     const body = JSON.parse(fake.requests[0]!.body);
+    // In organization.contacts v2 would add the contact to the organization, emailed for approval, on every order.
+    expect(body.organization).toEqual({ id: 12345 });
+    expect(body.organization_contact).toEqual(SEED_CONTACT);
+    expect(body).not.toHaveProperty("container");
+  });
+
+  it("adds the contact to the existing organization as a verified contact when the account says add_verified_contact", async () => {
+    await start();
+    const answer = await sendHttpMessage(shim.url, as("004010", "thunderball"));
+    expect(answer.status).toBe(201);
+    const body = JSON.parse(fake.requests[0]!.body);
     expect(body.organization).toEqual({
       id: 12345,
-      contacts: ["organization_contact", "verified_contact"].map((contact_type) => ({
-        contact_type,
-        first_name: "Gary",
-        last_name: "McCoy",
-        job_title: "CTO",
-        email: "gm@example.com",
-        telephone: "555-555-1234",
-      })),
+      contacts: ["organization_contact", "verified_contact"].map((contact_type) => ({ contact_type, ...SEED_CONTACT })),
     });
-    expect(body).not.toHaveProperty("container");
+    expect(body).not.toHaveProperty("organization_contact");
   });
 
   it("reads order details with the account's v2 key", async () => {

@@ -35,6 +35,7 @@ function v1Shim(args: string[], options: { input?: string; env?: Record<string, 
 const dir = mkdtempSync(join(tmpdir(), "v1-shim-cli-"));
 const file = (name: string, content: unknown) => writeTempFile(name, content, dir);
 
+const SEED_CONTACT = { first_name: "Gary", last_name: "McCoy", job_title: "CTO", email: "gm@example.com", telephone: "555-555-1234" };
 /** The seed's v2 request as a rewritten client could write it: plain JSON, to change at will. */
 // biome-ignore lint/suspicious/noExplicitAny: a client's JSON, changed at will by each test
 const seedV2 = (): { method: string; path: string; body: Record<string, any> } => JSON.parse(SEED_V2);
@@ -113,29 +114,39 @@ describe("v1-shim translate", () => {
   });
 
   it("with --container-id and --organization-id, prints what the endpoint answers for an accounts-mode account mapped so", async () => {
-    const run = v1Shim(["translate", "--container-id", "42", "--organization-id", "12345", example("seed-order.json")]);
-    expect(run.code).toBe(0);
-    const translated = JSON.parse(run.stdout);
-    expect(translated.body.container).toEqual({ id: 42 });
-    expect(translated.body.organization).toEqual({ id: 12345, contacts: seedV2().body.organization.contacts });
+    const { contacts } = seedV2().body.organization;
+    const cases = [
+      // The contact is the order's own organization_contact, and the organization is named by its id alone.
+      { options: [], entry: {}, organization: { id: 12345 }, organization_contact: SEED_CONTACT },
+      { options: ["--add-verified-contact"], entry: { add_verified_contact: true }, organization: { id: 12345, contacts } },
+    ];
+    for (const { options, entry, organization, organization_contact } of cases) {
+      const run = v1Shim(["translate", "--container-id", "42", "--organization-id", "12345", ...options, example("seed-order.json")]);
+      expect(run.code).toBe(0);
+      const translated = JSON.parse(run.stdout);
+      expect(translated.body.container).toEqual({ id: 42 });
+      expect(translated.body.organization).toEqual(organization);
+      expect(translated.body.organization_contact).toEqual(organization_contact);
 
-    const accounts = writeAccountsFile({
-      accounts: [
-        {
-          account_id: "001007",
-          key_hash: await hashFast("skyfall"),
-          digicert_api_key_env: "DC_KEY",
-          container_id: 42,
-          organization_id: 12345,
-        },
-      ],
-    });
-    const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"), "application/json", {
-      SHIM_ACCOUNTS_FILE: accounts,
-      DC_KEY: "v2-key",
-    });
-    expect(answer.status).toBe(200);
-    expect(translated).toEqual(JSON.parse(answer.text));
+      const accounts = writeAccountsFile({
+        accounts: [
+          {
+            account_id: "001007",
+            key_hash: await hashFast("skyfall"),
+            digicert_api_key_env: "DC_KEY",
+            container_id: 42,
+            organization_id: 12345,
+            ...entry,
+          },
+        ],
+      });
+      const answer = await endpoint(readFileSync(example("seed-order.json"), "utf8"), "application/json", {
+        SHIM_ACCOUNTS_FILE: accounts,
+        DC_KEY: "v2-key",
+      });
+      expect(answer.status).toBe(200);
+      expect(translated).toEqual(JSON.parse(answer.text));
+    }
   });
 
   it("takes the operator's platform table from SHIM_PLATFORMS_FILE, and refuses a bad one with exit 2 naming it", () => {
@@ -205,8 +216,14 @@ describe("v1-shim diff", () => {
     const run = v1Shim(["diff", "--container-id", "42", example("seed-order.json"), example("seed-order.v2.json")]);
     expect(run).toEqual({ code: 1, stdout: 'container: the shim sends {"id":42}, yours sends nothing\n', stderr: "" });
     const yours = seedV2();
-    yours.body.organization = { id: 12345, contacts: yours.body.organization.contacts };
+    const { contacts } = yours.body.organization;
+    yours.body.organization = { id: 12345 };
+    yours.body.organization_contact = SEED_CONTACT;
     expect(v1Shim(["diff", example("seed-order.json"), "--organization-id", "12345", file("existing-org.json", yours)]).code).toBe(0);
+    yours.body.organization = { id: 12345, contacts };
+    delete yours.body.organization_contact;
+    const adding = ["diff", example("seed-order.json"), "--organization-id", "12345", "--add-verified-contact"];
+    expect(v1Shim([...adding, file("adding-contacts.json", yours)]).code).toBe(0);
   });
 
   it("exits 2 with the v1 errors on stderr when the shim refuses the v1 request", () => {

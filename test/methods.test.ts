@@ -26,3 +26,24 @@ describe("a legacy custom method sent directly", () => {
     }
   });
 });
+
+describe("a legacy custom method sent directly to a legacy path the shim does not serve", () => {
+  it("gets not_served with an X-Request-Id, and is logged and counted like every other answer", async () => {
+    const shim = await startShim();
+    try {
+      const approve = await request(`${shim.url}/request/7902`, { method: "APPROVE", headers: { "User-Agent": "MyAPIConsumer/0.42" } });
+      expect(approve.statusCode).toBe(404);
+      expect(JSON.parse(await approve.body.text()).errors[0].code).toBe("not_served");
+      const requestId = approve.headers["x-request-id"];
+      expect(requestId).toMatch(/^[\w-]{8,}$/);
+
+      expect(shim.logs()).toContainEqual(
+        expect.objectContaining({ msg: "request", req_id: requestId, method: "APPROVE", path: "/request/7902", status: 404 }),
+      );
+      const metrics = await (await request(`${shim.url}/metrics`)).body.text();
+      expect(metrics).toMatch(/shim_requests_total\{route="\/request\/\*",status="404",format="json"\} 1/);
+    } finally {
+      await shim.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../src/config/config.js";
 import { V1_ORDER_FIELDS } from "../src/contract/v1-order.js";
+import { legacyPathUnder } from "../src/http/served-paths.js";
 import { openApiDocument } from "../src/routes/openapi.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
@@ -154,6 +155,42 @@ describe("the document's v1 order", () => {
   });
 });
 
+describe("the document's servers", () => {
+  it("are the root and each base path for the legacy paths, and the root alone for the shim's own", () => {
+    const paths = z
+      .record(z.string(), z.object({ servers: z.array(z.object({ url: z.string() })).optional() }))
+      .parse(openApiDocument(loadConfig({ SHIM_BASE_PATHS: "/clients/rest/api,/legacy" })).paths);
+    for (const path of ["/order/code", "/order/{order_id}"]) {
+      expect(
+        paths[path]?.servers?.map((s) => s.url),
+        path,
+      ).toEqual(["/", "/clients/rest/api", "/legacy"]);
+    }
+    expect(paths["/_shim/translate/order/code"]?.servers).toBeUndefined();
+  });
+});
+
+describe("the document's order details", () => {
+  it("require every field, and the receipt, as legacy clients read them without checking", async () => {
+    const details = z
+      .object({
+        required: z.array(z.string()),
+        properties: z.object({
+          certificate_details: z.object({ required: z.array(z.string()), properties: z.record(z.string(), z.unknown()) }),
+          receipt: z.object({ required: z.array(z.string()), properties: z.record(z.string(), z.unknown()) }),
+        }),
+      })
+      .parse(documentSchema.parse(JSON.parse((await servedDocument()).text)).components.schemas.V1OrderDetails);
+    expect(details.required.sort()).toEqual(["certificate_details", "receipt"]);
+    for (const part of [details.properties.certificate_details, details.properties.receipt]) {
+      expect(part.required.sort()).toEqual(Object.keys(part.properties).sort());
+    }
+    expect(Object.keys(details.properties.certificate_details.properties)).toEqual(
+      expect.arrayContaining(["business_unit", "is_renewal", "renewed_order_id", "site_seal_token", "valid_from", "server_type"]),
+    );
+  });
+});
+
 // Every answer a fixture expects, from a documented operation, must be one the
 // document describes: its status, its media type and (for JSON) its body.
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -169,9 +206,11 @@ const fixtureCases = readdirSync(fixtures)
     const env = existsSync(join(fixtures, dir, "shim-env.json"))
       ? z.record(z.string(), z.string()).parse(JSON.parse(read("shim-env.json")))
       : {};
-    const document = documentSchema.parse(openApiDocument(loadConfig(env)));
+    const config = loadConfig(env);
+    const document = documentSchema.parse(openApiDocument(config));
     const key = operationKey.safeParse(method.toLowerCase());
-    const operation = key.success ? document.paths[pathTemplate(path)]?.[key.data] : undefined;
+    // A path under a base path is the operation at that path (the document lists the base paths as its servers).
+    const operation = key.success ? document.paths[pathTemplate(legacyPathUnder(config.basePaths)(path))]?.[key.data] : undefined;
     // Paths and methods the shim refuses (405, 404, custom methods) are not operations.
     return key.success && operation
       ? [

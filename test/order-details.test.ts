@@ -84,3 +84,66 @@ describe("a legacy client through the shim and its sandbox", () => {
     });
   }
 });
+
+// The legacy details page's fields, and those typed v1 clients carry besides
+// (business_unit, is_renewal, renewed_order_id; site_seal_token, which one real
+// client reads): written out here, not taken from the shim's schema, since a
+// client reads them whatever the schema says.
+const LEGACY_DETAILS_FIELDS = [
+  "order_id",
+  "status",
+  "product_name",
+  "validity",
+  "org_unit",
+  "common_name",
+  "sans",
+  "order_date",
+  "valid_from",
+  "valid_till",
+  "server_type",
+  "server_type_name",
+  "site_seal_token",
+  "business_unit",
+  "is_renewal",
+  "renewed_order_id",
+];
+
+describe("a legacy client that reads every details field without checking", () => {
+  it("finds each of them, and the receipt's total, in JSON and in XML, for a pending order v2 says little about", async () => {
+    const shim = await startShim({ SHIM_SANDBOX_ISSUE_AFTER_MS: "60000" });
+    try {
+      const url = await placeSeedOrder(shim.url);
+      const json = JSON.parse((await get(url)).text);
+      expect(Object.keys(json.certificate_details).sort()).toEqual([...LEGACY_DETAILS_FIELDS].sort());
+      expect(json.receipt).toEqual({ order_total: "" });
+      expect(json.certificate_details).toMatchObject({ validity: "1 Year(s)", valid_from: "", is_renewal: false, renewed_order_id: 0 });
+
+      const xml = (await get(url, { Accept: "application/vnd.digicert.rest-v1+xml" })).text;
+      const details = xml.match(/<certificate_details>(.*)<\/certificate_details>/)?.[1] ?? "";
+      const elements = [...details.matchAll(/<(\w+)>(?:[^<]|<(?!\/\1>))*<\/\1>/g)].map((m) => m[1]);
+      expect(elements.sort()).toEqual([...LEGACY_DETAILS_FIELDS].sort());
+      expect(xml).toContain("<receipt><order_total></order_total></receipt>");
+    } finally {
+      await shim.close();
+    }
+  });
+});
+
+describe("the order id under each SHIM_ORDER_ID_FORMAT", () => {
+  for (const [format, type] of [
+    ["number", "number"],
+    ["padded", "string"],
+  ] as const) {
+    it(`is the same value of the same type in POST /order/code's answer and in the details (${format}: a ${type})`, async () => {
+      const shim = await startShim({ SHIM_ORDER_ID_FORMAT: format, SHIM_SANDBOX_ISSUE_AFTER_MS: "60000" });
+      try {
+        const ordered = JSON.parse((await sendHttpMessage(shim.url, orderRequest())).text).order_id;
+        expect(typeof ordered).toBe(type);
+        const details = JSON.parse((await get(`${shim.url}/order/${ordered}`)).text).certificate_details;
+        expect(details.order_id).toStrictEqual(ordered);
+      } finally {
+        await shim.close();
+      }
+    });
+  }
+});

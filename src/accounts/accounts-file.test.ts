@@ -21,10 +21,18 @@ describe("loadAccounts", () => {
       accounts: [
         { account_id: "001007", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", container_id: 42, organization_id: 12345 },
         { account_id: "002008", key_hash: keyHash, digicert_api_key_file: join(dir, "globex.key"), enabled: false },
+        { account_id: "003009", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", organization_id: 7, add_verified_contact: true },
       ],
     });
     const accounts = loadAccounts(path, { DC_KEY_ACME: "v2-key-acme" });
-    expect(accounts.get("001007")).toMatchObject({ v2ApiKey: "v2-key-acme", containerId: 42, organizationId: 12345, enabled: true });
+    expect(accounts.get("001007")).toMatchObject({
+      v2ApiKey: "v2-key-acme",
+      containerId: 42,
+      organizationId: 12345,
+      addVerifiedContact: false,
+      enabled: true,
+    });
+    expect(accounts.get("003009")).toMatchObject({ organizationId: 7, addVerifiedContact: true });
     expect(accounts.get("002008")).toMatchObject({ v2ApiKey: "v2-key-globex", containerId: undefined, enabled: false });
   });
 

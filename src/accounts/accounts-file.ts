@@ -19,6 +19,8 @@ const accountEntrySchema = z
     digicert_api_key_file: z.string().min(1).optional(),
     container_id: z.number().int().positive().optional(),
     organization_id: z.number().int().positive().optional(),
+    // With organization_id: the v1 contact joins the organization as a verified contact on every order.
+    add_verified_contact: z.boolean().default(false),
     enabled: z.boolean().default(true),
   })
   .refine((entry) => (entry.digicert_api_key_env === undefined) !== (entry.digicert_api_key_file === undefined), {
@@ -49,6 +51,7 @@ export interface Account {
   v2ApiKey: string;
   containerId: number | undefined;
   organizationId: number | undefined;
+  addVerifiedContact: boolean;
   enabled: boolean;
 }
 
@@ -102,6 +105,7 @@ export function loadAccounts(path: string, env: NodeJS.ProcessEnv): Map<string, 
       v2ApiKey: v2Key.key,
       containerId: entry.container_id,
       organizationId: entry.organization_id,
+      addVerifiedContact: entry.add_verified_contact,
       enabled: entry.enabled,
     });
   }

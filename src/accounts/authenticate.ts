@@ -38,8 +38,8 @@ export function authenticateAccount({ registry, failedLogins, logger, sleep = de
     }
     failedLogins.succeeded(accountId);
     if (check.outcome === "disabled") throw v1Errors.accountDisabled();
-    const { v2ApiKey, containerId, organizationId } = check.account;
-    c.set("account", { accountId, v2ApiKey, containerId, organizationId });
+    const { v2ApiKey, containerId, organizationId, addVerifiedContact } = check.account;
+    c.set("account", { accountId, v2ApiKey, containerId, organizationId, addVerifiedContact });
     await next();
   };
 }

@@ -12,6 +12,7 @@ beforeAll(async () => {
     v2ApiKey: "v2-key",
     containerId: 42,
     organizationId: undefined,
+    addVerifiedContact: false,
     enabled: true,
   };
 });

@@ -18,7 +18,8 @@ const USAGE = `Usage:
 
 Options:
   --container-id N        translate as an accounts-mode account ordering in container N
-  --organization-id N     ... ordering for the existing organization N
+  --organization-id N     ... ordering for the existing organization N (the contact as the order's organization_contact)
+  --add-verified-contact  ... with --organization-id, adding the contact to it as a verified contact instead
   -h, --help              this text
 
 SHIM_PLATFORMS_FILE replaces the platform tables, as it does for the server.
@@ -42,6 +43,7 @@ async function main(args: string[]): Promise<number> {
   const account = {
     containerId: parseId("--container-id", values["container-id"]),
     organizationId: parseId("--organization-id", values["organization-id"]),
+    addVerifiedContact: values["add-verified-contact"],
   };
   const translator = orderTranslator(platformsOnlyConfig().platforms);
   /** What the shim sends for a v1 body; its refusal exits with `refused` and the v1 errors it would answer. */
@@ -79,7 +81,12 @@ function parsedArguments(args: string[]) {
     return parseArgs({
       args,
       allowPositionals: true,
-      options: { "container-id": { type: "string" }, "organization-id": { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        "container-id": { type: "string" },
+        "organization-id": { type: "string" },
+        "add-verified-contact": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     throw usageError(`${messageOf(error)} (see v1-shim --help)`);

@@ -16,7 +16,16 @@ describe("loadConfig", () => {
       orderIdFormat: "number",
       retry: expect.objectContaining({ timeoutMs: 30_000 }),
       platforms: DEFAULT_PLATFORM_TABLES,
+      sandboxMaxYears: 3,
     });
+  });
+
+  it("serves the legacy surface under /clients/rest/api by default, under the paths given, or at the root only when empty", () => {
+    expect(loadConfig({}).basePaths).toEqual(["/clients/rest/api"]);
+    expect(loadConfig({ SHIM_BASE_PATHS: "/legacy/v1, /clients/rest/api" }).basePaths).toEqual(["/legacy/v1", "/clients/rest/api"]);
+    expect(loadConfig({ SHIM_BASE_PATHS: "" }).basePaths).toEqual([]);
+    expect(problems({ SHIM_BASE_PATHS: "/api/" })).toEqual([expect.stringMatching(/^SHIM_BASE_PATHS must be paths such as/)]);
+    expect(problems({ SHIM_BASE_PATHS: "api" })).toEqual([expect.stringMatching(/^SHIM_BASE_PATHS /)]);
   });
 
   it("reads an empty variable as unset", () => {
@@ -29,11 +38,13 @@ describe("loadConfig", () => {
       SHIM_ORDER_ID_FORMAT: "hex",
       DIGICERT_API_URL: "ftp://example.com",
       SHIM_UPSTREAM_TIMEOUT_MS: "-1",
+      SHIM_SANDBOX_MAX_YEARS: "4",
     });
     expect(found.map((p) => p.split(" ")[0]).sort()).toEqual([
       "DIGICERT_API_URL",
       "PORT",
       "SHIM_ORDER_ID_FORMAT",
+      "SHIM_SANDBOX_MAX_YEARS",
       "SHIM_UPSTREAM_TIMEOUT_MS",
     ]);
   });

@@ -27,6 +27,22 @@ const isoDate = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" })
   .transform((text) => new Date(text));
 
+/** `/clients/rest/api,/other`: where else the legacy surface is served; empty for the root only. */
+const basePathsSchema = z.string().transform((text, ctx) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => {
+      if (part === "") return false;
+      if (/^(\/[\w.~-]+)+$/.test(part)) return true;
+      ctx.addIssue({ code: "custom", message: `must be paths such as /clients/rest/api, without a trailing slash (not "${part}")` });
+      return false;
+    }),
+);
+
+/** Where empty means "none" rather than "unset": the default is a value, and an operator may want none. */
+const EMPTY_MEANS_NONE = ["SHIM_BASE_PATHS"];
+
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z
@@ -38,6 +54,7 @@ const envSchema = z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
       .optional(),
     SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
+    SHIM_BASE_PATHS: basePathsSchema.default(["/clients/rest/api"]),
     SHIM_PLATFORMS_FILE: z.string().optional(),
     SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
     SHIM_DEADLINE_MS: milliseconds(55_000),
@@ -59,6 +76,7 @@ const envSchema = z
     SHIM_SUNSET_DATE: isoDate.optional(),
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    SHIM_SANDBOX_MAX_YEARS: z.coerce.number().int().min(1).max(3).default(3),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -87,6 +105,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   /** Undefined: the built-in sandbox stands in for v2. */
   digicertApiUrl: vars.DIGICERT_API_URL,
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
+  /** Prefixes the legacy surface is served under besides the root. */
+  basePaths: vars.SHIM_BASE_PATHS,
   platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
   retry: {
     /** Sends of one order, and look-ups, at most. */
@@ -113,14 +133,20 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   migrationUrl: vars.SHIM_MIGRATION_URL,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
+  /** In the sandbox, the longest order_validity.years it takes; longer is refused as v2 would refuse it. */
+  sandboxMaxYears: vars.SHIM_SANDBOX_MAX_YEARS,
   logLevel: vars.LOG_LEVEL,
 }));
 
 export type Config = z.output<typeof configSchema>;
 
-/** An empty variable counts as unset, as shells and compose files often leave them. */
+/** An empty variable counts as unset, as shells and compose files often leave them (but see EMPTY_MEANS_NONE). */
 function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => !!entry[1]?.trim() || (entry[1] !== undefined && EMPTY_MEANS_NONE.includes(entry[0])),
+    ),
+  );
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {

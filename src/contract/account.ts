@@ -6,4 +6,6 @@ export interface LegacyAccount {
   /** Accounts mode: the container to order in, and an existing organization to order for. */
   containerId?: number | undefined;
   organizationId?: number | undefined;
+  /** With organizationId: the contact joins the organization's verified contacts, instead of being the order's own. */
+  addVerifiedContact?: boolean | undefined;
 }

@@ -9,9 +9,10 @@ const platformSchema = z.object({
 });
 
 /**
- * The legacy platform tables and what each id becomes in v2. Whether v2 uses the
- * legacy hardware ids is not documented anywhere we know of, so an operator can
- * replace the whole table with a JSON file of this shape (SHIM_PLATFORMS_FILE).
+ * The legacy platform tables and what each id becomes in v2. Which v2 id an
+ * account's token or HSM has is the operator's knowledge, not the shim's, so an
+ * operator can replace the whole table with a JSON file of this shape
+ * (SHIM_PLATFORMS_FILE).
  */
 export const platformTablesSchema = z.object({
   code_signing: z.array(platformSchema).min(1),
@@ -20,8 +21,13 @@ export const platformTablesSchema = z.object({
 export type PlatformTables = z.infer<typeof platformTablesSchema>;
 export type Platform = z.infer<typeof platformSchema>;
 
-// v2 turns the software platforms 51-57 into -1 ("other") itself; 64 is outside
-// that range but is just as software-only, so the shim sends -1 for all of them.
+// Every legacy id becomes -1 ("other"), which v2 accepts for any code-signing order.
+// The legacy EV ids (2-17: old eTokens and HSMs) are not v2 ids: v2's server_platform
+// ids are one space shared with TLS server types (2 is Apache there), and the tokens
+// DigiCert supports today have other ids (20, 23, 24), so passing a legacy id on would
+// order the wrong platform or be refused. v2 turns the software ids 51-57 into -1
+// itself; 64 is just as software-only. Operators who know their account's ids map
+// them with SHIM_PLATFORMS_FILE.
 export const DEFAULT_PLATFORM_TABLES: PlatformTables = {
   code_signing: [
     { v1_id: 51, name: "Microsoft Authenticode", v2_id: -1 },
@@ -35,19 +41,19 @@ export const DEFAULT_PLATFORM_TABLES: PlatformTables = {
   ],
   code_signing_ev: [
     { v1_id: -1, name: "Other FIPS 140-2 Level 2 device", v2_id: -1 },
-    { v1_id: 2, name: "SafeNet eToken PRO Anywhere", v2_id: 2 },
-    { v1_id: 3, name: "SafeNet eToken PRO 72K", v2_id: 3 },
-    { v1_id: 6, name: "SafeNet eToken 5100", v2_id: 6 },
-    { v1_id: 7, name: "SafeNet eToken 5105", v2_id: 7 },
-    { v1_id: 8, name: "SafeNet eToken 5200", v2_id: 8 },
-    { v1_id: 9, name: "SafeNet eToken 5205", v2_id: 9 },
-    { v1_id: 10, name: "SafeNet iKey 4000", v2_id: 10 },
-    { v1_id: 12, name: "SafeNet Luna", v2_id: 12 },
-    { v1_id: 13, name: "Thales nShield", v2_id: 13 },
-    { v1_id: 14, name: "Utimaco CryptoServer", v2_id: 14 },
-    { v1_id: 15, name: "AEP Keyper", v2_id: 15 },
-    { v1_id: 16, name: "ARX PrivateServer", v2_id: 16 },
-    { v1_id: 17, name: "Bull Trustway Crypto PCI", v2_id: 17 },
+    { v1_id: 2, name: "SafeNet eToken PRO Anywhere", v2_id: -1 },
+    { v1_id: 3, name: "SafeNet eToken PRO 72K", v2_id: -1 },
+    { v1_id: 6, name: "SafeNet eToken 5100", v2_id: -1 },
+    { v1_id: 7, name: "SafeNet eToken 5105", v2_id: -1 },
+    { v1_id: 8, name: "SafeNet eToken 5200", v2_id: -1 },
+    { v1_id: 9, name: "SafeNet eToken 5205", v2_id: -1 },
+    { v1_id: 10, name: "SafeNet iKey 4000", v2_id: -1 },
+    { v1_id: 12, name: "SafeNet Luna", v2_id: -1 },
+    { v1_id: 13, name: "Thales nShield", v2_id: -1 },
+    { v1_id: 14, name: "Utimaco CryptoServer", v2_id: -1 },
+    { v1_id: 15, name: "AEP Keyper", v2_id: -1 },
+    { v1_id: 16, name: "ARX PrivateServer", v2_id: -1 },
+    { v1_id: 17, name: "Bull Trustway Crypto PCI", v2_id: -1 },
   ],
 };
 

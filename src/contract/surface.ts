@@ -8,6 +8,12 @@ export const SERVED = {
 
 export type ServedPath = keyof typeof SERVED;
 
+/**
+ * Legacy endpoints the shim does not serve: said plainly (not_served), so that
+ * an operator reading a client's log knows at once why.
+ */
+export const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", "/enterprise/*", "/request/*"] as const;
+
 /** The shim's own endpoints (translate, clients, the contract), as opposed to the legacy surface. */
 export const isShimEndpoint = (path: string): boolean => path.startsWith("/_shim/");
 

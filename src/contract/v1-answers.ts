@@ -31,6 +31,11 @@ export type V1OrderCreated = z.infer<ReturnType<typeof v1OrderCreatedSchemaFor>>
 export const V1_ORDER_STATUSES = ["pending issuance", "issued", "rejected", "canceled", "revoked", "expired"] as const;
 export type V1OrderStatus = (typeof V1_ORDER_STATUSES)[number];
 
+// Legacy clients read the details' fields without checking that they are there,
+// so every one is always present: empty ("", false, 0, as its type says) when v2
+// has nothing for it.
+const orEmpty = <T extends z.ZodType<string>>(schema: T) => z.union([schema, z.literal("")]);
+
 /** The v1 order details body as the shim answers it under one SHIM_ORDER_ID_FORMAT. */
 export function v1OrderDetailsSchemaFor(format: OrderIdFormat) {
   return z.object({
@@ -42,28 +47,30 @@ export function v1OrderDetailsSchemaFor(format: OrderIdFormat) {
       product_name: z.string().meta({ description: "The product, such as EV Code Signing; empty when v2 gives none." }),
       validity: z
         .string()
-        .regex(/^(\d+ (Year|Day)\(s\))?$/)
-        .meta({ description: "N Year(s) or N Day(s); empty when v2 gives none." }),
+        .regex(/^\d+ (Year|Day)\(s\)$/)
+        .meta({ description: "N Year(s) or N Day(s); never empty: 0 Year(s) when v2 gives no validity." }),
       org_unit: z.string().meta({ description: "The certificate's first organization unit, or empty." }),
       common_name: z.string().meta({ description: "The certificate's common name, or empty." }),
       sans: z.array(z.string()).meta({ description: "The certificate's DNS names; empty for code signing." }),
-      order_date: z
-        .union([legacyDateSchema, z.literal("")])
-        .meta({ description: "The order's date as DD-MON-YYYY; empty when v2 gives none." }),
-      valid_from: legacyDateSchema.optional(),
-      valid_till: legacyDateSchema.optional(),
-      server_type: z.string().optional().meta({ description: "The platform's id, once the order has one." }),
-      server_type_name: z.string().optional().meta({ description: "The platform's name, once the order has one." }),
+      order_date: orEmpty(legacyDateSchema).meta({ description: "The order's date as DD-MON-YYYY; empty when v2 gives none." }),
+      valid_from: orEmpty(legacyDateSchema).meta({ description: "The certificate's first day as DD-MON-YYYY; empty until it is issued." }),
+      valid_till: orEmpty(legacyDateSchema).meta({ description: "The certificate's last day as DD-MON-YYYY; empty until it is issued." }),
+      server_type: orEmpty(z.string().regex(/^-?\d+$/)).meta({ description: "The platform's id; empty until the order has one." }),
+      server_type_name: z.string().meta({ description: "The platform's name; empty until the order has one." }),
+      site_seal_token: z.literal("").meta({ description: "Always empty: code-signing orders have no site seal." }),
+      business_unit: z.literal("").meta({ description: "Always empty: v2 orders have no business unit." }),
+      is_renewal: z.boolean().meta({ description: "Whether v2 says the order renews another; false when it says nothing." }),
+      renewed_order_id: (format === "number" ? z.union([v1OrderIdSchemas.number, z.literal(0)]) : orEmpty(v1OrderIdSchemas.padded)).meta({
+        description: `The order this one renews, as v2 gives it, written as order_id is; ${format === "number" ? "0" : "empty"} for none.`,
+      }),
     }),
     receipt: z
       .object({
-        order_total: z
-          .string()
-          .regex(/^-?\d+\.\d{2}$/)
-          .meta({ description: "The price with two decimals, such as 499.00." }),
+        order_total: orEmpty(z.string().regex(/^-?\d+\.\d{2}$/)).meta({
+          description: "The price with two decimals, such as 499.00; empty when v2 gives no price.",
+        }),
       })
-      .optional()
-      .meta({ description: "Only when v2 gives the order's price." }),
+      .meta({ description: "Always present." }),
   });
 }
 

@@ -19,7 +19,10 @@ export const V1_ERROR_CATALOGUE = {
     statuses: [400],
     when: "the body is not JSON or well-formed XML, not an object of fields, carries a DOCTYPE, or nests too deep",
   },
-  "<v2 code with : for |>": { statuses: [400, 401, 403, 404], when: "v2 refused; 404 only for order details" },
+  "<v2 code with : for |>": {
+    statuses: [400, 401, 403, 404],
+    when: "v2 refused; a refusal naming a v2 field the order fills names its v1 field instead (invalid_param:validity); 404 only for order details",
+  },
   access_denied: { statuses: [401], when: "no usable Basic credentials; in accounts mode, also an unknown account or a wrong key" },
   account_disabled: { statuses: [403], when: "accounts mode: the account is disabled in the accounts file" },
   not_found: { statuses: [404], when: "unknown path, or an order v2 does not have (when v2 gives no code)" },

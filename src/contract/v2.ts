@@ -41,6 +41,17 @@ const contactSchema = z
   });
 export type V2Contact = z.infer<typeof contactSchema>;
 
+// The order-level organization contact: v2 uses it for this order alone, and
+// neither adds it to the organization nor asks it to approve anything.
+const orderContactSchema = z.object({
+  first_name: z.string().min(1).max(128),
+  last_name: z.string().min(1).max(128),
+  email: z.string().min(1).max(255),
+  job_title: z.string().max(64).optional(),
+  telephone: z.string().max(32).optional(),
+  telephone_extension: z.string().max(16).optional(),
+});
+
 const NEW_ORGANIZATION_FIELDS = ["name", "address", "city", "state", "zip", "country", "telephone"] as const;
 
 const organizationSchema = z
@@ -94,7 +105,10 @@ export const v2OrderBodySchema = z.object({
       custom_expiration_date: z.string().optional(),
     })
     .refine((v) => v.years ?? v.days ?? v.custom_expiration_date, "one of years, days or custom_expiration_date is required"),
+  // Deprecated by v2 for order_validity, and never sent; its refusals may still name it.
+  validity_years: z.number().int().min(1).max(3).optional(),
   organization: organizationSchema,
+  organization_contact: orderContactSchema.optional(),
   container: z.object({ id: z.number().int().positive() }).optional(),
   skip_approval: z.boolean().optional(),
   cs_provisioning_method: z.enum(["ship_token", "client_app", "email", "keylocker"]).optional(),
@@ -168,6 +182,8 @@ export const v2OrderInfoSchema = z.object({
   order_validity: optionalField(validitySchema),
   validity_years: optionalField(z.number().int()),
   price: optionalField(z.union([z.number(), z.string()])),
+  is_renewal: optionalField(z.boolean()),
+  renewed_order_id: optionalField(z.number().int().positive()),
 });
 export type V2OrderInfo = z.infer<typeof v2OrderInfoSchema>;
 

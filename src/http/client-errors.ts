@@ -6,6 +6,7 @@ import { refuseMethod } from "./methods.js";
 import { negotiateFormat } from "./negotiate.js";
 import { renderErrors } from "./render.js";
 import { methodsAt } from "./served-paths.js";
+import { type AppFetch, answerInApp } from "./unknown-methods.js";
 
 interface ParserError extends Error {
   code?: string;
@@ -52,6 +53,8 @@ export function answerClientError(
   logger: Logger,
   /** What every v1 answer carries: the deprecation signals, when configured. */
   alwaysHeaders: Readonly<Record<string, string>> = {},
+  /** The app, which answers a method the parser does not know (APPROVE, REVOKE…) as it answers any request. */
+  app?: AppFetch,
 ): void {
   // As Node does: answer unless a response in flight has begun, which an error
   // segment would corrupt. A kept-alive connection that has served answers before
@@ -60,6 +63,7 @@ export function answerClientError(
     socket.destroy();
     return;
   }
+  if (error.code === "HPE_INVALID_METHOD" && app && answerInApp(error.rawPacket, socket, app)) return;
   const request = readRawRequest(error.rawPacket);
   const refusal = refusalFor(error, request);
   const { contentType, text } = renderErrors(

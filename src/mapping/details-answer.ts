@@ -21,30 +21,34 @@ const LEGACY_STATUS: ReadonlyMap<string, V1OrderStatus> = new Map([
   ["expired", "expired"],
 ]);
 
+/** No order, written as an order id is: the empty value of its type. */
+const NO_ORDER = { number: 0, padded: "" } as const satisfies Record<OrderIdFormat, number | string>;
+
+/**
+ * Never empty, since clients parse it: with no validity from v2, `0 Year(s)`, 0
+ * standing for "none" as it does for the other numbers of the details.
+ */
 function validityText(order: V2OrderInfo): string {
   const validity = order.order_validity ?? order.certificate?.cert_validity;
   const years = validity?.years ?? order.validity_years;
   if (years !== undefined) return `${years} Year(s)`;
   if (validity?.days !== undefined) return `${validity.days} Day(s)`;
-  return "";
+  return "0 Year(s)";
 }
 
-function orderTotal(price: number | string | undefined): string | undefined {
+function orderTotal(price: number | string | undefined): string {
   const amount = typeof price === "string" ? Number(price) : price;
-  return amount === undefined || !Number.isFinite(amount) ? undefined : amount.toFixed(2);
+  return amount === undefined || !Number.isFinite(amount) ? "" : amount.toFixed(2);
 }
 
 /**
- * v2 "Order info" → the v1 order details body. Pure. Fields v1 showed only
- * once they exist (validity dates, the platform, the receipt) are left out until
- * v2 gives them.
+ * v2 "Order info" → the v1 order details body. Pure. Legacy clients read every
+ * field without checking it is there, so every field is: empty ("", false, 0)
+ * until v2 gives it (validity dates and the platform, for instance, once issued).
  */
 export function toV1OrderDetails(order: V2OrderInfo, orderIdFormat: OrderIdFormat): V1OrderDetails {
   const certificate = order.certificate ?? {};
   const platform = certificate.server_platform;
-  const total = orderTotal(order.price);
-  const validFrom = legacyDate(certificate.valid_from);
-  const validTill = legacyDate(certificate.valid_till);
   return {
     certificate_details: {
       order_id: formatOrderId(order.id, orderIdFormat),
@@ -56,11 +60,17 @@ export function toV1OrderDetails(order: V2OrderInfo, orderIdFormat: OrderIdForma
       common_name: certificate.common_name ?? "",
       sans: certificate.dns_names ?? [],
       order_date: legacyDate(order.date_created ?? certificate.date_created) ?? "",
-      ...(validFrom && { valid_from: validFrom }),
-      ...(validTill && { valid_till: validTill }),
-      ...(platform && { server_type: String(platform.id), server_type_name: platform.name ?? "" }),
+      valid_from: legacyDate(certificate.valid_from) ?? "",
+      valid_till: legacyDate(certificate.valid_till) ?? "",
+      server_type: platform ? String(platform.id) : "",
+      server_type_name: platform?.name ?? "",
+      site_seal_token: "",
+      business_unit: "",
+      is_renewal: order.is_renewal ?? order.renewed_order_id !== undefined,
+      renewed_order_id:
+        order.renewed_order_id === undefined ? NO_ORDER[orderIdFormat] : formatOrderId(order.renewed_order_id, orderIdFormat),
     },
-    ...(total !== undefined && { receipt: { order_total: total } }),
+    receipt: { order_total: orderTotal(order.price) },
   };
 }
 

@@ -1,7 +1,8 @@
 import type { OrderIdFormat } from "../contract/v1-answers.js";
-import { type V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
+import { fieldErrorCode, type V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
 import { type V2ErrorEnvelope, v2ErrorEnvelopeSchema } from "../contract/v2.js";
 import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
+import { v1FieldNamedIn } from "./field-sources.js";
 
 /** The archived samples print ids zero-padded to 8 digits; the seed types them as integers. */
 export function formatOrderId(id: number, format: OrderIdFormat): number | string {
@@ -37,7 +38,7 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) return v1Errors.upstreamInvalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
   if (reply.kind === "answer" && reply.status === 404) return v1Errors.upstreamInvalidAnswer(404);
-  return toV1Failure(reply);
+  return toV1Failure(reply, inV1Terms);
 }
 
 /**
@@ -45,7 +46,7 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
  * carried, rate limits and outages as 503. The caller has dealt with 2xx, and
  * with a 404 where it means something of its own.
  */
-export function toV1Failure(reply: V2Reply): V1Error {
+export function toV1Failure(reply: V2Reply, carry: (error: V2ErrorItem) => V1ErrorItem = carried): V1Error {
   if (reply.kind === "paced") return v1Errors.rateLimited(reply.retryAfterMs);
   if (reply.kind === "no_answer") {
     return v1Errors.upstreamUnavailable(
@@ -57,18 +58,32 @@ export function toV1Failure(reply: V2Reply): V1Error {
   if (status >= 500) return v1Errors.upstreamUnavailable(`DigiCert is unavailable (status ${status}); try again later.`);
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
   if (status < 400 || !envelope.success) return v1Errors.upstreamInvalidAnswer(status);
-  const errors = carriedErrors(envelope.data);
+  const errors = envelope.data.errors.map(carry);
   if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return v1Errors.carried(401, errors);
   if (status === 403 || status === 404) return v1Errors.carried(status, errors);
   return v1Errors.carried(400, errors);
 }
 
-/** v2's codes with `|` written as `:`, the v1 separator, and its messages as descriptions. */
-export function carriedErrors(envelope: V2ErrorEnvelope): V1ErrorItem[] {
-  return envelope.errors.map((e) => ({
-    code: e.code.replaceAll("|", ":"),
-    description: e.message ?? `DigiCert refused the order (${e.code}).`,
-  }));
+type V2ErrorItem = V2ErrorEnvelope["errors"][number];
+
+/** v2's code with `|` written as `:`, the v1 separator, and its message as the description. */
+const carried = (e: V2ErrorItem): V1ErrorItem => ({
+  code: e.code.replaceAll("|", ":"),
+  description: e.message ?? `DigiCert refused the order (${e.code}).`,
+});
+
+/**
+ * A refusal of an order that names a v2 field (in its code, `invalid_value|order_validity.years`,
+ * or its message) names the v1 field that fed it instead, since the legacy client knows
+ * only those: `invalid_param:validity`, or `required_param:` when v2 says it is missing.
+ * v2's own code and message stay in the description. Any other is carried as it is.
+ */
+function inV1Terms(e: V2ErrorItem): V1ErrorItem {
+  const field = v1FieldNamedIn(e.code) ?? (e.message === undefined ? undefined : v1FieldNamedIn(e.message));
+  if (!field) return carried(e);
+  const kind = /missing|required/i.test(e.code.split("|")[0] ?? "") ? "required_param" : "invalid_param";
+  const said = e.message === undefined ? "" : `: ${e.message}`;
+  return { code: fieldErrorCode(kind, field), description: `${field} was refused by DigiCert${said} (v2 code ${e.code})` };
 }
 
 function isInvalidKey(envelope: V2ErrorEnvelope): boolean {

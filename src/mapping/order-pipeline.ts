@@ -8,7 +8,7 @@ import { parseFields } from "./v1-fields.js";
 import { validateOrder } from "./validate-order.js";
 
 /** What of an account shapes its orders: accounts mode's container and organization. */
-export type OrderingAccount = Pick<LegacyAccount, "containerId" | "organizationId">;
+export type OrderingAccount = Pick<LegacyAccount, "containerId" | "organizationId" | "addVerifiedContact">;
 
 /**
  * A legacy order body → the v2 request the shim sends for it: parse, validate
@@ -23,6 +23,7 @@ export function orderTranslator(platforms: PlatformTables) {
       alternativeOrderId,
       containerId: account.containerId,
       organizationId: account.organizationId,
+      addVerifiedContact: account.addVerifiedContact,
     });
 }
 

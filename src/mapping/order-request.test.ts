@@ -30,6 +30,16 @@ describe("toV2OrderRequest", () => {
     expect(translate({ ...seed, org_state: "Bavaria", org_country: "de" }).body.organization).toMatchObject({ state: "Bavaria" });
   });
 
+  it("sends every legacy platform id as -1 by default: the legacy EV ids are not v2 ids", () => {
+    const legacy = { code_signing: [51, 52, 53, 54, 55, 56, 57, 64], code_signing_ev: [-1, 2, 3, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17] };
+    for (const platform of legacy.code_signing_ev) {
+      expect(translate({ ...seed, platform, ev: "true" }).body.certificate.server_platform, `EV ${platform}`).toEqual({ id: -1 });
+    }
+    for (const platform of [...legacy.code_signing, ...legacy.code_signing_ev]) {
+      expect(translate({ ...seed, platform, ev: "false" }).body.certificate.server_platform, String(platform)).toEqual({ id: -1 });
+    }
+  });
+
   it("uses the configured platform table, so an operator can change what an id becomes", () => {
     const platforms: PlatformTables = {
       ...DEFAULT_PLATFORM_TABLES,

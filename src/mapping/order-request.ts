@@ -1,6 +1,7 @@
 import { findPlatform, type PlatformTables } from "../contract/platforms.js";
 import type { V1Order } from "../contract/v1-order.js";
 import type { V2Contact, V2OrderBody, V2Product } from "../contract/v2.js";
+import { fromV1, V1_SOURCES } from "./field-sources.js";
 import { spellOutState } from "./state-names.js";
 
 /** What the translation needs besides the v1 order: configuration, and the id the edge minted. */
@@ -11,6 +12,8 @@ export interface OrderTranslationContext {
   /** Accounts mode: the account's container, and the existing organization its orders are for. */
   containerId?: number | undefined;
   organizationId?: number | undefined;
+  /** With organizationId: add the v1 contact to the organization as a verified contact, on every order. */
+  addVerifiedContact?: boolean | undefined;
 }
 
 export interface V2OrderRequest {
@@ -24,20 +27,21 @@ export interface V2OrderRequest {
  * passed the v1 schema, so its cross-field rules hold here.
  */
 export function toV2OrderRequest(order: V1Order, ctx: OrderTranslationContext): V2OrderRequest {
-  const contacts = [orgContact(order, "organization_contact"), orgContact(order, "verified_contact")];
+  const { certificate, order_validity } = V1_SOURCES;
+  const platform = order[V1_SOURCES["certificate.server_platform"].id];
+  const orgUnit = order[certificate.organization_units];
   return {
     product: order.ev ? "code_signing_ev" : "code_signing",
     body: {
       certificate: {
         signature_hash: "sha256",
-        server_platform: order.platform === undefined ? undefined : { id: v2PlatformId(order.platform, order.ev, ctx.platforms) },
-        organization_units: order.org_unit === undefined ? undefined : [order.org_unit],
+        server_platform: platform === undefined ? undefined : { id: v2PlatformId(platform, order.ev, ctx.platforms) },
+        organization_units: orgUnit === undefined ? undefined : [orgUnit],
       },
-      order_validity: { years: order.validity },
+      order_validity: { years: order[order_validity.years] },
       container: ctx.containerId === undefined ? undefined : { id: ctx.containerId },
-      // An account mapped to an existing organization orders for it; otherwise the org_* fields make one.
-      organization: ctx.organizationId === undefined ? { ...newOrganization(order), contacts } : { id: ctx.organizationId, contacts },
-      cs_provisioning_method: order.cs_provisioning_method,
+      ...organizationOf(order, ctx),
+      cs_provisioning_method: order[V1_SOURCES[""].cs_provisioning_method],
       ship_info: order.cs_provisioning_method === "ship_token" ? shipInfo(order) : undefined,
       // v1 orders had no approval step.
       skip_approval: true,
@@ -46,46 +50,34 @@ export function toV2OrderRequest(order: V1Order, ctx: OrderTranslationContext): 
   };
 }
 
+/**
+ * The org_* fields make a new organization, its contacts from org_contact_*. An
+ * account mapped to an existing organization orders for it by id alone, and the
+ * contact is the order's own organization_contact: in organization.contacts v2
+ * would add it to the organization as a new verified contact, emailed for
+ * approval, on every order; unless the account asks for exactly that.
+ */
+function organizationOf(order: V1Order, ctx: OrderTranslationContext): Pick<V2OrderBody, "organization" | "organization_contact"> {
+  const contacts = [orgContact(order, "organization_contact"), orgContact(order, "verified_contact")];
+  if (ctx.organizationId === undefined) return { organization: { ...newOrganization(order), contacts } };
+  if (ctx.addVerifiedContact) return { organization: { id: ctx.organizationId, contacts } };
+  return { organization: { id: ctx.organizationId }, organization_contact: fromV1(order, V1_SOURCES.organization_contact) };
+}
+
 function newOrganization(order: V1Order) {
-  return {
-    name: order.org_name,
-    address: order.org_addr1,
-    address2: order.org_addr2,
-    city: order.org_city,
-    state: spellOutState(order.org_state, order.org_country),
-    zip: order.org_zip,
-    country: order.org_country,
-    telephone: order.telephone,
-  };
+  return { ...fromV1(order, V1_SOURCES.organization), state: spellOutState(order.org_state, order.org_country) };
 }
 
 function orgContact(order: V1Order, contactType: "organization_contact" | "verified_contact"): V2Contact {
-  return {
-    contact_type: contactType,
-    first_name: order.org_contact_firstname,
-    last_name: order.org_contact_lastname,
-    job_title: order.org_contact_job_title,
-    email: order.org_contact_email,
-    telephone: order.org_contact_telephone,
-    telephone_extension: order.org_contact_telephone_ext,
-  };
+  return { contact_type: contactType, ...fromV1(order, V1_SOURCES["organization.contacts"]) };
 }
 
 /** The ship_* fields come all together or not at all; with none, the token goes to the organization. */
 function shipInfo(order: V1Order): NonNullable<V2OrderBody["ship_info"]> {
   const method = order.cs_ship_method === "expedited" ? "EXPEDITED" : "STANDARD";
-  const { ship_name, ship_addr1, ship_addr2, ship_city, ship_state, ship_zip, ship_country } = order;
-  if (ship_name && ship_addr1 && ship_city && ship_state && ship_zip && ship_country) {
-    return {
-      name: ship_name,
-      addr1: ship_addr1,
-      addr2: ship_addr2,
-      city: ship_city,
-      state: spellOutState(ship_state, ship_country),
-      zip: ship_zip,
-      country: ship_country,
-      method,
-    };
+  const { name, addr1, addr2, city, state, zip, country } = fromV1(order, V1_SOURCES.ship_info);
+  if (name && addr1 && city && state && zip && country) {
+    return { name, addr1, addr2, city, state: spellOutState(state, country), zip, country, method };
   }
   const organization = newOrganization(order);
   return {

@@ -67,11 +67,16 @@ const orderRequestBody = {
 };
 
 /** The OpenAPI 3.1 document of the v1 surface this configuration serves; the app builds it when first asked for, then keeps it. */
-export function openApiDocument(config: Pick<Config, "platforms" | "orderIdFormat">) {
+export function openApiDocument(config: Pick<Config, "platforms" | "orderIdFormat" | "basePaths">) {
+  // The legacy paths are served at the root and under each base path; the shim's own at the root only.
+  const legacyServers = [
+    { url: "/" },
+    ...config.basePaths.map((url) => ({ url, description: "A legacy client's base URL, host swapped." })),
+  ];
   const orderDetails = {
     "200": {
       description:
-        "The order's details, read from v2; in XML <response><certificate_details>…</certificate_details><receipt>…</receipt></response>, a list as a wrapper of singular children (<sans><san>…</san></sans>). A strong ETag, the SHA-1 of the body, comes with every answer.",
+        "The order's details, read from v2; every field always present, empty (an empty text, false or 0) when v2 has nothing for it. In XML <response><certificate_details>…</certificate_details><receipt>…</receipt></response>, a list as a wrapper of singular children (<sans><san>…</san></sans>). A strong ETag, the SHA-1 of the body, comes with every answer.",
       headers: { ETag: { description: "A strong tag of this body; send it back as If-None-Match.", schema: { type: "string" } } },
       content: successContent("V1OrderDetails"),
     },
@@ -103,6 +108,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
     security: [{ basic: [] }],
     paths: {
       "/order/code": {
+        servers: legacyServers,
         post: {
           operationId: "orderCode",
           summary: "Order a Code Signing or EV Code Signing certificate",
@@ -117,6 +123,7 @@ export function openApiDocument(config: Pick<Config, "platforms" | "orderIdForma
         },
       },
       "/order/{order_id}": {
+        servers: legacyServers,
         parameters: [orderIdParameter],
         get: { operationId: "getOrder", summary: "The order's details", parameters: [ifNoneMatch], responses: orderDetails },
         head: {

@@ -63,6 +63,18 @@ describe("the sandbox", () => {
     expect(sandbox.orders()).toEqual([]);
   });
 
+  it("refuses order_validity.years above maxYears as v2 would, naming the v2 field, and takes up to it", async () => {
+    const sandbox = createSandbox({ maxYears: 1 });
+    const response = await post(sandbox, { ...order, order_validity: { years: 2 } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ code: "invalid_value|order_validity.years", message: "order_validity.years may be at most 1 for this product." }],
+    });
+    expect(sandbox.orders()).toEqual([]);
+    expect((await post(sandbox, order)).status).toBe(201);
+    expect((await post(createSandbox(), { ...order, order_validity: { years: 3 } })).status).toBe(201);
+  });
+
   it("answers v2's errors for a bad key, an unknown product, a body that is not JSON", async () => {
     const sandbox = createSandbox();
     // v2's own body for a bad key, word for word.

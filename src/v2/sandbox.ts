@@ -25,6 +25,12 @@ export interface SandboxOptions {
   firstOrderId?: number;
   /** An order is pending until this long after it was made, then issued. */
   issueAfterMs?: number;
+  /**
+   * The longest order_validity.years taken: whether v2 still takes 2 or 3 for code
+   * signing (issued for at most 459 days since 24 February 2026) is not documented,
+   * so a team can see what its clients get either way.
+   */
+  maxYears?: number;
   /** Oldest orders are forgotten past this many, so a long-running sandbox stays bounded. */
   maxOrders?: number;
   now?: () => Date;
@@ -60,6 +66,7 @@ function payloadErrors(error: z.ZodError) {
 export function createSandbox({
   firstOrderId = 100001,
   issueAfterMs = 10_000,
+  maxYears = 3,
   maxOrders = 10_000,
   now = () => new Date(),
 }: SandboxOptions = {}): Sandbox {
@@ -88,6 +95,9 @@ export function createSandbox({
     }
     const body = v2OrderBodySchema.safeParse(payload);
     if (!body.success) return c.json({ errors: payloadErrors(body.error) }, 400);
+    if ((body.data.order_validity.years ?? 0) > maxYears) {
+      return v2Error(c, 400, "invalid_value|order_validity.years", `order_validity.years may be at most ${maxYears} for this product.`);
+    }
 
     const order: SandboxOrder = {
       id: nextId++,
