@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
@@ -5,6 +6,7 @@ import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
 import { createApp } from "./app.js";
 import type { Config } from "./config/config.js";
+import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
 import { Lifecycle } from "./http/lifecycle.js";
@@ -26,6 +28,12 @@ export interface RunningServer {
    * within its deadline), then closes. False when `timeoutMs` cut it short.
    */
   drain(timeoutMs: number): Promise<boolean>;
+  /**
+   * With TLS: reads the certificate, key and CA files again and serves new
+   * handshakes with them; connections already open keep theirs. A bad set is
+   * refused and logged, and the one in use stays.
+   */
+  reloadTls(): void;
 }
 
 export interface ServerOptions {
@@ -43,19 +51,33 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
   const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
 
+  // Slow clients: the headers, then the whole request, must arrive in time;
+  // the timeouts are checked every second rather than Node's default 30.
+  const timeouts = {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+  };
+  const { tls } = config;
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(
       {
         fetch: app.fetch,
         port: config.port,
         hostname: config.host,
-        // Slow clients: the headers, then the whole request, must arrive in time;
-        // the timeouts are checked every second rather than Node's default 30.
-        serverOptions: {
-          headersTimeout: config.headersTimeoutMs,
-          requestTimeout: config.requestTimeoutMs,
-          connectionsCheckingInterval: 1_000,
-        },
+        ...(tls
+          ? {
+              // HTTP/1.1 only, as legacy clients speak it; a client CA asks for, and requires, a client certificate.
+              createServer: createHttpsServer,
+              serverOptions: {
+                ...timeouts,
+                ...secureContextOptions(tls.material),
+                ALPNProtocols: ["http/1.1"],
+                requestCert: tls.material.ca !== undefined,
+                rejectUnauthorized: tls.material.ca !== undefined,
+              },
+            }
+          : { serverOptions: timeouts }),
       },
       () => resolve(listening),
     );
@@ -80,6 +102,19 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       clearTimeout(timer);
       await upstream?.close();
       return clean;
+    },
+    reloadTls: () => {
+      if (!tls) return;
+      const read = readTlsMaterial(tls.files);
+      if ("problems" in read) {
+        logger.error(
+          { problems: read.problems.map((p) => `${p.variable} ${p.message}`) },
+          "TLS files refused; the certificate in use stays",
+        );
+        return;
+      }
+      (server as HttpsServer).setSecureContext(secureContextOptions(read.material));
+      logger.info({ tls_fingerprint: read.material.fingerprint, tls_valid_to: read.material.validTo }, "TLS certificate reloaded");
     },
   };
 }

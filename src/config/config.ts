@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
+import { readTlsMaterial, type TlsFiles, type TlsMaterial } from "./tls.js";
 
 // Every setting comes from the environment and is checked here, at start, so a
 // bad value stops the start with a message naming the variable.
@@ -59,6 +60,9 @@ const envSchema = z
     SHIM_SUNSET_DATE: isoDate.optional(),
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    SHIM_TLS_CERT_FILE: z.string().optional(),
+    SHIM_TLS_KEY_FILE: z.string().optional(),
+    SHIM_TLS_CA_FILE: z.string().optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -71,6 +75,19 @@ const envSchema = z
     }
     if (env.SHIM_REQUEST_TIMEOUT_MS <= env.SHIM_HEADERS_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["SHIM_REQUEST_TIMEOUT_MS"], message: "must be longer than SHIM_HEADERS_TIMEOUT_MS" });
+    }
+    if (!env.SHIM_TLS_CERT_FILE !== !env.SHIM_TLS_KEY_FILE) {
+      const [given, missing] = env.SHIM_TLS_CERT_FILE
+        ? ["SHIM_TLS_CERT_FILE", "SHIM_TLS_KEY_FILE"]
+        : ["SHIM_TLS_KEY_FILE", "SHIM_TLS_CERT_FILE"];
+      ctx.addIssue({ code: "custom", path: [missing], message: `is required with ${given}: the certificate and its key go together` });
+    }
+    if (env.SHIM_TLS_CA_FILE && !env.SHIM_TLS_CERT_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHIM_TLS_CA_FILE"],
+        message: "needs SHIM_TLS_CERT_FILE and SHIM_TLS_KEY_FILE: client certificates are asked for over TLS",
+      });
     }
   });
 
@@ -113,6 +130,11 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   migrationUrl: vars.SHIM_MIGRATION_URL,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
+  /** Set: the shim serves HTTPS on PORT with this certificate; with a CA, it requires client certificates. */
+  tls:
+    vars.SHIM_TLS_CERT_FILE && vars.SHIM_TLS_KEY_FILE
+      ? readTls({ certFile: vars.SHIM_TLS_CERT_FILE, keyFile: vars.SHIM_TLS_KEY_FILE, caFile: vars.SHIM_TLS_CA_FILE }, ctx)
+      : undefined,
   logLevel: vars.LOG_LEVEL,
 }));
 
@@ -150,4 +172,11 @@ function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
   if ("problem" in file) return problem(file.problem);
   const tables = platformTablesSchema.safeParse(file.content);
   return tables.success ? tables.data : problem(tables.error.issues.map(issueText).join("; "));
+}
+
+function readTls(files: TlsFiles, ctx: z.RefinementCtx): { files: TlsFiles; material: TlsMaterial } | undefined {
+  const read = readTlsMaterial(files);
+  if ("material" in read) return { files, material: read.material };
+  for (const problem of read.problems) ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
+  return undefined;
 }
