@@ -10,6 +10,12 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
+/** What v2 allows each API key: 100 calls in any 5 seconds, 1000 in any 3 minutes. */
+export const V2_RATE_LIMITS: readonly { limit: number; windowMs: number }[] = [
+  { limit: 100, windowMs: 5_000 },
+  { limit: 1000, windowMs: 180_000 },
+];
+
 /** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
 const rateWindowsSchema = z.string().transform((text, ctx) => {
   if (text.trim().toLowerCase() === "off") return [];
@@ -38,6 +44,7 @@ const envSchema = z
     DIGICERT_API_URL: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
       .optional(),
+    DIGICERT_API_KEY: z.string().optional(),
     SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
     SHIM_PLATFORMS_FILE: z.string().optional(),
     SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
@@ -45,10 +52,7 @@ const envSchema = z
     SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SHIM_RETRY_BASE_MS: milliseconds(250),
     SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
-    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default([
-      { limit: 100, windowMs: 5_000 },
-      { limit: 1000, windowMs: 180_000 },
-    ]),
+    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default(() => [...V2_RATE_LIMITS]),
     SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
@@ -103,6 +107,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   host: vars.HOST,
   /** Undefined: the built-in sandbox stands in for v2. */
   digicertApiUrl: vars.DIGICERT_API_URL,
+  /** A v2 key for `v1-shim doctor` to check in passthrough mode; the server itself takes each client's. */
+  digicertApiKey: vars.DIGICERT_API_KEY,
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
   platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
   retry: {

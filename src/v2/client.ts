@@ -5,7 +5,7 @@ import type { Pacer } from "./pacer.js";
 import type { V2Transport } from "./transport.js";
 
 /** The v2 calls the shim makes, as metrics name them. */
-export type V2Call = "create_order" | "find_by_alternative_id" | "get_order";
+export type V2Call = "create_order" | "find_by_alternative_id" | "get_order" | "preflight_read";
 
 export interface CallLimits {
   /** For this call: at most this long for v2 to answer. */
@@ -36,6 +36,11 @@ export class V2Client {
   /** `GET /order/certificate/{id}`: "Order info". */
   getOrder(orderId: number, apiKey: string, limits: CallLimits): Promise<V2Reply> {
     return this.call("get_order", "GET", `/order/certificate/${orderId}`, apiKey, limits);
+  }
+
+  /** A read that changes nothing, for `v1-shim doctor`: `GET /user/me`, `/product/{name_id}`, `/container/{id}`, … */
+  preflightRead(path: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
+    return this.call("preflight_read", "GET", path, apiKey, limits);
   }
 
   private async call(

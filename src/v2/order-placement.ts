@@ -32,7 +32,8 @@ function sendOutcome(reply: V2Reply): SendOutcome {
 
 type LookupOutcome = { found: number[] } | "absent" | "failed";
 
-function lookupOutcome(reply: V2Reply): LookupOutcome {
+/** What a look-up by alternative_order_id said: the orders found, that there are none, or nothing the shim can rely on. */
+export function lookupOutcome(reply: V2Reply): LookupOutcome {
   if (reply.kind !== "answer") return "failed";
   if (reply.status === 404) return "absent";
   const listed = v2AlternateOrdersSchema.safeParse(reply.body);
