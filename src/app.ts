@@ -16,10 +16,12 @@ import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOve
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
 import { sendV1Error } from "./http/respond.js";
+import { traceRequests } from "./http/trace-requests.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { logRequest } from "./observability/request-log.js";
+import type { Tracing } from "./observability/tracing.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
@@ -35,6 +37,8 @@ export interface AppDeps {
   authenticate?: MiddlewareHandler<ShimEnv>;
   /** Shared with the v2 client, which reports its calls to it. */
   metrics?: ShimMetrics;
+  /** With OTEL_EXPORTER_OTLP_ENDPOINT: each legacy request a span. */
+  tracing?: Pick<Tracing, "traceRequest"> | undefined;
 }
 
 // Legacy endpoints the shim does not serve: said plainly, so that an operator
@@ -65,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(honourMethodOverride(app));
   app.use(requestId());
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
+  if (deps.tracing) app.use(traceRequests(deps.tracing));
   const deprecation = deprecationHeaders(config);
   if (Object.keys(deprecation).length > 0) app.use(announceDeprecation(deprecation));
   app.use(negotiate);

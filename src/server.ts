@@ -12,7 +12,8 @@ import { deprecationHeaders } from "./http/deprecation.js";
 import { Lifecycle } from "./http/lifecycle.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
-import { V2Client } from "./v2/client.js";
+import type { Tracing } from "./observability/tracing.js";
+import { type V2CallObserver, V2Client } from "./v2/client.js";
 import { Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
@@ -46,10 +47,20 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
   const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
   const metrics = new ShimMetrics();
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
+  // Imported only when asked for, so that a shim without tracing loads none of OpenTelemetry.
+  const tracing: Tracing | undefined = config.otlpEndpoint
+    ? await (await import("./observability/tracing.js")).startTracing(process.env)
+    : undefined;
+  const observeV2: V2CallObserver = tracing
+    ? (call, reply, seconds, subject) => {
+        metrics.observeV2Call(call, reply, seconds);
+        tracing.observeV2Call(call, reply, seconds, subject);
+      }
+    : metrics.observeV2Call;
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), observeV2);
   const lifecycle = new Lifecycle();
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, tracing });
 
   // Slow clients: the headers, then the whole request, must arrive in time;
   // the timeouts are checked every second rather than Node's default 30.
@@ -101,6 +112,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearTimeout(timer);
       await upstream?.close();
+      await tracing?.shutdown();
       return clean;
     },
     reloadTls: () => {

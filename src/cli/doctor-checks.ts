@@ -99,7 +99,7 @@ export async function checkTarget(client: V2Client, target: Target, tables: Plat
       details ? productCheck(product, target, details, tables) : productFailure(product, target, `v2 answered ${described(info)}`),
     );
   }
-  checks.push(lookupCheck(target, await client.findOrdersByAlternativeId(newAlternativeOrderId(), target.apiKey, limits)));
+  checks.push(lookupCheck(target, await client.findOrdersByAlternativeId(newAlternativeOrderId(), target.apiKey, limits, 1)));
   if (target.containerId !== undefined)
     checks.push(containerCheck(target, target.containerId, await read(`/container/${target.containerId}`)));
   if (target.organizationId !== undefined) {

@@ -67,6 +67,7 @@ const envSchema = z
     SHIM_TLS_CERT_FILE: z.string().optional(),
     SHIM_TLS_KEY_FILE: z.string().optional(),
     SHIM_TLS_CA_FILE: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://collector:4318" }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -141,6 +142,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
     vars.SHIM_TLS_CERT_FILE && vars.SHIM_TLS_KEY_FILE
       ? readTls({ certFile: vars.SHIM_TLS_CERT_FILE, keyFile: vars.SHIM_TLS_KEY_FILE, caFile: vars.SHIM_TLS_CA_FILE }, ctx)
       : undefined,
+  /** Set: OpenTelemetry tracing, exported over OTLP/HTTP; the other OTEL_* variables are the SDK's to read. */
+  otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
   logLevel: vars.LOG_LEVEL,
 }));
 
