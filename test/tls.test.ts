@@ -8,6 +8,7 @@ import { type ConnectionOptions, connect as connectTls, type PeerCertificate, ty
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.js";
+import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { orderRequest } from "./support/http-files.js";
 import { shimsStoppedAfterEach } from "./support/process.js";
 import { type RunningShim, startShim } from "./support/shim.js";
@@ -250,6 +251,32 @@ describe("SIGHUP reloads the certificate (node dist/shim.mjs)", () => {
     } finally {
       agent.destroy();
     }
+  });
+});
+
+describe("SIGHUP reloads the accounts file and the TLS files each on its own", () => {
+  it("a refused accounts file does not stop a new certificate, nor a refused certificate a new accounts file", async () => {
+    const next = makeServerChain("other");
+    const certFile = writeTempFile("cert.pem", readFileText(chainFile));
+    const keyFile = writeTempFile("key.pem", server.key);
+    const accounts = writeAccountsFile({
+      accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY" }],
+    });
+    const running = spawn({ SHIM_TLS_CERT_FILE: certFile, SHIM_TLS_KEY_FILE: keyFile, SHIM_ACCOUNTS_FILE: accounts, DC_KEY: "k" });
+    const url = `https://127.0.0.1:${await running.listening}/healthz`;
+
+    writeFileSync(accounts, "{ not json");
+    writeFileSync(certFile, readFileText(next.chainFile));
+    writeFileSync(keyFile, next.server.key);
+    running.child.kill("SIGHUP");
+    await until(() => running.stdout().includes("accounts file refused") && running.stdout().includes("TLS certificate reloaded"));
+    expect((await get(url, { agent: new Agent({ ca: next.root.cert }) })).peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
+
+    writeFileSync(accounts, JSON.stringify({ accounts: [] }));
+    writeFileSync(keyFile, server.key);
+    running.child.kill("SIGHUP");
+    await until(() => running.stdout().includes("accounts file reloaded") && running.stdout().includes("TLS files refused"));
+    expect((await get(url, { agent: new Agent({ ca: next.root.cert }) })).peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
   });
 });
 

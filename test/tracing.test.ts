@@ -127,7 +127,7 @@ describe("tracing with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
     expect(log.trace_id).toBe(TRACE_ID);
     const v2Spans = spans.filter((s) => s.parentSpanId === orderSpan.spanId);
     expect(v2Spans.map((s) => [s.name, attributes(s)["v2.attempt"], attributes(s)["v2.status"]])).toEqual([
-      ["v2 create_order", 1, "UND_ERR_SOCKET"],
+      ["v2 create_order", 1, expect.stringMatching(/^(UND_ERR_SOCKET|ECONNRESET)$/)],
       ["v2 find_by_alternative_id", 1, 404],
       ["v2 create_order", 2, 201],
     ]);

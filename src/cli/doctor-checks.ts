@@ -19,7 +19,7 @@ import type { RateWindow } from "../v2/pacer.js";
 // The checks of `v1-shim doctor`, each from read-only v2 calls: nothing here
 // places, changes or cancels anything.
 
-export type CheckStatus = "ok" | "warning" | "failed";
+type CheckStatus = "ok" | "warning" | "failed";
 
 export interface Check {
   check: string;

@@ -9,9 +9,9 @@ import { type Check, checkTarget, pacingCheck, type Target, V2Unreachable } from
 import { messageOf } from "./exit.js";
 
 /** 0: every check ok (warnings allowed); 1: a check failed; 2: the checks could not run. */
-export type DoctorExit = 0 | 1 | 2;
+type DoctorExit = 0 | 1 | 2;
 
-export interface DoctorReport {
+interface DoctorReport {
   /** The v2 base checked, or null for the built-in sandbox. */
   v2: string | null;
   checks: Check[];

@@ -22,9 +22,9 @@ export interface TlsMaterial {
   validTo: string;
 }
 
-export type TlsVariable = "SHIM_TLS_CERT_FILE" | "SHIM_TLS_KEY_FILE" | "SHIM_TLS_CA_FILE";
+type TlsVariable = "SHIM_TLS_CERT_FILE" | "SHIM_TLS_KEY_FILE" | "SHIM_TLS_CA_FILE";
 
-export interface TlsProblem {
+interface TlsProblem {
   variable: TlsVariable;
   message: string;
 }

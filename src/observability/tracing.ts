@@ -10,7 +10,7 @@ import type { V2Call, V2CallObserver } from "../v2/client.js";
 // or a credential.
 
 /** A legacy request as its span needs it: the headers are only asked for traceparent and tracestate. */
-export interface TracedRequest {
+interface TracedRequest {
   method: string;
   path: string;
   requestId: string;
@@ -18,7 +18,7 @@ export interface TracedRequest {
 }
 
 /** How the request ended, once answered. */
-export interface TracedAnswer {
+interface TracedAnswer {
   status: number;
   route: string;
 }

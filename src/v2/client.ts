@@ -15,7 +15,7 @@ export interface CallLimits {
 }
 
 /** What one call was about, for its trace span: which attempt it was, and the order it concerns. */
-export interface V2CallSubject {
+interface V2CallSubject {
   /** 1 for the first send (or look-up, or read) of a request, 2 for the next, … */
   attempt: number;
   alternativeOrderId?: string;

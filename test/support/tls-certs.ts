@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** A PEM certificate and its key, as files and as text. */
-export interface Issued {
+interface Issued {
   certFile: string;
   keyFile: string;
   cert: string;
   key: string;
 }
 
-export interface CertificateAuthority extends Issued {
+interface CertificateAuthority extends Issued {
   /** A certificate for `name`, signed by this authority; `extensions` in openssl's x509 extension syntax. */
   issue(name: string, extensions: string): Issued;
 }
@@ -70,8 +70,8 @@ export function makeAuthority(name: string, dir = mkdtempSync(join(tmpdir(), "sh
   return authority(dir, issued(certFile, keyFile));
 }
 
-export const CA_EXTENSIONS = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign";
-export const SERVER_EXTENSIONS = "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth";
+const CA_EXTENSIONS = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign";
+const SERVER_EXTENSIONS = "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth";
 export const CLIENT_EXTENSIONS = "extendedKeyUsage=clientAuth";
 
 /**
