@@ -18,10 +18,12 @@ import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
 import { sendV1Error } from "./http/respond.js";
 import { legacyPathUnder } from "./http/served-paths.js";
+import { traceRequests } from "./http/trace-requests.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { logRequest } from "./observability/request-log.js";
+import type { Tracing } from "./observability/tracing.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
@@ -37,6 +39,8 @@ export interface AppDeps {
   authenticate?: MiddlewareHandler<ShimEnv>;
   /** Shared with the v2 client, which reports its calls to it. */
   metrics?: ShimMetrics;
+  /** With OTEL_EXPORTER_OTLP_ENDPOINT: each legacy request a span. */
+  tracing?: Pick<Tracing, "traceRequest"> | undefined;
 }
 
 /** The legacy v1 surface, as a web-standard Hono app. */
@@ -65,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(honourMethodOverride(app));
   app.use(requestId());
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
+  if (deps.tracing) app.use(traceRequests(deps.tracing));
   const deprecation = deprecationHeaders(config);
   if (Object.keys(deprecation).length > 0) app.use(announceDeprecation(deprecation));
   app.use(negotiate);

@@ -52,9 +52,14 @@ logger.info(
     auth: accounts ? "accounts" : "passthrough",
     accounts: accounts?.size,
     v2: config.digicertApiUrl,
+    tls: config.tls && (config.tls.material.ca ? "mtls" : "on"),
+    tls_fingerprint: config.tls?.material.fingerprint,
   },
   "listening",
 );
+
+// SIGHUP also re-reads the TLS files, on its own: a refused certificate does not stop the accounts reload, nor the reverse.
+if (config.tls) process.on("SIGHUP", () => running.reloadTls());
 
 // SIGHUP re-reads the accounts file; a bad file is refused and the accounts in use stay.
 process.on("SIGHUP", () => {

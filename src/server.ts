@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
@@ -5,12 +6,14 @@ import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
 import { createApp } from "./app.js";
 import type { Config } from "./config/config.js";
+import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
 import { Lifecycle } from "./http/lifecycle.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
-import { V2Client } from "./v2/client.js";
+import type { Tracing } from "./observability/tracing.js";
+import { type V2CallObserver, V2Client } from "./v2/client.js";
 import { Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
@@ -26,6 +29,12 @@ export interface RunningServer {
    * within its deadline), then closes. False when `timeoutMs` cut it short.
    */
   drain(timeoutMs: number): Promise<boolean>;
+  /**
+   * With TLS: reads the certificate, key and CA files again and serves new
+   * handshakes with them; connections already open keep theirs. A bad set is
+   * refused and logged, and the one in use stays.
+   */
+  reloadTls(): void;
 }
 
 export interface ServerOptions {
@@ -38,24 +47,48 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
   const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs, maxYears: config.sandboxMaxYears });
   const metrics = new ShimMetrics();
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
+  // Imported only when asked for, so that a shim without tracing loads none of OpenTelemetry.
+  const tracing: Tracing | undefined = config.otlpEndpoint
+    ? await (await import("./observability/tracing.js")).startTracing(process.env)
+    : undefined;
+  const observeV2: V2CallObserver = tracing
+    ? (call, reply, seconds, subject) => {
+        metrics.observeV2Call(call, reply, seconds);
+        tracing.observeV2Call(call, reply, seconds, subject);
+      }
+    : metrics.observeV2Call;
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), observeV2);
   const lifecycle = new Lifecycle();
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, tracing });
 
+  // Slow clients: the headers, then the whole request, must arrive in time;
+  // the timeouts are checked every second rather than Node's default 30.
+  const timeouts = {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+  };
+  const { tls } = config;
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(
       {
         fetch: app.fetch,
         port: config.port,
         hostname: config.host,
-        // Slow clients: the headers, then the whole request, must arrive in time;
-        // the timeouts are checked every second rather than Node's default 30.
-        serverOptions: {
-          headersTimeout: config.headersTimeoutMs,
-          requestTimeout: config.requestTimeoutMs,
-          connectionsCheckingInterval: 1_000,
-        },
+        ...(tls
+          ? {
+              // HTTP/1.1 only, as legacy clients speak it; a client CA asks for, and requires, a client certificate.
+              createServer: createHttpsServer,
+              serverOptions: {
+                ...timeouts,
+                ...secureContextOptions(tls.material),
+                ALPNProtocols: ["http/1.1"],
+                requestCert: tls.material.ca !== undefined,
+                rejectUnauthorized: tls.material.ca !== undefined,
+              },
+            }
+          : { serverOptions: timeouts }),
       },
       () => resolve(listening),
     );
@@ -79,7 +112,21 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearTimeout(timer);
       await upstream?.close();
+      await tracing?.shutdown();
       return clean;
+    },
+    reloadTls: () => {
+      if (!tls) return;
+      const read = readTlsMaterial(tls.files);
+      if ("problems" in read) {
+        logger.error(
+          { problems: read.problems.map((p) => `${p.variable} ${p.message}`) },
+          "TLS files refused; the certificate in use stays",
+        );
+        return;
+      }
+      (server as HttpsServer).setSecureContext(secureContextOptions(read.material));
+      logger.info({ tls_fingerprint: read.material.fingerprint, tls_valid_to: read.material.validTo }, "TLS certificate reloaded");
     },
   };
 }

@@ -4,7 +4,7 @@ import { startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { spawnShim } from "./support/process.js";
 
-describe("SIGTERM under load (node dist/shim.mjs)", () => {
+describe("SIGTERM under load (node --max-semi-space-size=8 dist/shim.mjs, as the README starts it)", () => {
   it("stops taking connections, lets every order in flight finish, then exits 0", async () => {
     const IN_FLIGHT = 40;
     const fake = await startFakeV2();

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
+import { readTlsMaterial, type TlsFiles, type TlsMaterial } from "./tls.js";
 
 // Every setting comes from the environment and is checked here, at start, so a
 // bad value stops the start with a message naming the variable.
@@ -8,6 +9,12 @@ import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } fr
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** What v2 allows each API key: 100 calls in any 5 seconds, 1000 in any 3 minutes. */
+export const V2_RATE_LIMITS: readonly { limit: number; windowMs: number }[] = [
+  { limit: 100, windowMs: 5_000 },
+  { limit: 1000, windowMs: 180_000 },
+];
 
 /** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
 const rateWindowsSchema = z.string().transform((text, ctx) => {
@@ -53,6 +60,7 @@ const envSchema = z
     DIGICERT_API_URL: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
       .optional(),
+    DIGICERT_API_KEY: z.string().optional(),
     SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
     SHIM_BASE_PATHS: basePathsSchema.default(["/clients/rest/api"]),
     SHIM_PLATFORMS_FILE: z.string().optional(),
@@ -61,10 +69,7 @@ const envSchema = z
     SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SHIM_RETRY_BASE_MS: milliseconds(250),
     SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
-    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default([
-      { limit: 100, windowMs: 5_000 },
-      { limit: 1000, windowMs: 180_000 },
-    ]),
+    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default(() => [...V2_RATE_LIMITS]),
     SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
@@ -77,6 +82,10 @@ const envSchema = z
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     SHIM_SANDBOX_MAX_YEARS: z.coerce.number().int().min(1).max(3).default(3),
+    SHIM_TLS_CERT_FILE: z.string().optional(),
+    SHIM_TLS_KEY_FILE: z.string().optional(),
+    SHIM_TLS_CA_FILE: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://collector:4318" }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -89,6 +98,19 @@ const envSchema = z
     }
     if (env.SHIM_REQUEST_TIMEOUT_MS <= env.SHIM_HEADERS_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["SHIM_REQUEST_TIMEOUT_MS"], message: "must be longer than SHIM_HEADERS_TIMEOUT_MS" });
+    }
+    if (!env.SHIM_TLS_CERT_FILE !== !env.SHIM_TLS_KEY_FILE) {
+      const [given, missing] = env.SHIM_TLS_CERT_FILE
+        ? ["SHIM_TLS_CERT_FILE", "SHIM_TLS_KEY_FILE"]
+        : ["SHIM_TLS_KEY_FILE", "SHIM_TLS_CERT_FILE"];
+      ctx.addIssue({ code: "custom", path: [missing], message: `is required with ${given}: the certificate and its key go together` });
+    }
+    if (env.SHIM_TLS_CA_FILE && !env.SHIM_TLS_CERT_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHIM_TLS_CA_FILE"],
+        message: "needs SHIM_TLS_CERT_FILE and SHIM_TLS_KEY_FILE: client certificates are asked for over TLS",
+      });
     }
   });
 
@@ -104,6 +126,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   host: vars.HOST,
   /** Undefined: the built-in sandbox stands in for v2. */
   digicertApiUrl: vars.DIGICERT_API_URL,
+  /** A v2 key for `v1-shim doctor` to check in passthrough mode; the server itself takes each client's. */
+  digicertApiKey: vars.DIGICERT_API_KEY,
   orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
   /** Prefixes the legacy surface is served under besides the root. */
   basePaths: vars.SHIM_BASE_PATHS,
@@ -135,6 +159,13 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   /** In the sandbox, the longest order_validity.years it takes; longer is refused as v2 would refuse it. */
   sandboxMaxYears: vars.SHIM_SANDBOX_MAX_YEARS,
+  /** Set: the shim serves HTTPS on PORT with this certificate; with a CA, it requires client certificates. */
+  tls:
+    vars.SHIM_TLS_CERT_FILE && vars.SHIM_TLS_KEY_FILE
+      ? readTls({ certFile: vars.SHIM_TLS_CERT_FILE, keyFile: vars.SHIM_TLS_KEY_FILE, caFile: vars.SHIM_TLS_CA_FILE }, ctx)
+      : undefined,
+  /** Set: OpenTelemetry tracing, exported over OTLP/HTTP; the other OTEL_* variables are the SDK's to read. */
+  otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
   logLevel: vars.LOG_LEVEL,
 }));
 
@@ -176,4 +207,11 @@ function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
   if ("problem" in file) return problem(file.problem);
   const tables = platformTablesSchema.safeParse(file.content);
   return tables.success ? tables.data : problem(tables.error.issues.map(issueText).join("; "));
+}
+
+function readTls(files: TlsFiles, ctx: z.RefinementCtx): { files: TlsFiles; material: TlsMaterial } | undefined {
+  const read = readTlsMaterial(files);
+  if ("material" in read) return { files, material: read.material };
+  for (const problem of read.problems) ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
+  return undefined;
 }

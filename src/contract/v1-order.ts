@@ -59,8 +59,11 @@ const SHIP_ADDRESS_FIELDS = ["ship_name", "ship_addr1", "ship_city", "ship_state
 // (GET /_shim/openapi.json); the rule itself is the schema beside it.
 const SHIP_RULE = `with cs_provisioning_method ship_token, send all of ${SHIP_ADDRESS_FIELDS.join(", ")} or none (to ship to the organization's address); without ship_token the ship fields are ignored`;
 
+/** The validities a v1 order may ask for, in years. */
+export const V1_VALIDITY_YEARS = ["1", "2", "3"] as const;
+
 const fields = {
-  validity: oneOf(["1", "2", "3"], "must be 1, 2 or 3 (years)").transform(Number).meta({
+  validity: oneOf(V1_VALIDITY_YEARS, "must be 1, 2 or 3 (years)").transform(Number).meta({
     description: "The certificate's validity in years: 1, 2 or 3.",
   }),
   platform: str()

@@ -12,6 +12,8 @@ export interface RequestLog {
   /** The order was made, its answer lost, and the look-up by alternative_order_id found it. */
   recovered_by_lookup?: boolean;
   errors?: string[];
+  /** With tracing on: the request's trace, to find its spans from the log line. */
+  trace_id?: string;
 }
 
 /** One request, once answered: what the log line says, and what the usage view and the metrics count. */

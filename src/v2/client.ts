@@ -5,7 +5,7 @@ import type { Pacer } from "./pacer.js";
 import type { V2Transport } from "./transport.js";
 
 /** The v2 calls the shim makes, as metrics name them. */
-export type V2Call = "create_order" | "find_by_alternative_id" | "get_order";
+export type V2Call = "create_order" | "find_by_alternative_id" | "get_order" | "preflight_read";
 
 export interface CallLimits {
   /** For this call: at most this long for v2 to answer. */
@@ -14,6 +14,17 @@ export interface CallLimits {
   maxPaceWaitMs: number;
 }
 
+/** What one call was about, for its trace span: which attempt it was, and the order it concerns. */
+interface V2CallSubject {
+  /** 1 for the first send (or look-up, or read) of a request, 2 for the next, … */
+  attempt: number;
+  alternativeOrderId?: string;
+  orderId?: number;
+}
+
+/** Told of every call once it ended; the metrics take the first three arguments, tracing all four. */
+export type V2CallObserver = (call: V2Call, reply: V2Reply, seconds: number, subject: V2CallSubject) => void;
+
 const USER_AGENT = "digicert-v1-shim";
 
 /** The v2 calls the shim makes, each answered as a V2Reply; the API key travels as X-DC-DEVKEY. */
@@ -21,21 +32,28 @@ export class V2Client {
   constructor(
     private readonly transport: V2Transport,
     private readonly pacer: Pacer,
-    private readonly observe: (call: V2Call, reply: V2Reply, seconds: number) => void = () => undefined,
+    private readonly observe: V2CallObserver = () => undefined,
   ) {}
 
-  createOrder(product: V2Product, body: V2OrderBody, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("create_order", "POST", `/order/certificate/${product}`, apiKey, limits, JSON.stringify(body));
+  createOrder(product: V2Product, body: V2OrderBody, apiKey: string, limits: CallLimits, attempt: number): Promise<V2Reply> {
+    const subject = { attempt, alternativeOrderId: body.alternative_order_id };
+    return this.call("create_order", "POST", `/order/certificate/${product}`, apiKey, limits, subject, JSON.stringify(body));
   }
 
   /** `GET /order/alternate/{id}`: the orders that carry an alternative_order_id. */
-  findOrdersByAlternativeId(alternativeOrderId: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("find_by_alternative_id", "GET", `/order/alternate/${encodeURIComponent(alternativeOrderId)}`, apiKey, limits);
+  findOrdersByAlternativeId(alternativeOrderId: string, apiKey: string, limits: CallLimits, attempt: number): Promise<V2Reply> {
+    const path = `/order/alternate/${encodeURIComponent(alternativeOrderId)}`;
+    return this.call("find_by_alternative_id", "GET", path, apiKey, limits, { attempt, alternativeOrderId });
   }
 
   /** `GET /order/certificate/{id}`: "Order info". */
-  getOrder(orderId: number, apiKey: string, limits: CallLimits): Promise<V2Reply> {
-    return this.call("get_order", "GET", `/order/certificate/${orderId}`, apiKey, limits);
+  getOrder(orderId: number, apiKey: string, limits: CallLimits, attempt: number): Promise<V2Reply> {
+    return this.call("get_order", "GET", `/order/certificate/${orderId}`, apiKey, limits, { attempt, orderId });
+  }
+
+  /** A read that changes nothing, for `v1-shim doctor`: `GET /user/me`, `/product/{name_id}`, `/container/{id}`, … */
+  preflightRead(path: string, apiKey: string, limits: CallLimits): Promise<V2Reply> {
+    return this.call("preflight_read", "GET", path, apiKey, limits, { attempt: 1 });
   }
 
   private async call(
@@ -44,18 +62,19 @@ export class V2Client {
     path: string,
     apiKey: string,
     limits: CallLimits,
+    subject: V2CallSubject,
     body?: string,
   ): Promise<V2Reply> {
     const slot = this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
     if (!slot.admitted) {
       const held: V2Reply = { kind: "paced", retryAfterMs: slot.waitMs };
-      this.observe(name, held, 0);
+      this.observe(name, held, 0, subject);
       return held;
     }
     if (slot.waitMs > 0) await sleep(slot.waitMs);
     const started = performance.now();
     const reply = await this.send(method, path, apiKey, limits, body);
-    this.observe(name, reply, (performance.now() - started) / 1000);
+    this.observe(name, reply, (performance.now() - started) / 1000, subject);
     return reply;
   }
 

@@ -67,7 +67,7 @@ export async function placeOrder(
   const foundAs = (ids: number[]) => report({ kind: "found", orderId: ids[0]!, alsoCarryingTheId: ids.slice(1) });
   const lookup = async (): Promise<LookupAnswer> => {
     lookups++;
-    return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits()));
+    return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups));
   };
 
   let next: "send" | "lookup" = "send";
@@ -82,7 +82,7 @@ export async function placeOrder(
     if (next === "send") {
       if (sends >= policy.attempts) break;
       sends++;
-      last = await client.createOrder(order.product, order.body, order.apiKey, limits());
+      last = await client.createOrder(order.product, order.body, order.apiKey, limits(), sends);
       const outcome = sendOutcome(last);
       if (typeof outcome === "object") return report({ kind: "created", orderId: outcome.created, reply: last });
       if (outcome === "paced") break;

@@ -14,12 +14,12 @@ export async function readOrder(
   clock: Clock = realClock,
 ): Promise<V2Reply> {
   const { remaining, limits } = deadlineFor(policy, clock);
-  let reply = await client.getOrder(orderId, apiKey, limits());
+  let reply = await client.getOrder(orderId, apiKey, limits(), 1);
   for (let attempt = 1; attempt < policy.attempts && isTransient(reply); attempt++) {
     const wait = retryAfterOf(reply, policy) ?? backoffMs(attempt - 1, policy);
     if (wait >= remaining()) break;
     await clock.sleep(wait);
-    reply = await client.getOrder(orderId, apiKey, limits());
+    reply = await client.getOrder(orderId, apiKey, limits(), attempt + 1);
   }
   return reply;
 }

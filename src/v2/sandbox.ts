@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { type V2OrderBody, type V2Product, v2OrderBodySchema, v2ProductSchema } from "../contract/v2.js";
 import { setNewest } from "../lib/bounded-map.js";
+import { sandboxAccountReads } from "./sandbox-account.js";
 
 // An in-process stand-in for the Services API v2, for running the shim with no
 // DigiCert account: it checks order payloads as the v2 page describes them and
@@ -155,6 +156,9 @@ export function createSandbox({
       alternative_order_id: order.body.alternative_order_id,
     });
   });
+
+  // What `v1-shim doctor` reads: the user, the products, containers and organizations.
+  app.route("/", sandboxAccountReads());
 
   app.notFound((c) => v2Error(c, 404, "not_found|route", "The endpoint does not exist."));
 

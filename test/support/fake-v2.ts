@@ -17,6 +17,8 @@ export interface RecordedRequest {
 export interface ScriptedAnswer {
   /** An order (POST), a look-up by alternative_order_id, or a read of "Order info"; orders by default. */
   for?: "order" | "lookup" | "info";
+  /** Instead of `for`: the next request for this path below the base (its query aside), e.g. `/container/42`. */
+  path?: string;
   /** Let the sandbox make the order first, then answer as scripted: an answer lost after v2 acted. */
   create?: boolean;
   delayMs?: number;
@@ -59,7 +61,9 @@ export async function startFakeV2(): Promise<FakeV2> {
     requests.push({ method, path, headers: req.headers, body });
 
     const kind = kindOf(method, path);
-    const index = queue.findIndex((answer) => (answer.for ?? "order") === kind);
+    const index = queue.findIndex((answer) =>
+      answer.path === undefined ? (answer.for ?? "order") === kind : answer.path === path.replace(/\?.*$/, ""),
+    );
     const answer = index === -1 ? undefined : queue.splice(index, 1)[0]!;
     const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string"));
     const toSandbox = () => sandbox.app.request(path, { method, headers, body: body || null });

@@ -1,9 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { z } from "zod";
 
-const MAIN = fileURLToPath(new URL("../../dist/shim.mjs", import.meta.url));
+const ROOT = new URL("../../", import.meta.url);
+
+/** `npm start`'s command, which the README's production section tells operators to run directly: `node --flags dist/shim.mjs`. */
+export const START_COMMAND = z
+  .object({ scripts: z.object({ start: z.string().startsWith("node ") }) })
+  .parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).scripts.start;
+
+/** The command's arguments after `node`, the file made absolute so that any working directory will do. */
+const START_ARGS = START_COMMAND.split(" ")
+  .slice(1)
+  .map((arg) => (arg.startsWith("-") ? arg : fileURLToPath(new URL(arg, ROOT))));
 
 export interface ShimProcess {
   child: ChildProcess;
@@ -15,9 +27,9 @@ export interface ShimProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node dist/shim.mjs`, as `npm start` runs it, with only the given environment (and PATH). */
+/** `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and the README run it, with only the given environment (and PATH). */
 export function spawnShim(env: Record<string, string>): ShimProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
+  const child = spawn(process.execPath, START_ARGS, { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

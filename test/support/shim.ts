@@ -41,7 +41,7 @@ export async function startShim(
   const accounts = accountRegistryFor(config, { ...process.env, ...env });
   const running = await startServer(config, logger, { accounts, ...options });
   return {
-    url: `http://127.0.0.1:${running.port}`,
+    url: `${config.tls ? "https" : "http"}://127.0.0.1:${running.port}`,
     logs: () => rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs,
     sandbox: running.sandbox,

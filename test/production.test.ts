@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { request } from "undici";
+import { describe, expect, it } from "vitest";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { START_COMMAND, shimsStoppedAfterEach } from "./support/process.js";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const PRODUCTION = README.slice(README.indexOf("## Production"), README.indexOf("\n## ", README.indexOf("## Production") + 1));
+
+const spawn = shimsStoppedAfterEach();
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the README's production start", () => {
+  it("builds with npm ci && npm run build, then runs npm start's own command, under systemd too", () => {
+    expect(PRODUCTION).toContain("npm ci && npm run build");
+    expect(PRODUCTION).toContain(` ${START_COMMAND}\n`);
+    expect(PRODUCTION).toContain(`ExecStart=/usr/bin/${START_COMMAND}\n`);
+    expect(PRODUCTION).toContain("KillSignal=SIGTERM");
+  });
+
+  it("is what the process tests start (test/shutdown.test.ts sends it SIGTERM with orders in flight)", () => {
+    const shim = spawn({});
+    expect(shim.child.spawnargs.slice(1).join(" ")).toMatch(/^--max-semi-space-size=8 \/.*\/dist\/shim\.mjs$/);
+    expect(START_COMMAND).toBe("node --max-semi-space-size=8 dist/shim.mjs");
+  });
+
+  it("answers the liveness and readiness probes while v2 cannot be reached, and orders with a v1 error", async () => {
+    const port = await closedPort();
+    const shim = spawn({ NODE_ENV: "production", DIGICERT_API_URL: `http://127.0.0.1:${port}/services/v2`, SHIM_DEADLINE_MS: "2000" });
+    const url = `http://127.0.0.1:${await shim.listening}`;
+    const order = await sendHttpMessage(url, orderRequest());
+    expect(order.status).toBe(503);
+    expect(order.text).toContain("upstream_unavailable");
+    const health = await request(`${url}/healthz`);
+    expect([health.statusCode, await health.body.json()]).toEqual([200, { status: "alive" }]);
+    const ready = await request(`${url}/readyz`);
+    expect([ready.statusCode, await ready.body.json()]).toEqual([200, { status: "ready" }]);
+  });
+});
