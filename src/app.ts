@@ -74,7 +74,11 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   for (const path of NOT_SERVED) app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
 
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
-  const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];
+  const takesAnOrder = [
+    authenticate,
+    requireBodyFormat,
+    limitBodySize({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
+  ];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
     "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger })],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.

@@ -61,6 +61,26 @@ describe("the body limit", () => {
     }
   });
 
+  it("gives XML bodies the tighter SHIM_MAX_XML_BODY_BYTES (16 KiB by default), and JSON bodies the general limit", async () => {
+    const shim = await startShim();
+    try {
+      const xml = orderRequest("seed-sample-xml");
+      const xmlHeaders = Object.fromEntries(xml.headers.filter(([name]) => name !== "Content-Length"));
+      // Padding in an unknown field, which the shim ignores: only the size differs from the seed's order.
+      const paddedXml = xml.body.replace("</order>", `<note>${"x".repeat(17_000)}</note></order>`);
+      const refused = await request(`${shim.url}/order/code`, { method: "POST", headers: xmlHeaders, body: paddedXml });
+      expect(refused.statusCode).toBe(413);
+      expect(await refused.body.text()).toContain("The body may be at most 16384 bytes.");
+      const paddedJson = JSON.stringify({ ...JSON.parse(seed.body), note: "x".repeat(17_000) });
+      const ordered = await request(`${shim.url}/order/code`, { method: "POST", headers: seedHeaders, body: paddedJson });
+      expect(ordered.statusCode).toBe(201);
+      await ordered.body.dump();
+      expect(shim.sandbox!.orders()).toHaveLength(1);
+    } finally {
+      await shim.close();
+    }
+  });
+
   it("asks for credentials before it reads a body", async () => {
     const shim = await startShim({ SHIM_MAX_BODY_BYTES: "2048" });
     try {

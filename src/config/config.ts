@@ -50,6 +50,7 @@ const envSchema = z
     ]),
     SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
+    SHIM_MAX_XML_BODY_BYTES: z.coerce.number().int().min(1024).default(16_384),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
     SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
     SHIM_ACCOUNTS_FILE: z.string().optional(),
@@ -101,6 +102,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
+  /** XML bodies: an order is under 2 KiB, and parsing XML costs far more than reading JSON. */
+  maxXmlBodyBytes: vars.SHIM_MAX_XML_BODY_BYTES,
   headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
   /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
