@@ -13,13 +13,13 @@ const SANDBOX_BANNER = `
 ########################################################################
 `;
 
-/** A problem with the settings stops the start, naming the variable (or the account). */
+/** Any failure while loading the settings stops the start with a message, naming the variable (or the account) when it can. */
 function orExit<T>(load: () => T): T {
   try {
     return load();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
+    const why = error instanceof ConfigError ? error.message : `the settings could not be loaded: ${String(error)}`;
+    process.stderr.write(`digicert-v1-shim: not starting. ${why}\n`);
     process.exit(1);
   }
 }
@@ -56,15 +56,26 @@ logger.info(
   "listening",
 );
 
-// SIGHUP re-reads the accounts file; a bad file is refused and the accounts in use stay.
-process.on("SIGHUP", () => {
-  if (!accounts || !config.accountsFile) return;
+/**
+ * One thing SIGHUP reloads. Whatever fails, what is in use stays, and nothing
+ * thrown here can end the process with the orders in flight.
+ */
+function reload(what: string, load: () => void): void {
   try {
-    accounts.replace(loadAccounts(config.accountsFile, process.env));
-    logger.info({ accounts: accounts.size }, "accounts file reloaded");
+    load();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    logger.error({ problems: error.problems }, "accounts file refused; the accounts in use stay");
+    const problems = error instanceof ConfigError ? error.problems : [String(error)];
+    logger.error({ problems }, `${what} refused; what was in use stays`);
+  }
+}
+
+process.on("SIGHUP", () => {
+  const file = config.accountsFile;
+  if (accounts && file) {
+    reload("accounts file", () => {
+      accounts.replace(loadAccounts(file, process.env));
+      logger.info({ accounts: accounts.size }, "accounts file reloaded");
+    });
   }
 });
 
