@@ -31,6 +31,8 @@ beforeAll(async () => {
   });
 });
 
+const readRequest: HttpMessage = { startLine: "GET /order/500001 HTTP/1.1", headers: [["Authorization", ""]], body: "" };
+
 const as = (accountId: string, key: string, message: HttpMessage = orderRequest()): HttpMessage => ({
   ...message,
   headers: message.headers.map(([name, value]): [string, string] =>
@@ -59,6 +61,22 @@ describe("accounts mode", () => {
     const body = JSON.parse(fake.requests[0]!.body);
     expect(body.container).toEqual({ id: 42 });
     expect(body.organization).toMatchObject({ name: "My Company", state: "Florida" });
+  });
+
+  it("never passes on the account's v2 key or the client's key in v2's messages, whole or in part", async () => {
+    await start();
+    fake.script(
+      { status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of-acme (skyfall) may not order here." }] } },
+      { for: "info", status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of… may not read this." }] } },
+    );
+    for (const answer of [
+      await sendHttpMessage(shim.url, orderRequest()),
+      await sendHttpMessage(shim.url, as("001007", "skyfall", readRequest)),
+    ]) {
+      expect(answer.status).toBe(403);
+      for (const secret of [...SECRETS, "v2-key-of"]) expect(answer.text).not.toContain(secret);
+      expect(answer.text).toContain("[redacted]");
+    }
   });
 
   it("orders for the account's existing organization, with the contacts, instead of creating one", async () => {

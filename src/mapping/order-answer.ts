@@ -2,6 +2,7 @@ import type { OrderIdFormat } from "../contract/v1-answers.js";
 import { V1Error, type V1ErrorItem, v1Errors } from "../contract/v1-errors.js";
 import { type V2ErrorEnvelope, v2ErrorEnvelopeSchema } from "../contract/v2.js";
 import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
+import { withoutKeys } from "./redact.js";
 
 /** The archived samples print ids zero-padded to 8 digits; the seed types them as integers. */
 export function formatOrderId(id: number, format: OrderIdFormat): number | string {
@@ -31,22 +32,23 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
  * passed through: their codes are carried with `|` written as `:`, the v1
  * separator, and their messages become descriptions.
  */
-export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1Error {
+export function toV1OrderOutcome(placement: Placement, keys: readonly string[] = []): { orderId: number } | V1Error {
   if (placement.kind === "created" || placement.kind === "found") return { orderId: placement.orderId };
   const reply = placement.kind === "refused" ? placement.reply : placement.last;
   // A 2xx here is one whose body was not an order: the placement ran out of ways to find out.
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) return invalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
   if (reply.kind === "answer" && reply.status === 404) return invalidAnswer(404);
-  return toV1Failure(reply);
+  return toV1Failure(reply, keys);
 }
 
 /**
  * A v2 call that did not succeed → the v1 error, for any endpoint: refusals
  * carried, rate limits and outages as 503. The caller has dealt with 2xx, and
- * with a 404 where it means something of its own.
+ * with a 404 where it means something of its own. `keys` (the account's v2 key,
+ * the client's Basic key) are taken out of whatever of v2's text is passed on.
  */
-export function toV1Failure(reply: V2Reply): V1Error {
+export function toV1Failure(reply: V2Reply, keys: readonly string[] = []): V1Error {
   if (reply.kind === "paced") {
     const seconds = String(Math.max(1, Math.ceil(reply.retryAfterMs / 1000)));
     return new V1Error(
@@ -76,18 +78,18 @@ export function toV1Failure(reply: V2Reply): V1Error {
   if (status >= 500) return v1Errors.upstreamUnavailable(`DigiCert is unavailable (status ${status}); try again later.`);
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
   if (status < 400 || !envelope.success) return invalidAnswer(status);
-  const errors = carriedErrors(envelope.data);
+  const errors = carriedErrors(envelope.data, keys);
   if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return new V1Error(401, errors);
   if (status === 403) return new V1Error(403, errors);
   if (status === 404) return new V1Error(404, errors);
   return new V1Error(400, errors);
 }
 
-/** v2's codes with `|` written as `:`, the v1 separator, and its messages as descriptions. */
-export function carriedErrors(envelope: V2ErrorEnvelope): V1ErrorItem[] {
+/** v2's codes with `|` written as `:`, the v1 separator, and its messages as descriptions, without the keys. */
+export function carriedErrors(envelope: V2ErrorEnvelope, keys: readonly string[] = []): V1ErrorItem[] {
   return envelope.errors.map((e) => ({
-    code: e.code.replaceAll("|", ":"),
-    description: e.message ?? `DigiCert refused the order (${e.code}).`,
+    code: withoutKeys(e.code.replaceAll("|", ":"), keys),
+    description: withoutKeys(e.message ?? `DigiCert refused the order (${e.code}).`, keys),
   }));
 }
 

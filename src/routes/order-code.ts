@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import type { V1OrderCreated } from "../contract/v1-answers.js";
 import { V1Error } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
+import { keysOf } from "../http/basic-auth.js";
 import type { ShimEnv } from "../http/env.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
@@ -53,7 +54,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
       }
     }
 
-    const outcome = toV1OrderOutcome(placement);
+    const outcome = toV1OrderOutcome(placement, keysOf(c));
     if (outcome instanceof V1Error) throw outcome;
     log.v2_order_id = outcome.orderId;
     // Node's own response, not the web Request's signal, which would cost an AbortController per order.

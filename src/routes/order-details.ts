@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import { orderIdParamSchema } from "../contract/v1-answers.js";
 import { V1Error, v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
+import { keysOf } from "../http/basic-auth.js";
 import type { ShimEnv } from "../http/env.js";
 import { sendV1 } from "../http/respond.js";
 import { toV1OrderDetailsOutcome } from "../mapping/details-answer.js";
@@ -24,7 +25,7 @@ export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Clie
     c.get("log").v2_latency_ms = Math.round(performance.now() - started);
     c.get("log").v2_status = replySummary(reply);
 
-    const outcome = toV1OrderDetailsOutcome(reply, orderId, config.orderIdFormat);
+    const outcome = toV1OrderDetailsOutcome(reply, orderId, config.orderIdFormat, keysOf(c));
     if (outcome instanceof V1Error) throw outcome;
     c.get("log").v2_order_id = orderId;
     return sendV1(c, 200, outcome);
