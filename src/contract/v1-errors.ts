@@ -43,6 +43,12 @@ export const v1Errors = {
       "unsupported_media_type",
       "Send the body as application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml (application/json, application/xml and text/xml are accepted too).",
     ),
+  unsupportedCharset: () =>
+    one(
+      415,
+      "unsupported_media_type",
+      "Send the body in UTF-8; ISO-8859-1 and Windows-1252 are read too, when the Content-Type's charset (or the XML declaration) says so.",
+    ),
   notAcceptable: () =>
     one(
       406,

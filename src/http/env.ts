@@ -17,6 +17,8 @@ export interface ShimEnv {
     format: Format;
     /** The request body's format, once its Content-Type is accepted. */
     bodyFormat: Format;
+    /** The encoding its Content-Type declares (`utf-8` or `windows-1252`); undefined when it declares none. */
+    bodyEncoding: string | undefined;
     account: LegacyAccount;
     log: RequestLog;
   };

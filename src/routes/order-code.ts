@@ -4,6 +4,7 @@ import type { V1OrderCreated } from "../contract/v1-answers.js";
 import { V1Error } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
+import { readBodyText } from "../http/body.js";
 import type { ShimEnv } from "../http/env.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
@@ -31,7 +32,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     const account = c.get("account");
     const log = c.get("log");
     const alternativeOrderId = newAlternativeOrderId();
-    const { product, body } = translate(c.get("bodyFormat"), await c.req.text(), account, alternativeOrderId);
+    const { product, body } = translate(c.get("bodyFormat"), await readBodyText(c), account, alternativeOrderId);
     log.alternative_order_id = alternativeOrderId;
 
     const started = performance.now();
