@@ -2,7 +2,6 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { PatternRouter } from "hono/router/pattern-router";
 import type { Config } from "./config/config.js";
 import { SERVED, type ServedPath } from "./contract/surface.js";
@@ -15,6 +14,7 @@ import type { Lifecycle } from "./http/lifecycle.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./http/methods.js";
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
+import { freshRequestId } from "./http/request-id.js";
 import { sendV1Error } from "./http/respond.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   });
 
   app.use(honourMethodOverride(app));
-  app.use(requestId());
+  app.use(freshRequestId);
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
   const deprecation = deprecationHeaders(config);
   if (Object.keys(deprecation).length > 0) app.use(announceDeprecation(deprecation));

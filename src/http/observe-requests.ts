@@ -3,6 +3,9 @@ import { routePath } from "hono/route";
 import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
 
+/** A client's X-Request-Id is kept to this length: it is the client's to choose, and the log's to bound. */
+const CLIENT_REQUEST_ID_LENGTH = 128;
+
 /**
  * Builds each request's record once it is answered and hands it to the
  * observers; handlers add to `c.get("log")` on the way.
@@ -21,6 +24,7 @@ export function observeRequests(observers: readonly RequestObserver[]): Middlewa
       status: c.res.status,
       format: c.get("format"),
       user_agent: c.req.header("User-Agent"),
+      client_request_id: c.req.header("X-Request-Id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
       ...log,
     };

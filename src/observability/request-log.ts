@@ -24,6 +24,8 @@ export interface RequestRecord extends RequestLog {
   status: number;
   format: string | undefined;
   user_agent: string | undefined;
+  /** The client's own X-Request-Id, when it sent one: not the shim's id, which is always fresh. */
+  client_request_id?: string | undefined;
   duration_ms: number;
 }
 
