@@ -8,6 +8,7 @@ import { SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
+import { parserAnswerOn } from "./http/client-errors.js";
 import { announceDeprecation, deprecationHeaders } from "./http/deprecation.js";
 import type { ShimEnv } from "./http/env.js";
 import type { Lifecycle } from "./http/lifecycle.js";
@@ -19,7 +20,7 @@ import { sendV1Error } from "./http/respond.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
-import { logRequest } from "./observability/request-log.js";
+import { CLIENT_CLOSED_REQUEST, logRequest } from "./observability/request-log.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
@@ -103,6 +104,12 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     }
     // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
     if (error instanceof HTTPException) return error.getResponse();
+    // Its body stopped arriving: the client hung up, or the parser hook answered 408.
+    const incoming = c.env?.incoming;
+    // Recorded (at info, as every request) as what the client got: 408, or nothing (499).
+    if (incoming && !incoming.complete && incoming.destroyed) {
+      return new Response(null, { status: parserAnswerOn(incoming.socket) ?? CLIENT_CLOSED_REQUEST });
+    }
     deps.logger.error({ err: error, req_id: c.get("requestId") }, "unexpected failure");
     return sendV1Error(c, v1Errors.internal());
   });

@@ -137,6 +137,52 @@ describe("slow clients", () => {
   });
 });
 
+describe("clients that give up", () => {
+  const head = `POST /order/code HTTP/1.1\r\nHost: x\r\nAuthorization: ${seedHeaders.Authorization}\r\nContent-Type: application/json\r\nContent-Length: 488\r\n\r\n`;
+  const failuresIn = async (shim: Awaited<ReturnType<typeof startShim>>) => ({
+    alerts: shim.logs().filter((line) => (line.level as number) >= 50),
+    requests: shim.logs().filter((line) => line.msg === "request"),
+    metrics: await (await request(`${shim.url}/metrics`)).body.text(),
+  });
+
+  it("a client that hangs up mid-body is recorded as 499 at info, never as a 500 or an alert", async () => {
+    const shim = await startShim();
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(new URL(shim.url).port), "127.0.0.1", () => socket.write(`${head}{"validity":`));
+        socket.on("error", () => undefined);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 200);
+      });
+      for (let i = 0; i < 50 && !shim.logs().some((line) => line.msg === "request"); i++) await new Promise((r) => setTimeout(r, 20));
+      const { alerts, requests, metrics } = await failuresIn(shim);
+      expect(alerts).toEqual([]);
+      expect(requests).toMatchObject([{ level: 30, path: "/order/code", status: 499 }]);
+      expect(metrics).not.toMatch(/shim_requests_total\{[^}]*status="500"/);
+      expect(shim.sandbox!.orders()).toEqual([]);
+    } finally {
+      await shim.close();
+    }
+  });
+
+  it("a body cut off by SHIM_REQUEST_TIMEOUT_MS is recorded as the 408 it got, never as a 500 or an alert", async () => {
+    const shim = await startShim({ SHIM_HEADERS_TIMEOUT_MS: "300", SHIM_REQUEST_TIMEOUT_MS: "600" });
+    try {
+      const answer = await slowClient(Number(new URL(shim.url).port), [head, ...seed.body.split("\n").map((line) => `${line}\n`)], 150);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      for (let i = 0; i < 50 && !shim.logs().some((line) => line.msg === "request"); i++) await new Promise((r) => setTimeout(r, 20));
+      const { alerts, requests, metrics } = await failuresIn(shim);
+      expect(alerts).toEqual([]);
+      expect(requests).toMatchObject([{ level: 30, path: "/order/code", status: 408 }]);
+      expect(metrics).not.toMatch(/shim_requests_total\{[^}]*status="500"/);
+    } finally {
+      await shim.close();
+    }
+  });
+});
+
 describe("pacing toward v2", () => {
   it("answers 503 rate_limited with Retry-After rather than break the key's v2 limit", async () => {
     const fake = await startFakeV2();

@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
@@ -36,16 +37,26 @@ function refusalFor(error: ParserError, request: ReturnType<typeof readRawReques
 }
 
 /**
+ * The socket's response in flight, if any, and the request it answers: internal
+ * fields of Node's HTTP server, which its own clientError default reads for the
+ * same question.
+ */
+type ServerSocket = Duplex & {
+  _httpMessage?: (EventEmitter & { headersSent?: boolean; writableFinished?: boolean; req?: { complete?: boolean } }) | null;
+};
+
+/** The status the parser hook answered on a socket, for the app's record of the request that was cut off there. */
+const answeredOn = new WeakMap<Duplex, number>();
+export const parserAnswerOn = (socket: Duplex | undefined): number | undefined => socket && answeredOn.get(socket);
+
+/**
  * Node's HTTP parser answers what it cannot parse (a method it does not know, a
  * slow or oversized request) with a bare status and no body. The shim answers
- * those with a v1 error too, then closes the connection, as Node would.
+ * those with a v1 error too, then closes the connection, as Node would, but
+ * never on a socket whose request has arrived whole and is being answered: bytes
+ * after it (a second request after Connection: close, or garbage) must not cut
+ * off the answer to an order that may be placed by now.
  */
-/**
- * The socket's response in flight, if any: an internal field of Node's HTTP
- * server, which its own clientError default reads for the same question.
- */
-type ServerSocket = Duplex & { _httpMessage?: { headersSent?: boolean } | null };
-
 export function answerClientError(
   error: ParserError,
   socket: ServerSocket,
@@ -53,10 +64,26 @@ export function answerClientError(
   /** What every v1 answer carries: the deprecation signals, when configured. */
   alwaysHeaders: Readonly<Record<string, string>> = {},
 ): void {
+  const inFlight = socket._httpMessage;
+  if (inFlight && !inFlight.writableFinished && inFlight.req?.complete) {
+    logger.warn(
+      { parser_error: error.code },
+      "bytes after a request being answered were refused; its answer goes first, then the connection closes",
+    );
+    inFlight.once("finish", () => socket.end());
+    return;
+  }
+  // A client that hung up mid-request is a client that left, not a refusal; the
+  // app logs the request it cut off, if it got that far.
+  if (error.code === "ECONNRESET" || error.code === "HPE_INVALID_EOF_STATE") {
+    if (!inFlight) logger.info({ parser_error: error.code }, "the client closed the connection mid-request");
+    socket.destroy();
+    return;
+  }
   // As Node does: answer unless a response in flight has begun, which an error
   // segment would corrupt. A kept-alive connection that has served answers before
   // can still be answered; counting the socket's written bytes would hang it up.
-  if (error.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) {
+  if (!socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
@@ -77,6 +104,7 @@ export function answerClientError(
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join("");
   socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${head}\r\n${text}`);
+  answeredOn.set(socket, refusal.status);
   logger.warn(
     { parser_error: error.code, status: refusal.status, method: request.method, path: request.path },
     "request refused by the HTTP parser",

@@ -1,5 +1,8 @@
 import type { Logger } from "./log.js";
 
+/** The status recorded for a request whose client hung up before it arrived whole (nginx's 499): no answer, and not the shim's failure. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /** What one request's log line says beyond method, path and status; handlers fill it in. */
 export interface RequestLog {
   account_id?: string;
