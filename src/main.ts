@@ -2,7 +2,7 @@ import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger, stdoutDestination } from "./observability/log.js";
-import { type RunningServer, startServer } from "./server.js";
+import { type RunningServer, reconcileAbandoned, startServer } from "./server.js";
 
 const SANDBOX_BANNER = `
 ########################################################################
@@ -27,24 +27,27 @@ function orExit<T>(load: () => T): T {
 const config = orExit(() => loadConfig(process.env));
 const accounts = orExit(() => accountRegistryFor(config, process.env));
 const stdout = stdoutDestination();
-const logger = createLogger(config.logLevel, stdout);
-/** Log lines are written asynchronously: each exit writes out what is pending first. */
-function exit(code: number): never {
-  stdout.flushSync();
-  process.exit(code);
+const logger = createLogger(config.logLevel, stdout.stream);
+/** Log lines are written asynchronously: each exit writes out what is pending first, for a second at most. */
+let exiting = false;
+async function exit(code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true;
+    await stdout.flushWithin(1_000);
+    process.exit(code);
+  }
+  // A second exit (the backstop's, while the drain's writes out its log) waits for the first.
+  return new Promise<never>(() => undefined);
 }
 if (!config.digicertApiUrl) {
   process.stderr.write(SANDBOX_BANNER);
   logger.warn({ mode: "sandbox" }, "DIGICERT_API_URL is not set: running against the built-in sandbox, no real orders are placed");
 }
 
-let running: RunningServer;
-try {
-  running = await startServer(config, logger, { accounts });
-} catch (error) {
+const running: RunningServer = await startServer(config, logger, { accounts }).catch((error: unknown) => {
   logger.fatal({ err: error }, "cannot serve");
-  exit(1);
-}
+  return exit(1);
+});
 logger.info(
   {
     port: running.port,
@@ -79,16 +82,24 @@ process.on("SIGHUP", () => {
   }
 });
 
+/** However the drain goes, the process is gone this long after the signal, each order it abandons reconciled. */
+const STOP_BACKSTOP_MS = config.retry.deadlineMs + 5_000;
+
 // Orders in flight run to their answer, each within its deadline; then exit 0.
 let stopping = false;
 const stop = async (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal, in_flight: running.lifecycle.inFlight }, "draining: taking no new requests, finishing those in flight");
+  setTimeout(() => {
+    reconcileAbandoned(running.lifecycle, logger);
+    logger.error({ in_flight: running.lifecycle.inFlight }, "the drain did not end in time: stopping");
+    void exit(1);
+  }, STOP_BACKSTOP_MS).unref();
   const clean = await running.drain(config.retry.deadlineMs + 1_000);
   if (!clean) logger.error({ in_flight: running.lifecycle.inFlight }, "stopped with requests still in flight");
   logger.info("stopped");
-  exit(0);
+  await exit(0);
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -1,4 +1,5 @@
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, Server } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { type ServerType, serve } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
@@ -26,6 +27,22 @@ export interface RunningServer {
    * within its deadline), then closes. False when `timeoutMs` cut it short.
    */
   drain(timeoutMs: number): Promise<boolean>;
+}
+
+/** Waits for `done`, or `timeoutMs`, then calls `cutShort` and waits as long again at most for what it ends. */
+async function within(timeoutMs: number, done: Promise<unknown>, cutShort: () => unknown): Promise<void> {
+  const late = Symbol("late");
+  const outcome = await Promise.race([done, delay(timeoutMs, late, { ref: false })]);
+  if (outcome !== late) return;
+  cutShort();
+  await Promise.race([done, delay(timeoutMs, late, { ref: false })]);
+}
+
+/** The process is to stop before these orders end: each gets the line an operator reconciles by. */
+export function reconcileAbandoned(lifecycle: Lifecycle, logger: Logger): void {
+  for (const trace of lifecycle.ordersInFlight()) {
+    logger.error(trace, "shutting down with this order in flight: v2 may hold an order with this alternative_order_id; reconcile");
+  }
 }
 
 export interface ServerOptions {
@@ -71,14 +88,18 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     lifecycle,
     drain: async (timeoutMs) => {
       lifecycle.startDraining();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // net's close, not http's: http's also stops the check of the headers' and
+      // requests' timeouts (so a stalled upload held the drain), and closes idle
+      // kept-alive connections at once, where the README promises a request
+      // arriving on one 503 shutting_down while others finish.
+      const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
       const clean = await lifecycle.whenIdle(timeoutMs);
+      if (!clean) reconcileAbandoned(lifecycle, logger);
       // Answers in flight have been handed to their sockets; idle keep-alive connections go now.
       if ("closeIdleConnections" in server) server.closeIdleConnections();
-      const timer = setTimeout(() => "closeAllConnections" in server && server.closeAllConnections(), 1_000);
-      await closed;
-      clearTimeout(timer);
-      await upstream?.close();
+      await within(1_000, closed, () => "closeAllConnections" in server && server.closeAllConnections());
+      // The pool waits for its calls in flight; an order abandoned above may still have one.
+      if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       return clean;
     },
   };

@@ -6,6 +6,7 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
+import { startServer } from "../src/server.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
@@ -228,6 +229,27 @@ describe("pacing toward v2", () => {
 });
 
 describe("health and draining", () => {
+  it("writes the reconcile line of every order still in flight when the drain must end first", async () => {
+    const fake = await startFakeV2();
+    fake.script({ hang: true });
+    const lines: string[] = [];
+    const running = await startServer(
+      loadConfig({ DIGICERT_API_URL: fake.url, PORT: "0", HOST: "127.0.0.1" }),
+      createLogger("info", { write: (line: string) => void lines.push(line) }),
+    );
+    try {
+      const answer = sendHttpMessage(`http://127.0.0.1:${running.port}`, seed).catch(() => undefined);
+      while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await running.drain(100)).toBe(false);
+      const sent = JSON.parse(fake.requests[0]!.body) as { alternative_order_id: string };
+      const reconcile = lines.map((line) => JSON.parse(line)).filter((line) => /in flight: .*reconcile/.test(line.msg));
+      expect(reconcile).toMatchObject([{ level: 50, account_id: "001007", alternative_order_id: sent.alternative_order_id }]);
+      await answer;
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("says alive and ready, then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
     const sandbox = createSandbox();

@@ -22,7 +22,10 @@ export type V2Transport = (request: V2HttpRequest) => Promise<V2HttpResponse>;
 
 export interface HttpTransport {
   send: V2Transport;
+  /** Waits for the calls in flight. */
   close(): Promise<void>;
+  /** Ends the calls in flight at once. */
+  destroy(): Promise<void>;
 }
 
 /**
@@ -61,6 +64,7 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
       }
     },
     close: () => pool.close(),
+    destroy: () => pool.destroy(),
   };
 }
 
