@@ -1,6 +1,7 @@
+import { createServer, type Server as HttpServer } from "node:http";
 import { type AddressInfo, Server } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { type ServerType, serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
@@ -8,6 +9,7 @@ import { createApp } from "./app.js";
 import type { Config } from "./config/config.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
+import { answerConnect, answerExpectation, refuseUnreadableTargets } from "./http/edge-refusals.js";
 import { Lifecycle } from "./http/lifecycle.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -17,7 +19,7 @@ import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
 
 export interface RunningServer {
-  server: ServerType;
+  server: HttpServer;
   port: number;
   /** Present when no DIGICERT_API_URL is configured and the built-in sandbox stands in for v2. */
   sandbox: Sandbox | undefined;
@@ -60,26 +62,26 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
   const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
 
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const listening = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        // Slow clients: the headers, then the whole request, must arrive in time;
-        // the timeouts are checked every second rather than Node's default 30.
-        serverOptions: {
-          headersTimeout: config.headersTimeoutMs,
-          requestTimeout: config.requestTimeoutMs,
-          connectionsCheckingInterval: 1_000,
-        },
-      },
-      () => resolve(listening),
-    );
-    listening.once("error", reject);
-  });
   const deprecation = deprecationHeaders(config);
+  // Slow clients: the headers, then the whole request, must arrive in time; the
+  // timeouts are checked every second rather than Node's default 30. A missing
+  // Host is answered as a v1 error (refuseUnreadableTargets), not Node's bare 400.
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+      requireHostHeader: false,
+    },
+    refuseUnreadableTargets(getRequestListener(app.fetch, { hostname: config.host }), logger, deprecation),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
   server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation));
+  server.on("checkExpectation", answerExpectation(logger, deprecation));
+  server.on("connect", answerConnect(logger, deprecation));
 
   return {
     server,

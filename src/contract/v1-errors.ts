@@ -11,7 +11,7 @@ export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).m
 /** A refusal the client is to hear about as a v1 error body. */
 export class V1Error extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 431 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 417 | 431 | 500 | 503,
     readonly errors: readonly V1ErrorItem[],
     readonly headers: Readonly<Record<string, string>> = {},
     /** Set: the refusal is logged at error level with the request, for an operator to look into. */
@@ -74,6 +74,14 @@ export const v1Errors = {
   requestTimeout: () => one(408, "request_timeout", "The request did not arrive in time.", { Connection: "close" }),
   headersTooLarge: () => one(431, "headers_too_large", "The request's headers are too large.", { Connection: "close" }),
   malformedRequest: () => one(400, "malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
+  unreadableTarget: () =>
+    one(
+      400,
+      "malformed_request",
+      "The request's target or Host header cannot be read: send a path such as /order/code, and the service's host name.",
+      { Connection: "close" },
+    ),
+  expectationFailed: () => one(417, "expectation_failed", "Only Expect: 100-continue is understood; send the request without Expect."),
   upstreamUnavailable: (why: string, headers?: Record<string, string>) => one(503, "upstream_unavailable", why, headers),
   internal: () => one(500, "internal_error", "The service failed unexpectedly; the request was logged."),
 };

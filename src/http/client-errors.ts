@@ -1,11 +1,9 @@
 import type { EventEmitter } from "node:events";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { Logger } from "../observability/log.js";
 import { refuseMethod } from "./methods.js";
-import { negotiateFormat } from "./negotiate.js";
-import { renderErrors } from "./render.js";
+import { rawV1Error } from "./render.js";
 import { methodsAt } from "./served-paths.js";
 
 interface ParserError extends Error {
@@ -89,21 +87,7 @@ export function answerClientError(
   }
   const request = readRawRequest(error.rawPacket);
   const refusal = refusalFor(error, request);
-  const { contentType, text } = renderErrors(
-    negotiateFormat(request.header("accept"), request.header("content-type")) ?? "json",
-    refusal.errors,
-  );
-  const headers = {
-    ...alwaysHeaders,
-    ...refusal.headers,
-    "Content-Type": contentType,
-    "Content-Length": String(Buffer.byteLength(text)),
-    Connection: "close",
-  };
-  const head = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join("");
-  socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${head}\r\n${text}`);
+  socket.end(rawV1Error(refusal, request.header("accept"), request.header("content-type"), alwaysHeaders));
   answeredOn.set(socket, refusal.status);
   logger.warn(
     { parser_error: error.code, status: refusal.status, method: request.method, path: request.path },
