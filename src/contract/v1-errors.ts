@@ -32,6 +32,8 @@ const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 export const v1Errors = {
   credentialsRefused: () =>
     one(401, "access_denied", "The account id and API key were not accepted.", { "WWW-Authenticate": BASIC_CHALLENGE }),
+  credentialChecksBusy: () =>
+    one(503, "too_busy", "Too many credential checks are waiting just now; retry after the time in Retry-After.", { "Retry-After": "1" }),
   accountDisabled: () => one(403, "account_disabled", "This account is disabled in the v1 shim; ask its operator."),
   authenticationRequired: () =>
     one(401, "access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {

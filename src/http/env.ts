@@ -13,6 +13,8 @@ export interface ShimEnv {
   Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
+    /** When the app took the request (performance.now()): an order's deadline counts from then. */
+    receivedAt: number;
     /** The answer's format, once negotiated. */
     format: Format;
     /** The request body's format, once its Content-Type is accepted. */

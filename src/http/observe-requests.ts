@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
@@ -13,6 +13,7 @@ const CLIENT_REQUEST_ID_LENGTH = 128;
 export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
   return async (c, next) => {
     const started = performance.now();
+    c.set("receivedAt", started);
     const log: RequestLog = {};
     c.set("log", log);
     await next();
@@ -30,4 +31,13 @@ export function observeRequests(observers: readonly RequestObserver[]): Middlewa
     };
     for (const observe of observers) observe(record);
   };
+}
+
+/**
+ * The retry policy for the rest of a request: its deadline counts from the
+ * request's arrival, so that the time its credentials took (a wait for a key
+ * hash among it) is part of it, and the client is answered within it.
+ */
+export function policyLeft<P extends { deadlineMs: number }>(c: Context<ShimEnv>, policy: P): P {
+  return { ...policy, deadlineMs: policy.deadlineMs - (performance.now() - c.get("receivedAt")) };
 }

@@ -28,7 +28,7 @@ const ERROR_STATUSES: Record<ErrorStatus, string> = {
   417: "expectation_failed: an Expect header other than 100-continue.",
   431: "headers_too_large: the request's headers are too large.",
   500: "internal_error: the shim failed; logged.",
-  503: "shutting_down (the instance is draining); where v2 is called, also upstream_unavailable, upstream_rate_limited, upstream_invalid_answer or rate_limited, with Retry-After where there is one to say.",
+  503: "shutting_down (the instance is draining), or too_busy (accounts mode: too many credential checks waiting); where v2 is called, also upstream_unavailable, upstream_rate_limited, upstream_invalid_answer or rate_limited, with Retry-After where there is one to say.",
 };
 
 // What each kind of request can be answered: only a body can be too large or of the

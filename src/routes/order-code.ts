@@ -6,6 +6,7 @@ import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
 import { readBodyText } from "../http/body.js";
 import type { ShimEnv } from "../http/env.js";
+import { policyLeft } from "../http/observe-requests.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
 import { orderTranslator } from "../mapping/order-pipeline.js";
@@ -36,7 +37,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     log.alternative_order_id = alternativeOrderId;
 
     const started = performance.now();
-    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
+    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, policyLeft(c, config.retry));
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
     const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
 
