@@ -98,8 +98,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       const clean = await lifecycle.whenIdle(timeoutMs);
       if (!clean) reconcileAbandoned(lifecycle, logger);
       // Answers in flight have been handed to their sockets; idle keep-alive connections go now.
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
-      await within(1_000, closed, () => "closeAllConnections" in server && server.closeAllConnections());
+      server.closeIdleConnections();
+      await within(1_000, closed, () => server.closeAllConnections());
       // The pool waits for its calls in flight; an order abandoned above may still have one.
       if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       return clean;
