@@ -17,7 +17,7 @@ const pool = new Pool(upstream.origin);
 
 /**
  * @typedef {{ info(record: object, message: string): void }} Logger
- * @typedef {{ flushSync(): void }} Destination
+ * @typedef {{ flushWithin(ms: number): Promise<void> }} Destination
  * @typedef {{ createLogger(level: string, destination: Destination): Logger, stdoutDestination(): Destination }} LogModule
  */
 
@@ -100,10 +100,10 @@ const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), ho
 process.once("SIGTERM", () => {
   server.close(
     () =>
-      void pool.close().then(() => {
-        log?.destination.flushSync();
-        process.exit(0);
-      }),
+      void pool
+        .close()
+        .then(() => log?.destination.flushWithin(1_000))
+        .then(() => process.exit(0)),
   );
   if ("closeAllConnections" in server) server.closeAllConnections();
 });

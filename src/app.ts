@@ -2,7 +2,6 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { PatternRouter } from "hono/router/pattern-router";
 import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
@@ -10,19 +9,21 @@ import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
+import { parserAnswerOn } from "./http/client-errors.js";
 import { announceDeprecation, deprecationHeaders } from "./http/deprecation.js";
 import type { ShimEnv } from "./http/env.js";
 import type { Lifecycle } from "./http/lifecycle.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./http/methods.js";
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
+import { freshRequestId } from "./http/request-id.js";
 import { sendV1Error } from "./http/respond.js";
 import { legacyPathUnder } from "./http/served-paths.js";
 import { traceRequests } from "./http/trace-requests.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
-import { logRequest } from "./observability/request-log.js";
+import { CLIENT_CLOSED_REQUEST, logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   });
 
   app.use(honourMethodOverride(app));
-  app.use(requestId());
+  app.use(freshRequestId);
   app.use(observeRequests([logRequest(deps.logger), metrics.observeRequest, usage.record]));
   if (deps.tracing) app.use(traceRequests(deps.tracing));
   const deprecation = deprecationHeaders(config);
@@ -83,7 +84,11 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   }
 
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
-  const takesAnOrder = [authenticate, requireBodyFormat, limitBodySize(config.maxBodyBytes)];
+  const takesAnOrder = [
+    authenticate,
+    requireBodyFormat,
+    limitBodySize({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
+  ];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
     "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger })],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
@@ -108,6 +113,12 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     }
     // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
     if (error instanceof HTTPException) return error.getResponse();
+    // Its body stopped arriving: the client hung up, or the parser hook answered 408.
+    const incoming = c.env?.incoming;
+    // Recorded (at info, as every request) as what the client got: 408, or nothing (499).
+    if (incoming && !incoming.complete && incoming.destroyed) {
+      return new Response(null, { status: parserAnswerOn(incoming.socket) ?? CLIENT_CLOSED_REQUEST });
+    }
     deps.logger.error({ err: error, req_id: c.get("requestId") }, "unexpected failure");
     return sendV1Error(c, v1Errors.internal());
   });

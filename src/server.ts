@@ -1,6 +1,8 @@
+import { createServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
+import { type AddressInfo, Server } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
@@ -9,6 +11,7 @@ import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
+import { answerConnect, answerExpectation, refuseUnreadableTargets } from "./http/edge-refusals.js";
 import { Lifecycle } from "./http/lifecycle.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -19,7 +22,7 @@ import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
 
 export interface RunningServer {
-  server: ServerType;
+  server: HttpServer;
   port: number;
   /** Present when no DIGICERT_API_URL is configured and the built-in sandbox stands in for v2. */
   sandbox: Sandbox | undefined;
@@ -35,6 +38,22 @@ export interface RunningServer {
    * refused and logged, and the one in use stays.
    */
   reloadTls(): void;
+}
+
+/** Waits for `done`, or `timeoutMs`, then calls `cutShort` and waits as long again at most for what it ends. */
+async function within(timeoutMs: number, done: Promise<unknown>, cutShort: () => unknown): Promise<void> {
+  const late = Symbol("late");
+  const outcome = await Promise.race([done, delay(timeoutMs, late, { ref: false })]);
+  if (outcome !== late) return;
+  cutShort();
+  await Promise.race([done, delay(timeoutMs, late, { ref: false })]);
+}
+
+/** The process is to stop before these orders end: each gets the line an operator reconciles by. */
+export function reconcileAbandoned(lifecycle: Lifecycle, logger: Logger): void {
+  for (const trace of lifecycle.ordersInFlight()) {
+    logger.error(trace, "shutting down with this order in flight: v2 may hold an order with this alternative_order_id; reconcile");
+  }
 }
 
 export interface ServerOptions {
@@ -62,40 +81,38 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
   const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, tracing });
 
-  // Slow clients: the headers, then the whole request, must arrive in time;
-  // the timeouts are checked every second rather than Node's default 30.
-  const timeouts = {
+  const deprecation = deprecationHeaders(config);
+  // Slow clients: the headers, then the whole request, must arrive in time; the
+  // timeouts are checked every second rather than Node's default 30. A missing
+  // Host is answered as a v1 error (refuseUnreadableTargets), not Node's bare 400.
+  const httpOptions = {
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: 1_000,
+    requireHostHeader: false,
   };
+  const listener = refuseUnreadableTargets(getRequestListener(app.fetch, { hostname: config.host }), logger, deprecation);
   const { tls } = config;
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const listening = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        ...(tls
-          ? {
-              // HTTP/1.1 only, as legacy clients speak it; a client CA asks for, and requires, a client certificate.
-              createServer: createHttpsServer,
-              serverOptions: {
-                ...timeouts,
-                ...secureContextOptions(tls.material),
-                ALPNProtocols: ["http/1.1"],
-                requestCert: tls.material.ca !== undefined,
-                rejectUnauthorized: tls.material.ca !== undefined,
-              },
-            }
-          : { serverOptions: timeouts }),
-      },
-      () => resolve(listening),
-    );
-    listening.once("error", reject);
+  const server: HttpServer | HttpsServer = tls
+    ? createHttpsServer(
+        {
+          ...httpOptions,
+          ...secureContextOptions(tls.material),
+          // HTTP/1.1 only, as legacy clients speak it; a client CA asks for, and requires, a client certificate.
+          ALPNProtocols: ["http/1.1"],
+          requestCert: tls.material.ca !== undefined,
+          rejectUnauthorized: tls.material.ca !== undefined,
+        },
+        listener,
+      )
+    : createServer(httpOptions, listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
   });
-  const deprecation = deprecationHeaders(config);
   server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation, app.fetch));
+  server.on("checkExpectation", answerExpectation(logger, deprecation));
+  server.on("connect", answerConnect(logger, deprecation));
 
   return {
     server,
@@ -104,14 +121,18 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     lifecycle,
     drain: async (timeoutMs) => {
       lifecycle.startDraining();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // net's close, not http's: http's also stops the check of the headers' and
+      // requests' timeouts (so a stalled upload held the drain), and closes idle
+      // kept-alive connections at once, where the README promises a request
+      // arriving on one 503 shutting_down while others finish.
+      const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
       const clean = await lifecycle.whenIdle(timeoutMs);
+      if (!clean) reconcileAbandoned(lifecycle, logger);
       // Answers in flight have been handed to their sockets; idle keep-alive connections go now.
-      if ("closeIdleConnections" in server) server.closeIdleConnections();
-      const timer = setTimeout(() => "closeAllConnections" in server && server.closeAllConnections(), 1_000);
-      await closed;
-      clearTimeout(timer);
-      await upstream?.close();
+      server.closeIdleConnections();
+      await within(1_000, closed, () => server.closeAllConnections());
+      // The pool waits for its calls in flight; an order abandoned above may still have one.
+      if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       await tracing?.shutdown();
       return clean;
     },

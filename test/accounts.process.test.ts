@@ -87,6 +87,29 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     expect((await sendHttpMessage(url, orderRequest())).status).toBe(201);
     expect((await sendHttpMessage(url, asOther)).status).toBe(201);
   });
+
+  it("keeps serving with the accounts in use when SIGHUP finds JSON that is not an accounts file", async () => {
+    const acme = { account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME" };
+    const file = writeAccountsFile({ accounts: [acme] });
+    const dir = file.replace(/\/accounts\.json$/, "");
+    const running = spawn({ SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "k" });
+    const url = `http://127.0.0.1:${await running.listening}`;
+    for (const [i, content] of ["null", "42", "[]", '{"accounts": [null]}'].entries()) {
+      writeAccountsFile(content, dir);
+      running.child.kill("SIGHUP");
+      await waitFor(() => running.stdout().split("accounts file refused").length === i + 2);
+    }
+    expect(running.child.exitCode).toBeNull();
+    expect((await sendHttpMessage(url, orderRequest())).status).toBe(201);
+  });
+
+  it("refuses to start on JSON that is not an accounts file with a message, not a stack", async () => {
+    const file = writeAccountsFile("null");
+    const running = spawn({ SHIM_ACCOUNTS_FILE: file });
+    expect(await running.exited).toBe(1);
+    expect(running.stderr()).toMatch(/^digicert-v1-shim: not starting\. Invalid configuration:\n {2}- SHIM_ACCOUNTS_FILE the file: /);
+    expect(running.stderr()).not.toMatch(/\n\s+at /);
+  });
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {

@@ -2,6 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadAccounts } from "../src/accounts/accounts-file.js";
 import { authenticateAccount } from "../src/accounts/authenticate.js";
 import { FailedLogins } from "../src/accounts/failed-logins.js";
+import { HashSlots } from "../src/accounts/hash-slots.js";
+import { verifyKey } from "../src/accounts/key-hash.js";
 import { AccountRegistry } from "../src/accounts/registry.js";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
@@ -38,6 +40,8 @@ beforeAll(async () => {
   });
 });
 
+const readRequest: HttpMessage = { startLine: "GET /order/500001 HTTP/1.1", headers: [["Authorization", ""]], body: "" };
+
 const as = (accountId: string, key: string, message: HttpMessage = orderRequest()): HttpMessage => ({
   ...message,
   headers: message.headers.map(([name, value]): [string, string] =>
@@ -66,6 +70,22 @@ describe("accounts mode", () => {
     const body = JSON.parse(fake.requests[0]!.body);
     expect(body.container).toEqual({ id: 42 });
     expect(body.organization).toMatchObject({ name: "My Company", state: "Florida" });
+  });
+
+  it("never passes on the account's v2 key or the client's key in v2's messages, whole or in part", async () => {
+    await start();
+    fake.script(
+      { status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of-acme (skyfall) may not order here." }] } },
+      { for: "info", status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of… may not read this." }] } },
+    );
+    for (const answer of [
+      await sendHttpMessage(shim.url, orderRequest()),
+      await sendHttpMessage(shim.url, as("001007", "skyfall", readRequest)),
+    ]) {
+      expect(answer.status).toBe(403);
+      for (const secret of [...SECRETS, "v2-key-of"]) expect(answer.text).not.toContain(secret);
+      expect(answer.text).toContain("[redacted]");
+    }
   });
 
   const SEED_CONTACT = { first_name: "Gary", last_name: "McCoy", job_title: "CTO", email: "gm@example.com", telephone: "555-555-1234" };
@@ -184,5 +204,53 @@ describe("repeated failed logins", () => {
     );
     expect(sandbox.orders()).toEqual([]);
     for (const secret of SECRETS) expect(lines.join("\n")).not.toContain(secret);
+  });
+});
+
+describe("a flood of credential checks", () => {
+  /** A registry of the real accounts whose hashes each take `hashMs`, in slots of `slots`. */
+  const slowRegistry = (hashMs: number, slots: ConstructorParameters<typeof HashSlots>[0]) =>
+    new AccountRegistry(loadAccounts(accountsFile, ENV), {
+      cacheTtlMs: 60_000,
+      hashSlots: new HashSlots(slots),
+      verify: async (key, stored) => {
+        await new Promise((resolve) => setTimeout(resolve, hashMs));
+        return verifyKey(key, stored);
+      },
+    });
+
+  it("is turned away with 503 too_busy and Retry-After past a short wait, and nothing reaches v2", async () => {
+    const fake = await startFakeV2();
+    const accounts = slowRegistry(2_000, { concurrency: 1, maxWaitMs: 100, maxWaiting: 64 });
+    const shim = await startShim({ DIGICERT_API_URL: fake.url }, { accounts });
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => sendHttpMessage(shim.url, as(`9${i}`, "guess"))));
+      const busy = answers.filter((a) => a.status === 503);
+      expect(answers.map((a) => a.status).sort()).toEqual([401, 503, 503, 503, 503]);
+      for (const answer of busy) {
+        expect(JSON.parse(answer.text).errors[0].code).toBe("too_busy");
+        expect(answer.headers["retry-after"]).toBe("1");
+      }
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+
+  it("counts the credential check inside the order's deadline", async () => {
+    const fake = await startFakeV2();
+    // The check takes 1 s of a 1.2 s deadline: v2's 0.6 s no longer fits, where from the check on it would.
+    fake.script({ delayMs: 600 }, { for: "lookup", delayMs: 600 });
+    const accounts = slowRegistry(1_000, { concurrency: 1, maxWaitMs: 5_000, maxWaiting: 64 });
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_DEADLINE_MS: "1200" }, { accounts });
+    try {
+      const answer = await sendHttpMessage(shim.url, orderRequest());
+      expect(answer.status).toBe(503);
+      expect(shim.logs()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringMatching(/outcome unknown.*reconcile/) }));
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
   });
 });

@@ -82,6 +82,15 @@ const PROXY_NOT_FOUND: ScriptedAnswer = {
 };
 
 describe("faults between the shim and v2", () => {
+  it("an answer larger than the shim reads, after v2 made the order: not read, looked up, ordered once", async () => {
+    // A readable order answer, were it read whole: 5 MiB, past V2_MAX_ANSWER_BYTES.
+    const oversized = JSON.stringify({ id: 999, requests: [{ id: 1, status: "pending" }], padding: "x".repeat(5 * 1024 * 1024) });
+    const run = await orderConcurrently(times(CLIENTS, { create: true, status: 201, text: oversized }));
+    expectOneOrderPer201(run);
+    expect(run.outcomes.every((o) => o.status === 201)).toBe(true);
+    expect(run.logs.filter((l) => l.recovered_by_lookup === true)).toHaveLength(CLIENTS);
+  });
+
   it("a connection dropped before v2 made the order: sent again, ordered once", async () => {
     const run = await orderConcurrently(times(CLIENTS, { drop: true }));
     expectOneOrderPer201(run);

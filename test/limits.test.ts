@@ -6,6 +6,7 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
+import { startServer } from "../src/server.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
@@ -56,6 +57,26 @@ describe("the body limit", () => {
         errors: [{ code: "body_too_large", description: "The body may be at most 2048 bytes." }],
       });
       expect(shim.sandbox!.orders()).toEqual([]);
+    } finally {
+      await shim.close();
+    }
+  });
+
+  it("gives XML bodies the tighter SHIM_MAX_XML_BODY_BYTES (16 KiB by default), and JSON bodies the general limit", async () => {
+    const shim = await startShim();
+    try {
+      const xml = orderRequest("seed-sample-xml");
+      const xmlHeaders = Object.fromEntries(xml.headers.filter(([name]) => name !== "Content-Length"));
+      // Padding in an unknown field, which the shim ignores: only the size differs from the seed's order.
+      const paddedXml = xml.body.replace("</order>", `<note>${"x".repeat(17_000)}</note></order>`);
+      const refused = await request(`${shim.url}/order/code`, { method: "POST", headers: xmlHeaders, body: paddedXml });
+      expect(refused.statusCode).toBe(413);
+      expect(await refused.body.text()).toContain("The body may be at most 16384 bytes.");
+      const paddedJson = JSON.stringify({ ...JSON.parse(seed.body), note: "x".repeat(17_000) });
+      const ordered = await request(`${shim.url}/order/code`, { method: "POST", headers: seedHeaders, body: paddedJson });
+      expect(ordered.statusCode).toBe(201);
+      await ordered.body.dump();
+      expect(shim.sandbox!.orders()).toHaveLength(1);
     } finally {
       await shim.close();
     }
@@ -117,6 +138,52 @@ describe("slow clients", () => {
   });
 });
 
+describe("clients that give up", () => {
+  const head = `POST /order/code HTTP/1.1\r\nHost: x\r\nAuthorization: ${seedHeaders.Authorization}\r\nContent-Type: application/json\r\nContent-Length: 488\r\n\r\n`;
+  const failuresIn = async (shim: Awaited<ReturnType<typeof startShim>>) => ({
+    alerts: shim.logs().filter((line) => (line.level as number) >= 50),
+    requests: shim.logs().filter((line) => line.msg === "request"),
+    metrics: await (await request(`${shim.url}/metrics`)).body.text(),
+  });
+
+  it("a client that hangs up mid-body is recorded as 499 at info, never as a 500 or an alert", async () => {
+    const shim = await startShim();
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(new URL(shim.url).port), "127.0.0.1", () => socket.write(`${head}{"validity":`));
+        socket.on("error", () => undefined);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 200);
+      });
+      for (let i = 0; i < 50 && !shim.logs().some((line) => line.msg === "request"); i++) await new Promise((r) => setTimeout(r, 20));
+      const { alerts, requests, metrics } = await failuresIn(shim);
+      expect(alerts).toEqual([]);
+      expect(requests).toMatchObject([{ level: 30, path: "/order/code", status: 499 }]);
+      expect(metrics).not.toMatch(/shim_requests_total\{[^}]*status="500"/);
+      expect(shim.sandbox!.orders()).toEqual([]);
+    } finally {
+      await shim.close();
+    }
+  });
+
+  it("a body cut off by SHIM_REQUEST_TIMEOUT_MS is recorded as the 408 it got, never as a 500 or an alert", async () => {
+    const shim = await startShim({ SHIM_HEADERS_TIMEOUT_MS: "300", SHIM_REQUEST_TIMEOUT_MS: "600" });
+    try {
+      const answer = await slowClient(Number(new URL(shim.url).port), [head, ...seed.body.split("\n").map((line) => `${line}\n`)], 150);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      for (let i = 0; i < 50 && !shim.logs().some((line) => line.msg === "request"); i++) await new Promise((r) => setTimeout(r, 20));
+      const { alerts, requests, metrics } = await failuresIn(shim);
+      expect(alerts).toEqual([]);
+      expect(requests).toMatchObject([{ level: 30, path: "/order/code", status: 408 }]);
+      expect(metrics).not.toMatch(/shim_requests_total\{[^}]*status="500"/);
+    } finally {
+      await shim.close();
+    }
+  });
+});
+
 describe("pacing toward v2", () => {
   it("answers 503 rate_limited with Retry-After rather than break the key's v2 limit", async () => {
     const fake = await startFakeV2();
@@ -162,6 +229,27 @@ describe("pacing toward v2", () => {
 });
 
 describe("health and draining", () => {
+  it("writes the reconcile line of every order still in flight when the drain must end first", async () => {
+    const fake = await startFakeV2();
+    fake.script({ hang: true });
+    const lines: string[] = [];
+    const running = await startServer(
+      loadConfig({ DIGICERT_API_URL: fake.url, PORT: "0", HOST: "127.0.0.1" }),
+      createLogger("info", { write: (line: string) => void lines.push(line) }),
+    );
+    try {
+      const answer = sendHttpMessage(`http://127.0.0.1:${running.port}`, seed).catch(() => undefined);
+      while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await running.drain(100)).toBe(false);
+      const sent = JSON.parse(fake.requests[0]!.body) as { alternative_order_id: string };
+      const reconcile = lines.map((line) => JSON.parse(line)).filter((line) => /in flight: .*reconcile/.test(line.msg));
+      expect(reconcile).toMatchObject([{ level: 50, account_id: "001007", alternative_order_id: sent.alternative_order_id }]);
+      await answer;
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("says alive and ready, then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
     const sandbox = createSandbox();

@@ -45,6 +45,21 @@ describe("the request log", () => {
     }
   });
 
+  it("gives every request a fresh req_id, and keeps the client's X-Request-Id as client_request_id", async () => {
+    const shim = await startShim();
+    try {
+      const sent = { ...seedRequest, headers: [...seedRequest.headers, ["X-Request-Id", "retry-1"] as [string, string]] };
+      const answers = [await sendHttpMessage(shim.url, sent), await sendHttpMessage(shim.url, sent)];
+      const lines = shim.logs().filter((line) => line.msg === "request");
+      expect(lines.map((line) => line.client_request_id)).toEqual(["retry-1", "retry-1"]);
+      expect(lines.map((line) => line.req_id)).toEqual(answers.map((a) => a.headers["x-request-id"]));
+      expect(new Set(lines.map((line) => line.req_id)).size).toBe(2);
+      expect(lines.map((line) => line.req_id)).not.toContain("retry-1");
+    } finally {
+      await shim.close();
+    }
+  });
+
   it("names the v1 error codes of a refused request", async () => {
     const shim = await startShim();
     try {

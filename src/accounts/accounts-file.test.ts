@@ -1,6 +1,8 @@
+import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "../../test/support/accounts.js";
 import { configProblems } from "../../test/support/config-problems.js";
@@ -81,4 +83,30 @@ describe("loadAccounts", () => {
     expect(problems("{ accounts: ")[0]).toMatch(/^SHIM_ACCOUNTS_FILE cannot be read as JSON/);
     expect(problems({ users: [] })[0]).toMatch(/^SHIM_ACCOUNTS_FILE accounts: /);
   });
+
+  it("refuses JSON that is not an object with a ConfigError, whatever it is", () => {
+    for (const content of ["null", "42", '"accounts"', "[]", "true", '{"accounts": null}', '{"accounts": [null, 7]}']) {
+      expect(problems(content)[0]).toMatch(/^SHIM_ACCOUNTS_FILE (the file|accounts(\[\d\]|\.\d)?): /);
+    }
+  });
+
+  it("lists the problems of a large broken file in time linear in its size", async () => {
+    // Quadratic, 32,000 entries took 21 s and 40,000 took 100; 100,000 would take many minutes.
+    // The check runs the built module in a worker, so that the test's timeout can end it.
+    const entries = Array.from({ length: 100_000 }, (_, i) => ({ account_id: `a${i % 50_000}`, key_hash: "x" }));
+    const path = writeAccountsFile({ accounts: entries });
+    const module = new URL("../../dist/accounts/accounts-file.js", import.meta.url).href;
+    const worker = new Worker(
+      `import("${module}").then((m) => { try { m.loadAccounts(${JSON.stringify(path)}, {}); } catch (e) { require("node:worker_threads").parentPort.postMessage(e.problems); } });`,
+      { eval: true },
+    );
+    try {
+      const [found] = (await once(worker, "message")) as [string[]];
+      expect(found).toHaveLength(250_000);
+      expect(found[0]).toBe("SHIM_ACCOUNTS_FILE account a0 (accounts[0]) key_hash: must be a hash printed by npm run hash-key");
+      expect(found.at(-1)).toBe("SHIM_ACCOUNTS_FILE account a49999 (accounts[99999]) account_id: appears twice");
+    } finally {
+      await worker.terminate();
+    }
+  }, 60_000);
 });

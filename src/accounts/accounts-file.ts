@@ -29,13 +29,15 @@ const accountEntrySchema = z
   });
 
 const accountsFileSchema = z.strictObject({ accounts: z.array(accountEntrySchema) }).superRefine(
-  ({ accounts }, ctx) => {
-    // Runs even when entries failed, so that every problem is listed at once;
-    // a failed entry holds its raw input here.
+  (file, ctx) => {
+    // Runs even when the file or its entries failed, so that every problem is
+    // listed at once; what failed holds its raw input here (even null), hence
+    // the checks the inferred types would call redundant.
+    const accounts: unknown = typeof file === "object" && file !== null ? file.accounts : undefined;
     if (!Array.isArray(accounts)) return;
     const seen = new Set<unknown>();
-    accounts.forEach((entry, i) => {
-      const id: unknown = entry?.account_id;
+    accounts.forEach((entry: unknown, i) => {
+      const id = typeof entry === "object" && entry !== null && "account_id" in entry ? entry.account_id : undefined;
       if (typeof id === "string" && seen.has(id))
         ctx.addIssue({ code: "custom", path: ["accounts", i, "account_id"], message: "appears twice" });
       seen.add(id);
@@ -55,17 +57,23 @@ export interface Account {
   enabled: boolean;
 }
 
-const namedEntrySchema = z.object({ accounts: z.array(z.unknown()) });
+const namedEntriesSchema = z.object({ accounts: z.array(z.unknown()) });
 const namedAccountSchema = z.object({ account_id: z.string().min(1) });
 
+/** Each entry's name for the problems, read once: once per problem made a broken file of n entries cost n² (21 s for 32,000). */
+function entryNames(content: unknown): (index: number) => string {
+  const entries = namedEntriesSchema.safeParse(content);
+  return (index) => {
+    const named = namedAccountSchema.safeParse(entries.success ? entries.data.accounts[index] : undefined);
+    return named.success ? `account ${named.data.account_id} (accounts[${index}])` : `accounts[${index}]`;
+  };
+}
+
 /** `account 001007 (accounts[0]) key_hash: …`, or the file's own path for a problem outside an account. */
-function describe(issue: z.core.$ZodIssue, content: unknown): string {
+function describe(issue: z.core.$ZodIssue, nameOf: (index: number) => string): string {
   const [, index, ...field] = issue.path;
   if (typeof index !== "number") return `${issue.path.join(".") || "the file"}: ${issue.message}`;
-  const entries = namedEntrySchema.safeParse(content);
-  const named = namedAccountSchema.safeParse(entries.success ? entries.data.accounts[index] : undefined);
-  const name = named.success ? `account ${named.data.account_id} (accounts[${index}])` : `accounts[${index}]`;
-  return `${name}${field.length ? ` ${field.join(".")}` : ""}: ${issue.message}`;
+  return `${nameOf(index)}${field.length ? ` ${field.join(".")}` : ""}: ${issue.message}`;
 }
 
 /** The account's v2 key, from the environment variable or the file the entry names. */
@@ -88,7 +96,10 @@ export function loadAccounts(path: string, env: NodeJS.ProcessEnv): Map<string, 
   const file = readJsonFile(path);
   if ("problem" in file) throw new ConfigError([`SHIM_ACCOUNTS_FILE ${file.problem}`]);
   const parsed = accountsFileSchema.safeParse(file.content);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SHIM_ACCOUNTS_FILE ${describe(issue, file.content)}`));
+  if (!parsed.success) {
+    const nameOf = entryNames(file.content);
+    throw new ConfigError(parsed.error.issues.map((issue) => `SHIM_ACCOUNTS_FILE ${describe(issue, nameOf)}`));
+  }
 
   const problems: string[] = [];
   const accounts = new Map<string, Account>();

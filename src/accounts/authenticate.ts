@@ -25,6 +25,7 @@ export function authenticateAccount({ registry, failedLogins, logger, sleep = de
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     c.get("log").account_id = accountId;
     const check = await registry.check(accountId, apiKey);
+    if (check.outcome === "busy") throw v1Errors.credentialChecksBusy();
     if (check.outcome === "refused") {
       const { failures, delayMs, report } = failedLogins.failed(accountId);
       if (report) {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { hashFast } from "../../test/support/accounts.js";
 import type { Account } from "./accounts-file.js";
+import { HashSlots } from "./hash-slots.js";
 import { parseKeyHash, verifyKey } from "./key-hash.js";
 import { AccountRegistry } from "./registry.js";
 
@@ -33,6 +34,23 @@ describe("AccountRegistry", () => {
     expect(verify).toHaveBeenCalledTimes(3);
     // The unknown account was checked against a hash as slow as a real one.
     expect(verify.mock.calls[2]![1]).toMatchObject({ N: 16384, r: 8, p: 1 });
+  });
+
+  it("turns a check away as busy, without hashing, when no hash slot frees in time", async () => {
+    let release: () => void = () => undefined;
+    const verify = vi.fn(
+      (key: string, stored: Parameters<typeof verifyKey>[1]) =>
+        new Promise<boolean>((resolve) => {
+          release = () => void verifyKey(key, stored).then(resolve);
+        }),
+    );
+    const hashSlots = new HashSlots({ concurrency: 1, maxWaitMs: 50, maxWaiting: 10 });
+    const subject = new AccountRegistry(new Map([[acme.accountId, acme]]), { cacheTtlMs: 60_000, verify, hashSlots });
+    const first = subject.check("001007", "skyfall");
+    expect(await subject.check("999999", "guess")).toEqual({ outcome: "busy" });
+    expect(verify).toHaveBeenCalledTimes(1);
+    release();
+    expect((await first).outcome).toBe("accepted");
   });
 
   it("says an account is disabled only to its right key", async () => {

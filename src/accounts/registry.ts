@@ -2,12 +2,15 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/config.js";
 import { setNewest } from "../lib/bounded-map.js";
 import { type Account, loadAccounts } from "./accounts-file.js";
+import { HashSlots } from "./hash-slots.js";
 import { DEFAULT_PARAMS, type KeyHash, verifyKey } from "./key-hash.js";
 
 export type CredentialCheck =
   | { outcome: "accepted"; account: Account }
   | { outcome: "disabled"; account: Account }
-  | { outcome: "refused" };
+  | { outcome: "refused" }
+  /** No slot for the key hash freed in time: nothing was decided. */
+  | { outcome: "busy" };
 
 export interface RegistryOptions {
   /** How long a successful check is remembered. */
@@ -15,6 +18,8 @@ export interface RegistryOptions {
   maxCached?: number;
   now?: () => number;
   verify?: (key: string, stored: KeyHash) => Promise<boolean>;
+  /** The bound on key hashes in flight. */
+  hashSlots?: HashSlots;
 }
 
 /**
@@ -34,7 +39,7 @@ export class AccountRegistry {
 
   constructor(accounts: ReadonlyMap<string, Account>, options: RegistryOptions) {
     this.#accounts = accounts;
-    this.#options = { maxCached: 10_000, now: () => performance.now(), verify: verifyKey, ...options };
+    this.#options = { maxCached: 10_000, now: () => performance.now(), verify: verifyKey, hashSlots: new HashSlots(), ...options };
   }
 
   get size(): number {
@@ -48,14 +53,15 @@ export class AccountRegistry {
   }
 
   async check(accountId: string, key: string): Promise<CredentialCheck> {
-    const { now, cacheTtlMs, maxCached, verify } = this.#options;
+    const { now, cacheTtlMs, maxCached, verify, hashSlots } = this.#options;
     const cacheKey = createHmac("sha256", this.#cacheKey).update(accountId).update("\0").update(key).digest("base64");
     const cached = this.#cache.get(cacheKey);
     let account = cached && cached.expires > now() ? cached.account : undefined;
     if (!account) {
       const candidate = this.#accounts.get(accountId);
-      const accepted = await verify(key, candidate?.keyHash ?? this.#nobody);
-      if (!candidate || !accepted) return { outcome: "refused" };
+      const verified = await hashSlots.run(() => verify(key, candidate?.keyHash ?? this.#nobody));
+      if (verified === "busy") return { outcome: "busy" };
+      if (!candidate || !verified.result) return { outcome: "refused" };
       account = candidate;
       setNewest(this.#cache, cacheKey, { account, expires: now() + cacheTtlMs }, maxCached);
     }

@@ -130,6 +130,19 @@ describe("loadConfig", () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ code_signing: [{ v1_id: "51" }] }));
     expect(problems({ SHIM_PLATFORMS_FILE: bad })[0]).toMatch(/^SHIM_PLATFORMS_FILE code_signing\.0\.v1_id/);
-    expect(problems({ SHIM_PLATFORMS_FILE: join(dir, "missing.json") })[0]).toMatch(/^SHIM_PLATFORMS_FILE cannot be read as JSON/);
+    expect(problems({ SHIM_PLATFORMS_FILE: join(dir, "missing.json") })[0]).toMatch(/^SHIM_PLATFORMS_FILE cannot be read \(.*\): ENOENT$/);
+  });
+
+  it("says where a file breaks and what JSON expected, never what the file holds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "platforms-"));
+    const keyFile = join(dir, "v2.key");
+    writeFileSync(keyFile, "V2SECRETKEY0123456789\n");
+    expect(problems({ SHIM_PLATFORMS_FILE: keyFile })).toEqual([
+      `SHIM_PLATFORMS_FILE cannot be read as JSON (${keyFile}): line 1, column 1: expected a JSON value (an object, a list, a string, a number, true, false or null)`,
+    ]);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, '{\n  "code_signing": [\n    {"v1_id": 51 "name": "SECRETNAME"}');
+    const [problem] = problems({ SHIM_PLATFORMS_FILE: broken });
+    expect(problem).toBe(`SHIM_PLATFORMS_FILE cannot be read as JSON (${broken}): line 3, column 18: expected a comma or a closing }`);
   });
 });

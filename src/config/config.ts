@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
+import { findJsonSyntaxProblem } from "../lib/json-syntax.js";
 import { readTlsMaterial, type TlsFiles, type TlsMaterial } from "./tls.js";
 
 // Every setting comes from the environment and is checked here, at start, so a
@@ -72,6 +73,7 @@ const envSchema = z
     SHIM_V2_RATE_LIMITS: rateWindowsSchema.default(() => [...V2_RATE_LIMITS]),
     SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
+    SHIM_MAX_XML_BODY_BYTES: z.coerce.number().int().min(1024).default(16_384),
     SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
     SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
     SHIM_ACCOUNTS_FILE: z.string().optional(),
@@ -145,6 +147,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
+  /** XML bodies: an order is under 2 KiB, and parsing XML costs far more than reading JSON. */
+  maxXmlBodyBytes: vars.SHIM_MAX_XML_BODY_BYTES,
   headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
   /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
@@ -189,12 +193,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 /** A zod issue as a line of a ConfigError: where, then what. */
 export const issueText = (issue: z.core.$ZodIssue): string => `${issue.path.join(".")} ${issue.message}`;
 
-/** A file the operator names in a setting, as JSON, or why it cannot be read as such. */
+/**
+ * A file the operator names in a setting, as JSON, or why it cannot be read as
+ * such. The problem says where the file breaks and what JSON expected, and never
+ * quotes it: a file named by mistake may hold a secret, such as a v2 key.
+ */
 export function readJsonFile(path: string): { content: unknown } | { problem: string } {
+  let text: string;
   try {
-    return { content: JSON.parse(readFileSync(path, "utf8")) };
+    // Editors on Windows may start a file with a byte order mark, which JSON does not allow.
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   } catch (error) {
-    return { problem: `cannot be read as JSON (${path}): ${error instanceof Error ? error.message : String(error)}` };
+    const code = error instanceof Error && "code" in error ? String(error.code) : "unknown error";
+    return { problem: `cannot be read (${path}): ${code}` };
+  }
+  try {
+    return { content: JSON.parse(text) };
+  } catch {
+    const where = findJsonSyntaxProblem(text);
+    const detail = where ? `line ${where.line}, column ${where.column}: expected ${where.expected}` : "it is not valid JSON";
+    return { problem: `cannot be read as JSON (${path}): ${detail}` };
   }
 }
 

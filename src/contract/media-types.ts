@@ -25,3 +25,9 @@ export function bodyFormat(contentType: string | undefined): Format | undefined 
   const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase();
   return Object.hasOwn(BODY_TYPES, mediaType) ? BODY_TYPES[mediaType] : undefined;
 }
+
+/** The `charset` parameter of a Content-Type, lowercased and unquoted; undefined when there is none. */
+export function bodyCharset(contentType: string | undefined): string | undefined {
+  const match = contentType?.match(/;\s*charset\s*=\s*"?([^";\s]+)"?/i);
+  return match?.[1]?.toLowerCase();
+}

@@ -31,7 +31,11 @@ export const V1_ERROR_CATALOGUE = {
   not_acceptable: { statuses: [406], when: "Accept allows neither JSON nor XML" },
   request_timeout: { statuses: [408], when: "the request did not arrive within the server's timeouts" },
   body_too_large: { statuses: [413], when: "the body is larger than SHIM_MAX_BODY_BYTES" },
-  unsupported_media_type: { statuses: [415], when: "the body is neither JSON nor XML" },
+  unsupported_media_type: {
+    statuses: [415],
+    when: "the body is neither JSON nor XML, or declares a charset other than UTF-8, ISO-8859-1 and Windows-1252",
+  },
+  expectation_failed: { statuses: [417], when: "an Expect header other than 100-continue" },
   headers_too_large: { statuses: [431], when: "the request's headers are too large" },
   internal_error: { statuses: [500], when: "the shim failed; logged at error level" },
   upstream_unavailable: { statuses: [503], when: "v2 is down or did not answer" },
@@ -39,6 +43,7 @@ export const V1_ERROR_CATALOGUE = {
   upstream_invalid_answer: { statuses: [503], when: "v2's answer cannot be read; logged" },
   rate_limited: { statuses: [503], when: "the shim held the call back to keep the key under v2's limits; see Retry-After" },
   shutting_down: { statuses: [503], when: "the instance is draining; send again" },
+  too_busy: { statuses: [503], when: "accounts mode: too many credential checks are waiting for a key hash; see Retry-After" },
 } as const satisfies Record<string, { statuses: readonly number[]; when: string }>;
 
 export type V1ErrorCode = keyof typeof V1_ERROR_CATALOGUE;
@@ -75,6 +80,8 @@ const BASIC_CHALLENGE = 'Basic realm="DigiCert REST v1", charset="UTF-8"';
 
 export const v1Errors = {
   credentialsRefused: () => one("access_denied", "The account id and API key were not accepted.", { "WWW-Authenticate": BASIC_CHALLENGE }),
+  credentialChecksBusy: () =>
+    one("too_busy", "Too many credential checks are waiting just now; retry after the time in Retry-After.", { "Retry-After": "1" }),
   accountDisabled: () => one("account_disabled", "This account is disabled in the v1 shim; ask its operator."),
   authenticationRequired: () =>
     one("access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
@@ -84,6 +91,11 @@ export const v1Errors = {
     one(
       "unsupported_media_type",
       "Send the body as application/vnd.digicert.rest-v1+json or application/vnd.digicert.rest-v1+xml (application/json, application/xml and text/xml are accepted too).",
+    ),
+  unsupportedCharset: () =>
+    one(
+      "unsupported_media_type",
+      "Send the body in UTF-8; ISO-8859-1 and Windows-1252 are read too, when the Content-Type's charset (or the XML declaration) says so.",
     ),
   notAcceptable: () =>
     one(
@@ -108,6 +120,13 @@ export const v1Errors = {
   requestTimeout: () => one("request_timeout", "The request did not arrive in time.", { Connection: "close" }),
   headersTooLarge: () => one("headers_too_large", "The request's headers are too large.", { Connection: "close" }),
   malformedRequest: () => one("malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
+  unreadableTarget: () =>
+    one(
+      "malformed_request",
+      "The request's target or Host header cannot be read: send a path such as /order/code, and the service's host name.",
+      { Connection: "close" },
+    ),
+  expectationFailed: () => one("expectation_failed", "Only Expect: 100-continue is understood; send the request without Expect."),
   upstreamUnavailable: (why: string, headers?: Record<string, string>) => one("upstream_unavailable", why, headers),
   internal: () => one("internal_error", "The service failed unexpectedly; the request was logged."),
   upstreamRateLimited: (retryAfterSeconds: number) =>

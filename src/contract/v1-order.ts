@@ -39,8 +39,17 @@ const textError = (issue: z.core.$ZodRawIssue) =>
     : undefined;
 const str = () => z.string({ error: textError });
 
-const anyText = str();
-const atMost = (max: number) => str().max(max, `must be at most ${max} characters`);
+/**
+ * What no free-text field may hold, so that it never reaches v2: control
+ * characters (NUL, ESC, newlines), lone surrogates, invisible direction controls
+ * (bidi overrides, isolates, marks), line separators, the byte order mark, and
+ * U+FFFD, which stands for text that could not be decoded, never for a name.
+ */
+const PLAIN_TEXT = /^[^\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029\uFEFF\uFFFD]*$/u;
+const PLAIN_TEXT_RULE = "must not contain control characters, invisible direction marks or undecodable characters";
+const text = () => str().regex(PLAIN_TEXT, PLAIN_TEXT_RULE);
+const anyText = text();
+const atMost = (max: number) => text().max(max, `must be at most ${max} characters`);
 
 /** Enumerated values are matched in any case: `True` from a Python client is `true`. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, message: string) {

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { auth } from "hono/utils/basic-auth";
 import { v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "./env.js";
@@ -21,3 +21,8 @@ export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) =>
   c.get("log").account_id = accountId;
   await next();
 };
+
+/** The keys a request holds, to be kept out of anything passed on to its client: the v2 key it orders with, and its Basic key. */
+export function keysOf(c: Context<ShimEnv>): string[] {
+  return [c.get("account").v2ApiKey, basicCredentials(c.req.raw).apiKey];
+}

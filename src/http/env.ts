@@ -13,10 +13,14 @@ export interface ShimEnv {
   Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
+    /** When the app took the request (performance.now()): an order's deadline counts from then. */
+    receivedAt: number;
     /** The answer's format, once negotiated. */
     format: Format;
     /** The request body's format, once its Content-Type is accepted. */
     bodyFormat: Format;
+    /** The encoding its Content-Type declares (`utf-8` or `windows-1252`); undefined when it declares none. */
+    bodyEncoding: string | undefined;
     account: LegacyAccount;
     log: RequestLog;
   };

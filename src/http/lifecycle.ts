@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
+import type { RequestLog } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
 
 /**
@@ -9,7 +10,8 @@ import type { ShimEnv } from "./env.js";
  */
 export class Lifecycle {
   #draining = false;
-  #inFlight = 0;
+  /** Each request in flight, by its id, with what its log line says so far (its alternative_order_id among it). */
+  readonly #inFlight = new Map<string, RequestLog>();
   #idle: (() => void)[] = [];
 
   get draining(): boolean {
@@ -17,17 +19,18 @@ export class Lifecycle {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.size;
   }
 
-  readonly track: MiddlewareHandler<ShimEnv> = async (_c, next) => {
+  readonly track: MiddlewareHandler<ShimEnv> = async (c, next) => {
     if (this.#draining) throw v1Errors.shuttingDown();
-    this.#inFlight++;
+    const id = c.get("requestId");
+    this.#inFlight.set(id, c.get("log"));
     try {
       await next();
     } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.#inFlight.delete(id);
+      if (this.#inFlight.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
     }
   };
 
@@ -37,7 +40,7 @@ export class Lifecycle {
 
   /** True once nothing is in flight; false if `timeoutMs` passes first. */
   whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.#inFlight === 0) return Promise.resolve(true);
+    if (this.#inFlight.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.#idle.push(() => {
@@ -45,5 +48,12 @@ export class Lifecycle {
         resolve(true);
       });
     });
+  }
+
+  /** The orders in flight, as far as they got: what a reconcile line needs for each, if the process must stop before they end. */
+  ordersInFlight(): { req_id: string; account_id: string | undefined; alternative_order_id: string }[] {
+    return [...this.#inFlight].flatMap(([req_id, { account_id, alternative_order_id }]) =>
+      alternative_order_id ? [{ req_id, account_id, alternative_order_id }] : [],
+    );
   }
 }

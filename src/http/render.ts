@@ -1,6 +1,8 @@
+import { STATUS_CODES } from "node:http";
 import { ERROR_CONTENT_TYPES, type Format, SUCCESS_CONTENT_TYPES } from "../contract/media-types.js";
-import type { V1ErrorItem } from "../contract/v1-errors.js";
+import type { V1Error, V1ErrorItem } from "../contract/v1-errors.js";
 import { buildXml } from "../mapping/xml.js";
+import { negotiateFormat } from "./negotiate.js";
 
 export interface Rendered {
   contentType: string;
@@ -36,4 +38,38 @@ export function renderErrors(format: Format, errors: readonly V1ErrorItem[]): Re
     contentType: ERROR_CONTENT_TYPES[format],
     text: format === "json" ? JSON.stringify({ errors }) : buildXml("errors", { error: errors }),
   };
+}
+
+/** A refusal in the format the request's Accept (or body) negotiates, JSON when none: the status, headers and body to write. */
+export function v1ErrorAnswer(
+  refusal: V1Error,
+  accept: string | undefined,
+  contentType: string | undefined,
+  alwaysHeaders: Readonly<Record<string, string>>,
+): { status: number; headers: Record<string, string>; text: string } {
+  const rendered = renderErrors(negotiateFormat(accept, contentType) ?? "json", refusal.errors);
+  return {
+    status: refusal.status,
+    headers: {
+      ...alwaysHeaders,
+      ...refusal.headers,
+      "Content-Type": rendered.contentType,
+      "Content-Length": String(Buffer.byteLength(rendered.text)),
+    },
+    text: rendered.text,
+  };
+}
+
+/** The same as a whole HTTP/1.1 message, for a socket no response object stands for; the connection closes after it. */
+export function rawV1Error(
+  refusal: V1Error,
+  accept: string | undefined,
+  contentType: string | undefined,
+  alwaysHeaders: Readonly<Record<string, string>>,
+): string {
+  const { status, headers, text } = v1ErrorAnswer(refusal, accept, contentType, alwaysHeaders);
+  const head = Object.entries({ ...headers, Connection: "close" })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${text}`;
 }

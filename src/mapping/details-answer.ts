@@ -75,7 +75,12 @@ export function toV1OrderDetails(order: V2OrderInfo, orderIdFormat: OrderIdForma
 }
 
 /** v2's answer to "Order info" → the v1 order details, or the v1 error: v2's 404 is v1's 404. */
-export function toV1OrderDetailsOutcome(reply: V2Reply, orderId: number, orderIdFormat: OrderIdFormat): V1OrderDetails | V1Error {
+export function toV1OrderDetailsOutcome(
+  reply: V2Reply,
+  orderId: number,
+  orderIdFormat: OrderIdFormat,
+  keys: readonly string[] = [],
+): V1OrderDetails | V1Error {
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) {
     const order = v2OrderInfoSchema.safeParse(reply.body);
     return order.success ? toV1OrderDetails(order.data, orderIdFormat) : v1Errors.upstreamInvalidAnswer(reply.status);
@@ -84,5 +89,5 @@ export function toV1OrderDetailsOutcome(reply: V2Reply, orderId: number, orderId
   if (reply.kind === "answer" && reply.status === 404 && !v2ErrorEnvelopeSchema.safeParse(reply.body).success) {
     return v1Errors.orderNotFound(orderId);
   }
-  return toV1Failure(reply);
+  return toV1Failure(reply, keys);
 }

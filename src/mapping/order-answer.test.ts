@@ -49,6 +49,14 @@ describe("toV1OrderOutcome", () => {
     expect(outcome).toMatchObject({ status: 400, codes: ["a:b:c"] });
   });
 
+  it("takes the keys out of v2's codes and messages before they are passed on", () => {
+    const body = { errors: [{ code: "key|v2-key-of-acme", message: "The key v2-key-of-acme (for skyfall) may not order." }] };
+    const outcome = toV1OrderOutcome(refused({ kind: "answer", status: 403, body }), ["v2-key-of-acme", "skyfall"]);
+    expect((outcome as V1Error).errors).toEqual([
+      { code: "key:[redacted]", description: "The key [redacted] (for [redacted]) may not order." },
+    ]);
+  });
+
   it("keeps a 429's Retry-After in seconds and falls back to v2's 5-second window otherwise", () => {
     const limited = (retryAfter?: string) =>
       failure(toV1OrderOutcome(refused({ kind: "answer", status: 429, body: undefined, retryAfterSeconds: readRetryAfter(retryAfter) })))

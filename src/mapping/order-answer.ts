@@ -3,6 +3,7 @@ import { fieldErrorCode, type V1Error, type V1ErrorItem, v1Errors } from "../con
 import { type V2ErrorEnvelope, v2ErrorEnvelopeSchema } from "../contract/v2.js";
 import { isRateLimited, isSuccessStatus, type Placement, type V2Reply } from "../contract/v2-reply.js";
 import { v1FieldNamedIn } from "./field-sources.js";
+import { withoutKeys } from "./redact.js";
 
 /** The archived samples print ids zero-padded to 8 digits; the seed types them as integers. */
 export function formatOrderId(id: number, format: OrderIdFormat): number | string {
@@ -21,6 +22,7 @@ const NO_ANSWER: ReadonlyMap<string, string> = new Map([
   ["UND_ERR_ABORTED", "no answer came in time"],
   ["ENOTFOUND", "its host name is unknown"],
   ["EAI_AGAIN", "its host name could not be resolved"],
+  ["UND_ERR_RES_EXCEEDED_MAX_SIZE", "its answer was larger than this service reads"],
 ]);
 
 /** v2 has not said how long to wait; its short window is 5 seconds. */
@@ -31,22 +33,23 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
  * passed through: their codes are carried with `|` written as `:`, the v1
  * separator, and their messages become descriptions.
  */
-export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1Error {
+export function toV1OrderOutcome(placement: Placement, keys: readonly string[] = []): { orderId: number } | V1Error {
   if (placement.kind === "created" || placement.kind === "found") return { orderId: placement.orderId };
   const reply = placement.kind === "refused" ? placement.reply : placement.last;
   // A 2xx here is one whose body was not an order: the placement ran out of ways to find out.
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) return v1Errors.upstreamInvalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
   if (reply.kind === "answer" && reply.status === 404) return v1Errors.upstreamInvalidAnswer(404);
-  return toV1Failure(reply, inV1Terms);
+  return toV1Failure(reply, keys, inV1Terms);
 }
 
 /**
  * A v2 call that did not succeed → the v1 error, for any endpoint: refusals
  * carried, rate limits and outages as 503. The caller has dealt with 2xx, and
- * with a 404 where it means something of its own.
+ * with a 404 where it means something of its own. `keys` (the account's v2 key,
+ * the client's Basic key) are taken out of whatever of v2's text is passed on.
  */
-export function toV1Failure(reply: V2Reply, carry: (error: V2ErrorItem) => V1ErrorItem = carried): V1Error {
+export function toV1Failure(reply: V2Reply, keys: readonly string[] = [], carry: (error: V2ErrorItem) => V1ErrorItem = carried): V1Error {
   if (reply.kind === "paced") return v1Errors.rateLimited(reply.retryAfterMs);
   if (reply.kind === "no_answer") {
     return v1Errors.upstreamUnavailable(
@@ -58,7 +61,7 @@ export function toV1Failure(reply: V2Reply, carry: (error: V2ErrorItem) => V1Err
   if (status >= 500) return v1Errors.upstreamUnavailable(`DigiCert is unavailable (status ${status}); try again later.`);
   const envelope = v2ErrorEnvelopeSchema.safeParse(body);
   if (status < 400 || !envelope.success) return v1Errors.upstreamInvalidAnswer(status);
-  const errors = envelope.data.errors.map(carry);
+  const errors = envelope.data.errors.map((e) => withoutKeysIn(carry(e), keys));
   if (status === 401 || (status === 403 && isInvalidKey(envelope.data))) return v1Errors.carried(401, errors);
   if (status === 403 || status === 404) return v1Errors.carried(status, errors);
   return v1Errors.carried(400, errors);
@@ -85,6 +88,12 @@ function inV1Terms(e: V2ErrorItem): V1ErrorItem {
   const said = e.message === undefined ? "" : `: ${e.message}`;
   return { code: fieldErrorCode(kind, field), description: `${field} was refused by DigiCert${said} (v2 code ${e.code})` };
 }
+
+/** An error with the keys taken out of its code and description: v2's text reaches legacy clients. */
+const withoutKeysIn = (error: V1ErrorItem, keys: readonly string[]): V1ErrorItem => ({
+  code: withoutKeys(error.code, keys),
+  description: withoutKeys(error.description, keys),
+});
 
 function isInvalidKey(envelope: V2ErrorEnvelope): boolean {
   return envelope.errors.some((e) => e.code.split("|").includes("access_denied_invalid_key"));

@@ -1,6 +1,15 @@
 import { EntityDecoder } from "@nodable/entities";
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 
+/** Levels of nesting an XML body may have, its root included. */
+export const MAX_DEPTH = 8;
+/**
+ * Elements an XML body may have, its root included: an order has 27 fields, and
+ * unknown ones are ignored, so a client sending a few more still fits. Counted
+ * before anything is parsed, since parsing is what a large body makes costly.
+ */
+export const MAX_ELEMENTS = 100;
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
@@ -12,7 +21,8 @@ const parser = new XMLParser({
   // declared entities since a DOCTYPE never gets this far.
   entityDecoder: new EntityDecoder({ numericAllowed: true }),
   // A flat order is two levels deep; a little room for wrappers, no room for bombs.
-  maxNestedTags: 8,
+  // The parser counts the levels below the root: 7 of them make the 8 the README allows.
+  maxNestedTags: MAX_DEPTH - 1,
   // No callback here reads tag paths; building them cost a sixth of a parse (measured).
   jPath: false,
 });
@@ -25,6 +35,17 @@ const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
 
 export class XmlRefused extends Error {}
 
+/** More than `max` start tags (`<` and a name), found without parsing: one pass of indexOf. */
+function hasMoreElementsThan(text: string, max: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf("<"); at !== -1; at = text.indexOf("<", at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    // Not an end tag (/), a comment, CDATA or declaration (!), nor a processing instruction (?).
+    if (next !== 47 && next !== 33 && next !== 63 && ++count > max) return true;
+  }
+  return false;
+}
+
 /**
  * The content of the single root element, whatever the root is called: an
  * object of its children for a v1 order. Repeated or nested children come back
@@ -32,6 +53,7 @@ export class XmlRefused extends Error {}
  */
 export function parseXmlRoot(text: string): unknown {
   if (DECLARATION.test(text)) throw new XmlRefused("XML bodies may not contain a DOCTYPE or entity declarations.");
+  if (hasMoreElementsThan(text, MAX_ELEMENTS)) throw new XmlRefused(`XML bodies may have at most ${MAX_ELEMENTS} elements.`);
   // The validator also insists on exactly one root element.
   const validation = XMLValidator.validate(text);
   if (validation !== true) {

@@ -1,5 +1,5 @@
 import { isShimEndpoint } from "../contract/surface.js";
-import type { RequestRecord } from "./request-log.js";
+import { CLIENT_CLOSED_REQUEST, type RequestRecord } from "./request-log.js";
 
 /** How a legacy call ended, for the migration's view of who still calls v1. */
 export type Outcome = "ordered" | "read" | "refused_by_validation" | "refused_by_v2" | "failed_upstream";
@@ -41,7 +41,8 @@ export class ClientUsage {
 
   /** An observer of answered requests; the shim's own endpoints are not legacy calls. */
   readonly record = (record: RequestRecord): void => {
-    if (isShimEndpoint(record.path)) return;
+    // A request its client gave up on before sending it whole is no call to count.
+    if (isShimEndpoint(record.path) || record.status === CLIENT_CLOSED_REQUEST) return;
     let accountId = clip(record.account_id, 64);
     let userAgent = clip(record.user_agent, 256);
     let key = `${accountId}\u0000${userAgent}`;

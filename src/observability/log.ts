@@ -1,6 +1,26 @@
+import { fstatSync } from "node:fs";
+import { Socket } from "node:net";
 import { type DestinationStream, type Logger, pino, stdTimeFunctions } from "pino";
 
 export type { Logger };
+
+/**
+ * Makes writes to standard output never wait when it is a pipe or a socket: a
+ * write to a full one (a log reader that stopped reading) waits in one of
+ * libuv's threads for ever, where the key hashes need them, and at exit libuv
+ * waits for that thread, so the process could not end. libuv sets a pipe it
+ * opens non-blocking; the handle is kept, unused, so that nothing closes fd 1.
+ * Files and terminals do not fill up, and are left as they are.
+ */
+function neverWaitOnStdout(): Socket | undefined {
+  try {
+    const stat = fstatSync(1);
+    return stat.isFIFO() || stat.isSocket() ? new Socket({ fd: 1, readable: false, writable: false }).unref() : undefined;
+  } catch {
+    // No standard output to speak of: nothing to wait on.
+    return undefined;
+  }
+}
 
 /** A destination that can say when every line it was given has been handed to the operating system. */
 interface WrittenDestination extends DestinationStream {
@@ -44,11 +64,24 @@ export class AsyncDestination implements WrittenDestination {
     return new Promise((resolve) => this.waiting.push({ upTo: this.given, resolve }));
   }
 
-  flushSync(): void {
-    this.out.flushSync();
-    // SonicBoom reports no `write` for what it flushes synchronously.
-    this.handedOver = this.given;
-    this.release();
+  /**
+   * Writes out what is pending and ends the stream, waiting `ms` at most: a
+   * reader that stops reading (a full pipe) blocks a write for ever, and the
+   * exit must not wait on it, as a synchronous flush does. Destroyed past
+   * that, the stream is not flushed again by pino's own handler at exit.
+   */
+  flushWithin(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.out.destroy();
+        resolve();
+      }, ms);
+      this.out.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.out.end();
+    });
   }
 
   private fail(error: NodeJS.ErrnoException): void {
@@ -63,8 +96,11 @@ export class AsyncDestination implements WrittenDestination {
   }
 }
 
-/** Standard output. */
-export const stdoutDestination = () => new AsyncDestination(1);
+/** Standard output, written without blocking the event loop, and never waiting on a full pipe. */
+export function stdoutDestination(): AsyncDestination {
+  neverWaitOnStdout();
+  return new AsyncDestination(1);
+}
 
 const destinations = new WeakMap<Logger, DestinationStream>();
 

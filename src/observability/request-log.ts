@@ -1,5 +1,8 @@
 import type { Logger } from "./log.js";
 
+/** The status recorded for a request whose client hung up before it arrived whole (nginx's 499): no answer, and not the shim's failure. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /** What one request's log line says beyond method, path and status; handlers fill it in. */
 export interface RequestLog {
   account_id?: string;
@@ -26,6 +29,8 @@ export interface RequestRecord extends RequestLog {
   status: number;
   format: string | undefined;
   user_agent: string | undefined;
+  /** The client's own X-Request-Id, when it sent one: not the shim's id, which is always fresh. */
+  client_request_id?: string | undefined;
   duration_ms: number;
 }
 

@@ -3,7 +3,10 @@ import type { Config } from "../config/config.js";
 import type { V1OrderCreated } from "../contract/v1-answers.js";
 import { V1Error } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
+import { keysOf } from "../http/basic-auth.js";
+import { readBodyText } from "../http/body.js";
 import type { ShimEnv } from "../http/env.js";
+import { policyLeft } from "../http/observe-requests.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
 import { orderTranslator } from "../mapping/order-pipeline.js";
@@ -30,7 +33,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     const account = c.get("account");
     const log = c.get("log");
     const alternativeOrderId = newAlternativeOrderId();
-    const { product, body } = translate(c.get("bodyFormat"), await c.req.text(), account, alternativeOrderId);
+    const { product, body } = translate(c.get("bodyFormat"), await readBodyText(c), account, alternativeOrderId);
     log.alternative_order_id = alternativeOrderId;
     const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
     // Out of the process before anything is sent: a kill -9, a crash or an OOM kill
@@ -38,7 +41,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     await logBeforeActing(logger, trace, "placing order");
 
     const started = performance.now();
-    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
+    const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, policyLeft(c, config.retry));
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
 
     if (placement.kind === "found") {
@@ -56,7 +59,7 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
       }
     }
 
-    const outcome = toV1OrderOutcome(placement);
+    const outcome = toV1OrderOutcome(placement, keysOf(c));
     if (outcome instanceof V1Error) throw outcome;
     log.v2_order_id = outcome.orderId;
     // Node's own response, not the web Request's signal, which would cost an AbortController per order.

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
+import { readBodyText } from "../http/body.js";
 import type { ShimEnv } from "../http/env.js";
 import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
 
@@ -11,5 +12,5 @@ import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from 
 export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config.platforms);
   return async (c: Context<ShimEnv>) =>
-    c.json(shownRequest(translate(c.get("bodyFormat"), await c.req.text(), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+    c.json(shownRequest(translate(c.get("bodyFormat"), await readBodyText(c), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
 }

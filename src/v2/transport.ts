@@ -22,8 +22,19 @@ export type V2Transport = (request: V2HttpRequest) => Promise<V2HttpResponse>;
 
 export interface HttpTransport {
   send: V2Transport;
+  /** Waits for the calls in flight. */
   close(): Promise<void>;
+  /** Ends the calls in flight at once. */
+  destroy(): Promise<void>;
 }
+
+/**
+ * The most of one v2 answer the shim reads: real answers are a few KiB, and an
+ * unbounded read let eight 256 MiB answers take the shim to 2.4 GiB. Past it the
+ * connection is closed and the call fails as UND_ERR_RES_EXCEEDED_MAX_SIZE: an
+ * answer that was not read, so an order it may have made is looked up.
+ */
+export const V2_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /**
  * Keep-alive connections to the v2 base URL (which includes `/services/v2`).
@@ -37,6 +48,7 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connect: { timeout: timeoutMs },
+    maxResponseSize: V2_MAX_ANSWER_BYTES,
   });
   return {
     async send({ method, path, headers, body, timeoutMs }) {
@@ -52,6 +64,7 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
       }
     },
     close: () => pool.close(),
+    destroy: () => pool.destroy(),
   };
 }
 

@@ -50,9 +50,13 @@ export function spawnShim(env: Record<string, string>): ShimProcess {
     stderr: () => stderr,
     listening,
     exited,
-    stop: () => {
+    stop: async () => {
       child.kill("SIGTERM");
-      return exited;
+      // A shim whose drain hangs (a failing test) must not outlive the test run.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
   };
 }
