@@ -8,6 +8,9 @@ await build({
   entryPoints: ["src/main.ts"],
   outfile: "dist/shim.mjs",
   bundle: true,
+  // better-sqlite3 loads a native addon from its own folder, and ioredis is loaded only for SHIM_STATE=redis://:
+  // both are required from node_modules at run time.
+  external: ["better-sqlite3", "ioredis"],
   platform: "node",
   format: "esm",
   target: "node20",

@@ -8,10 +8,14 @@ import type { Config } from "./config/config.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
 import { Lifecycle } from "./http/lifecycle.js";
+import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
+import { OrderLedger } from "./state/ledger.js";
+import { describeState, openState, sweepEvery } from "./state/open.js";
+import type { ResilientStore } from "./state/resilient.js";
 import { V2Client } from "./v2/client.js";
-import { Pacer } from "./v2/pacer.js";
+import { KnownKeys, Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
 
@@ -33,15 +37,64 @@ export interface ServerOptions {
   accounts?: AccountRegistry;
 }
 
+/** How often the state store forgets what is past its retention and marks abandoned placements unknown. */
+const SWEEP_EVERY_MS = 60_000;
+
+/** The store SHIM_STATE names, its failures and recoveries logged. */
+function openStateFor(config: Config, logger: Logger): Promise<ResilientStore> {
+  const where = describeState(config.state.spec);
+  const meaning = config.state.required
+    ? "orders are refused (503 state_unavailable) until it is back"
+    : "pacing and failed logins are done by this process alone, and the ledger and the clients view are not written, until it is back";
+  return openState(config.state.spec, {
+    required: config.state.required,
+    ledgerRetentionMs: config.state.ledgerRetentionMs,
+    onDown: (error, operation) =>
+      logger.error(
+        { state: where, operation, error: (error instanceof Error ? error.message : String(error)).slice(0, 200) },
+        `the state store cannot be reached: ${meaning}`,
+      ),
+    onUp: () => logger.info({ state: where }, "the state store answers again: state is shared again"),
+  });
+}
+
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
   const sandbox = upstream ? undefined : createSandbox({ issueAfterMs: config.sandboxIssueAfterMs });
   const metrics = new ShimMetrics();
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), metrics.observeV2Call);
+  const state = await openStateFor(config, logger);
+  metrics.watchState(state);
+  const stopSweeping = sweepEvery(state, SWEEP_EVERY_MS, () => ({
+    now: Date.now(),
+    ledgerRetentionMs: config.state.ledgerRetentionMs,
+    clientsRetentionMs: config.state.clientsRetentionMs,
+  }));
+  // Accounts mode's keys are the operator's: each has its own pacing. In passthrough only keys v2 has accepted do.
+  const knownKeys = options.accounts ? undefined : new KnownKeys(state, config.state.clientsRetentionMs);
+  const pacer = new Pacer(config.v2RateLimits, state, knownKeys && { newKeys: { windows: config.v2NewKeyRateLimits, known: knownKeys } });
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), pacer, metrics.observeV2Call);
   const lifecycle = new Lifecycle();
-  const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics });
+  const authenticate =
+    options.accounts &&
+    authenticateAccount({
+      registry: options.accounts,
+      failedLogins: new FailedLogins(state),
+      logger,
+      trustProxyHops: config.trustProxyHops,
+    });
+  const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
+  usage.start();
+  const ledger = new OrderLedger(state, {
+    replicaId: config.state.replicaId,
+    deadlineMs: config.retry.deadlineMs,
+    required: config.state.required,
+    onWriteFailure: (write, record) => {
+      metrics.ledgerWriteFailed(write);
+      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
+    },
+  });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve(
@@ -79,6 +132,9 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearTimeout(timer);
       await upstream?.close();
+      stopSweeping();
+      await usage.stop();
+      await state.close();
       return clean;
     },
   };

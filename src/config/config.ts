@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
 
@@ -28,6 +29,34 @@ const isoDate = z
   .transform((text) => new Date(text));
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where the shim keeps its state: `memory`, `sqlite:PATH`, or `redis://HOST:PORT[/DB]`
+ * (`rediss://` for TLS). The message never quotes the value, which may hold a Redis password.
+ */
+const stateSchema = z.string().transform((text, ctx) => {
+  const problem = () => {
+    ctx.addIssue({ code: "custom", message: "must be memory, sqlite:PATH, or redis://HOST:PORT[/DB] (rediss:// for TLS)" });
+    return z.NEVER;
+  };
+  if (text === "memory") return { backend: "memory" as const };
+  if (text.startsWith("sqlite:")) return text.length > "sqlite:".length ? { backend: "sqlite" as const, path: text.slice(7) } : problem();
+  if (!/^rediss?:\/\//.test(text)) return problem();
+  try {
+    const url = new URL(text);
+    return url.hostname && /^\/?(\d{1,2})?$/.test(url.pathname) && !url.search && !url.hash
+      ? { backend: "redis" as const, url: text }
+      : problem();
+  } catch {
+    return problem();
+  }
+});
+
+const booleanText = z.enum(["true", "false"], { error: "must be true or false" }).transform((text) => text === "true");
 
 const envSchema = z
   .object({
@@ -59,6 +88,16 @@ const envSchema = z
     SHIM_SUNSET_DATE: isoDate.optional(),
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
+    SHIM_STATE: stateSchema.default({ backend: "sqlite", path: "./data/shim-state.db" }),
+    SHIM_STATE_REQUIRED: booleanText.default(false),
+    SHIM_CLIENTS_RETENTION_DAYS: days(90),
+    SHIM_LEDGER_RETENTION_DAYS: days(30),
+    SHIM_REPLICA_ID: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, "must be at most 64 letters, digits and . _ : -")
+      .default(`${hostname()}:${process.pid}`),
+    SHIM_V2_NEW_KEY_RATE_LIMITS: rateWindowsSchema.optional(),
+    SHIM_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -100,6 +139,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
     paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
   },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
+  /** Passthrough: the budget that every key v2 has not accepted yet shares. */
+  v2NewKeyRateLimits: vars.SHIM_V2_NEW_KEY_RATE_LIMITS ?? vars.SHIM_V2_RATE_LIMITS,
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
   headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
@@ -114,6 +155,17 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   logLevel: vars.LOG_LEVEL,
+  state: {
+    spec: vars.SHIM_STATE,
+    /** Fail closed: while the store is down, orders are refused (503 state_unavailable) rather than placed. */
+    required: vars.SHIM_STATE_REQUIRED,
+    clientsRetentionMs: vars.SHIM_CLIENTS_RETENTION_DAYS * DAY_MS,
+    ledgerRetentionMs: vars.SHIM_LEDGER_RETENTION_DAYS * DAY_MS,
+    /** Names this process in the ledger. */
+    replicaId: vars.SHIM_REPLICA_ID,
+  },
+  /** How many proxies in front of the shim append to X-Forwarded-For: the client's address is the one before theirs. */
+  trustProxyHops: vars.SHIM_TRUST_PROXY_HOPS,
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -11,7 +11,7 @@ export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).m
 /** A refusal the client is to hear about as a v1 error body. */
 export class V1Error extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 431 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 406 | 408 | 413 | 415 | 429 | 431 | 500 | 503,
     readonly errors: readonly V1ErrorItem[],
     readonly headers: Readonly<Record<string, string>> = {},
     /** Set: the refusal is logged at error level with the request, for an operator to look into. */
@@ -69,5 +69,25 @@ export const v1Errors = {
   headersTooLarge: () => one(431, "headers_too_large", "The request's headers are too large.", { Connection: "close" }),
   malformedRequest: () => one(400, "malformed_request", "The request is not valid HTTP.", { Connection: "close" }),
   upstreamUnavailable: (why: string, headers?: Record<string, string>) => one(503, "upstream_unavailable", why, headers),
+  /** SHIM_STATE_REQUIRED, and the state store is down: nothing is sent to v2. */
+  stateUnavailable: () =>
+    one(
+      503,
+      "state_unavailable",
+      "The service cannot reach the state it shares with its other instances; nothing was sent to DigiCert. Retry later.",
+      {
+        "Retry-After": "5",
+      },
+    ),
+  /** Too many failed logins for this account or from this address: the credentials were not checked. */
+  tooManyFailedLogins: (retryAfterSeconds: number) =>
+    one(
+      429,
+      "too_many_failed_logins",
+      `Too many failed logins for this account or from this address; the credentials were not checked. Retry after ${retryAfterSeconds} seconds.`,
+      { "Retry-After": String(retryAfterSeconds) },
+    ),
+  /** A query parameter of one of the shim's own endpoints. */
+  invalidQuery: (name: string, description: string) => one(400, `invalid_param:${name}`, description),
   internal: () => one(500, "internal_error", "The service failed unexpectedly; the request was logged."),
 };

@@ -47,6 +47,7 @@ export function toV1OrderOutcome(placement: Placement): { orderId: number } | V1
  */
 export function toV1Failure(reply: V2Reply): V1Error {
   if (reply.kind === "paced") {
+    if (reply.stateUnavailable) return v1Errors.stateUnavailable();
     const seconds = String(Math.max(1, Math.ceil(reply.retryAfterMs / 1000)));
     return new V1Error(
       503,

@@ -25,15 +25,16 @@ const ERROR_STATUSES: Record<ErrorStatus, string> = {
   408: "request_timeout: the request did not arrive within the server's timeouts.",
   413: "body_too_large: the body is larger than SHIM_MAX_BODY_BYTES.",
   415: "unsupported_media_type: the body is neither JSON nor XML, or has no Content-Type.",
+  429: "too_many_failed_logins (accounts mode): too many failed logins for the account or from the address; the credentials were not checked; with Retry-After.",
   431: "headers_too_large: the request's headers are too large.",
   500: "internal_error: the shim failed; logged.",
-  503: "shutting_down (the instance is draining); where v2 is called, also upstream_unavailable, upstream_rate_limited, upstream_invalid_answer or rate_limited, with Retry-After where there is one to say.",
+  503: "shutting_down (the instance is draining); where v2 is called, also upstream_unavailable, upstream_rate_limited, upstream_invalid_answer, rate_limited or state_unavailable, with Retry-After where there is one to say.",
 };
 
 // What each kind of request can be answered: only a body can be too large or of the
 // wrong type, only an order id can be unknown, and only a POST can carry an override.
-const BODY_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 405, 406, 408, 413, 415, 431, 500, 503];
-const ORDER_DETAILS_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 404, 406, 408, 431, 500, 503];
+const BODY_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 405, 406, 408, 413, 415, 429, 431, 500, 503];
+const ORDER_DETAILS_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 404, 406, 408, 429, 431, 500, 503];
 
 /** The bodies, each from the zod schema that validates (input) or types (output) it. */
 function componentSchemas(config: Pick<Config, "platforms" | "orderIdFormat">) {

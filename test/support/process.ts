@@ -15,9 +15,15 @@ export interface ShimProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node dist/shim.mjs`, as `npm start` runs it, with only the given environment (and PATH). */
-export function spawnShim(env: Record<string, string>): ShimProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
+/**
+ * `node dist/shim.mjs`, as `npm start` runs it, with only the given environment (and PATH),
+ * in `cwd`. Its state is in memory unless `env` names a store (test files run in parallel).
+ */
+export function spawnShim(env: Record<string, string>, cwd?: string): ShimProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", SHIM_STATE: "memory", ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,0 +1,81 @@
+import { replySummary, type Placement as V2Placement } from "../contract/v2-reply.js";
+import { StateUnavailable } from "./resilient.js";
+import type { Placement, PlacementOutcome, StateStore } from "./store.js";
+
+/** A placing record's lease: the order's deadline, and this much more, before it counts as abandoned. */
+const LEASE_MARGIN_MS = 10_000;
+
+export interface LedgerOptions {
+  replicaId: string;
+  /** The order's deadline (SHIM_DEADLINE_MS): how long a placement may take. */
+  deadlineMs: number;
+  /** Fail closed: an order whose placing record cannot be written is not sent. */
+  required: boolean;
+  /** A write that failed, with all an operator needs to reconcile without the ledger. */
+  onWriteFailure(write: "placing" | "outcome", record: Record<string, unknown>): void;
+  now?: () => number;
+}
+
+/** How a placement ended, as the ledger says it. */
+export function ledgerOutcome(placement: V2Placement, at: number): PlacementOutcome {
+  switch (placement.kind) {
+    case "created":
+    case "found":
+      return { state: "created", v2_order_id: placement.orderId, v2_status: placement.kind === "found" ? "found" : 201, at };
+    case "refused":
+      return { state: "refused", v2_order_id: null, v2_status: replySummary(placement.reply), at };
+    case "gave_up":
+      return { state: placement.uncertain ? "unknown" : "failed", v2_order_id: null, v2_status: replySummary(placement.last), at };
+  }
+}
+
+/**
+ * The order ledger: a `placing` record before an order is sent, its outcome
+ * once known. The store's failure never costs an order (fail open): the write
+ * that failed is handed to `onWriteFailure` to be logged, and the order goes on;
+ * unless the store is required, when an order without its placing record is refused.
+ */
+export class OrderLedger {
+  readonly #now: () => number;
+
+  constructor(
+    private readonly store: Pick<StateStore, "beginPlacement" | "settlePlacement">,
+    private readonly options: LedgerOptions,
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Resolves once the placing record is written; throws StateUnavailable when it cannot be and the store is required. */
+  async begin(order: { alternative_order_id: string; account_id: string; req_id: string }): Promise<void> {
+    const now = this.#now();
+    const { replicaId, deadlineMs } = this.options;
+    const placement: Placement = {
+      ...order,
+      state: "placing",
+      v2_order_id: null,
+      v2_status: null,
+      replica: replicaId,
+      owner: replicaId,
+      lease_until: now + deadlineMs + LEASE_MARGIN_MS,
+      fingerprint: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.store.beginPlacement(placement);
+    } catch (error) {
+      if (this.options.required) throw error instanceof StateUnavailable ? error : new StateUnavailable("beginPlacement");
+      this.options.onWriteFailure("placing", { ...order, replica: replicaId });
+    }
+  }
+
+  /** Writes the outcome; a failure is reported, never thrown: the order is placed whatever the ledger says. */
+  async settle(order: { alternative_order_id: string; account_id: string; req_id: string }, placement: V2Placement): Promise<void> {
+    const outcome = ledgerOutcome(placement, this.#now());
+    try {
+      await this.store.settlePlacement(order.alternative_order_id, outcome);
+    } catch {
+      this.options.onWriteFailure("outcome", { ...order, replica: this.options.replicaId, ...outcome });
+    }
+  }
+}
