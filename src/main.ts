@@ -3,6 +3,7 @@ import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger, stdoutDestination } from "./observability/log.js";
 import { type RunningServer, startServer } from "./server.js";
+import { describeState, StateOpenError } from "./state/open.js";
 
 const SANDBOX_BANNER = `
 ########################################################################
@@ -42,6 +43,7 @@ let running: RunningServer;
 try {
   running = await startServer(config, logger, { accounts });
 } catch (error) {
+  if (error instanceof StateOpenError) process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
   logger.fatal({ err: error }, "cannot serve");
   exit(1);
 }
@@ -52,6 +54,8 @@ logger.info(
     auth: accounts ? "accounts" : "passthrough",
     accounts: accounts?.size,
     v2: config.digicertApiUrl,
+    state: describeState(config.state.spec),
+    replica: config.state.replicaId,
   },
   "listening",
 );

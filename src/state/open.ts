@@ -6,6 +6,14 @@ import type { StateStore, SweepLimits } from "./store.js";
 /** SHIM_STATE, as the configuration reads it. */
 export type StateSpec = { backend: "memory" } | { backend: "sqlite"; path: string } | { backend: "redis"; url: string };
 
+/** The store SHIM_STATE names cannot be used at all (a SQLite file that cannot be opened): the start stops. */
+export class StateOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StateOpenError";
+  }
+}
+
 export interface OpenOptions {
   required: boolean;
   ledgerRetentionMs: number;
@@ -23,8 +31,15 @@ export async function openState(spec: StateSpec, options: OpenOptions): Promise<
   let primary: StateStore;
   let upAtStart = true;
   if (spec.backend === "memory") primary = new MemoryStore();
-  else if (spec.backend === "sqlite") primary = new SqliteStore(spec.path);
-  else {
+  else if (spec.backend === "sqlite") {
+    try {
+      primary = new SqliteStore(spec.path);
+    } catch (error) {
+      throw new StateOpenError(
+        `SHIM_STATE: cannot open the SQLite file ${spec.path}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } else {
     // Loaded only when asked for: the other backends' start does not pay for ioredis.
     const { RedisStore } = await import("./redis.js");
     const redis = new RedisStore({ url: spec.url, ledgerRetentionMs: options.ledgerRetentionMs });

@@ -52,13 +52,13 @@ export function spawnShim(env: Record<string, string>, cwd?: string): ShimProces
 }
 
 /** spawnShim for one test file: every shim a test starts is stopped after it. */
-export function shimsStoppedAfterEach(): (env: Record<string, string>) => ShimProcess {
+export function shimsStoppedAfterEach(): (env: Record<string, string>, cwd?: string) => ShimProcess {
   const started: ShimProcess[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((shim) => shim.stop()));
   });
-  return (env) => {
-    const shim = spawnShim(env);
+  return (env, cwd) => {
+    const shim = spawnShim(env, cwd);
     started.push(shim);
     return shim;
   };

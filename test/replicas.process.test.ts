@@ -1,0 +1,243 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
+import { type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { type ShimProcess, shimsStoppedAfterEach } from "./support/process.js";
+import { freePort, type RedisServer, startRedis } from "./support/redis.js";
+
+// Several shim processes (node dist/shim.mjs, as npm start runs it) on one real
+// Redis, against a recording fake v2. Windows and counts are small and bounded;
+// nothing here asserts how fast anything is.
+
+const TOKEN = "an-admin-token-for-these-tests";
+const spawn = shimsStoppedAfterEach();
+let redis: RedisServer;
+let database = 0;
+let fake: FakeV2;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+/** A Redis database of its own for each test, so that no test sees another's state. */
+const freshDatabase = () => `${redis.url}/${++database}`;
+
+async function replicas(n: number, env: Record<string, string>): Promise<{ urls: string[]; shims: ShimProcess[] }> {
+  const shims = Array.from({ length: n }, (_, i) =>
+    spawn({ DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_REPLICA_ID: `replica-${i + 1}`, ...env }),
+  );
+  const ports = await Promise.all(shims.map((s) => s.listening));
+  return { urls: ports.map((port) => `http://127.0.0.1:${port}`), shims };
+}
+
+const withHeaders = (message: HttpMessage, headers: Record<string, string>): HttpMessage => ({
+  ...message,
+  headers: [...message.headers.filter(([n]) => !(n in headers)), ...Object.entries(headers)],
+});
+const basic = (account: string, key: string) => `Basic ${Buffer.from(`${account}:${key}`).toString("base64")}`;
+const order = (url: string, headers: Record<string, string> = {}) => sendHttpMessage(url, withHeaders(orderRequest(), headers));
+const admin = async (url: string, path: string) =>
+  sendHttpMessage(url, { startLine: `GET ${path} HTTP/1.1`, headers: [["Authorization", `Bearer ${TOKEN}`]], body: "" });
+const json = (answer: HttpAnswer) => JSON.parse(answer.text);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (holds(value) || performance.now() > until) return value;
+    await sleep(100);
+  }
+}
+
+/** The most arrivals within any span shorter than `windowMs`. */
+function busiest(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe("replicas sharing one Redis", () => {
+  beforeAll(async () => {
+    fake = await startFakeV2();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it("pace a burst spread over three of them as one: v2 never sees more than the limit in a window", async () => {
+    fake.requests.length = 0;
+    const before = fake.sandbox.orders().length;
+    const { urls } = await replicas(3, { SHIM_STATE: freshDatabase(), SHIM_V2_RATE_LIMITS: "4/1500ms", SHIM_PACE_MAX_WAIT_MS: "2000" });
+    // v2 accepts the key once, and that call's window passes: the burst meets the key's own limit only.
+    expect((await order(urls[0]!)).status).toBe(201);
+    await sleep(1_600);
+    const sent = fake.requests.length;
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => order(urls[i % 3]!)));
+    for (const answer of answers.filter((a) => a.status !== 201)) {
+      expect(answer.status).toBe(503);
+      expect(json(answer).errors[0].code).toBe("rate_limited");
+    }
+    const arrivals = fake.requests.slice(sent).map((r) => r.at);
+    expect(arrivals.length).toBeGreaterThanOrEqual(4);
+    // Arrivals jitter by a few milliseconds around their slots: the window is checked a little short.
+    expect(busiest(arrivals, 1_250)).toBeLessThanOrEqual(4);
+    const made = fake.sandbox.orders().slice(before + 1);
+    expect(made).toHaveLength(answers.filter((a) => a.status === 201).length);
+    expect(new Set(answers.filter((a) => a.status === 201).map((a) => json(a).order_id)).size).toBe(made.length);
+  });
+
+  it("count failed logins spread over them as one, and the real client's logins keep working", async () => {
+    const accounts = writeAccountsFile({
+      accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME" }],
+    });
+    const { urls } = await replicas(3, {
+      SHIM_STATE: freshDatabase(),
+      SHIM_ACCOUNTS_FILE: accounts,
+      DC_KEY_ACME: "v2-key",
+      SHIM_TRUST_PROXY_HOPS: "1",
+    });
+    const realClient = { Authorization: basic("001007", "skyfall"), "X-Forwarded-For": "192.0.2.10" };
+    expect((await order(urls[0]!, realClient)).status).toBe(201);
+
+    const guesses = [];
+    for (let i = 0; i < 15; i++) {
+      guesses.push((await order(urls[i % 3]!, { Authorization: basic("001007", `guess${i}`), "X-Forwarded-For": "198.51.100.7" })).status);
+    }
+    // Ten failures for the account in all, wherever they landed; then the guesses are not even checked.
+    expect(guesses).toEqual([...Array(10).fill(401), ...Array(5).fill(429)]);
+    // Even a right key from the guesser's address is not checked now; the real client, from where it logs in, is.
+    expect((await order(urls[1]!, { ...realClient, "X-Forwarded-For": "198.51.100.7" })).status).toBe(429);
+    for (const url of urls) expect((await order(url, realClient)).status).toBe(201);
+  });
+
+  it("show the same clients view from each one, and after all of them restart", async () => {
+    const env = { SHIM_STATE: freshDatabase() };
+    const first = await replicas(3, env);
+    for (const [i, url] of first.urls.entries()) expect((await order(url, { "User-Agent": `Client/${i}` })).status).toBe(201);
+    // A caller v2 never accepted (its order is refused before v2) is counted, but not apart.
+    const probe = withHeaders(orderRequest(), { Authorization: basic("nobody", "made-up-key"), "User-Agent": "Prober/1" });
+    await sendHttpMessage(first.urls[2]!, { ...probe, headers: probe.headers.filter(([n]) => n !== "Content-Length"), body: "{}" });
+    const viewOf = async (url: string) => json(await admin(url, "/_shim/clients")).clients;
+    const sameEverywhere = (views: unknown[]) => views.every((v) => JSON.stringify(v) === JSON.stringify(views[0]));
+    const views = await eventually(
+      () => Promise.all(first.urls.map(viewOf)),
+      (all) => sameEverywhere(all) && all[0].length === 4,
+    );
+    expect(sameEverywhere(views)).toBe(true);
+    expect(views[0].map((c: { user_agent: string }) => c.user_agent).sort()).toEqual(["(unverified)", "Client/0", "Client/1", "Client/2"]);
+
+    await Promise.all(first.shims.map((s) => s.stop()));
+    const second = await replicas(3, env);
+    for (const url of second.urls) expect(await viewOf(url)).toEqual(views[0]);
+  });
+
+  it("keep the ledger across restarts: what each placed, a lost answer found as created, an unknown outcome as unknown", async () => {
+    const env = { SHIM_STATE: freshDatabase(), SHIM_UPSTREAM_ATTEMPTS: "2", SHIM_RETRY_BASE_MS: "5" };
+    const first = await replicas(3, env);
+    expect((await order(first.urls[0]!)).status).toBe(201);
+    fake.script({ create: true, drop: true });
+    expect((await order(first.urls[1]!)).status).toBe(201);
+    fake.script(
+      { create: true, status: 500, text: "oops" },
+      { for: "lookup", status: 500, text: "oops" },
+      { for: "lookup", status: 500, text: "oops" },
+    );
+    expect((await order(first.urls[2]!)).status).toBe(503);
+
+    await Promise.all(first.shims.map((s) => s.stop()));
+    const second = await replicas(1, env);
+    const { orders } = json(await admin(second.urls[0]!, "/_shim/orders?limit=3"));
+    expect(orders.map((o: { replica: string; state: string }) => [o.replica, o.state])).toEqual([
+      ["replica-3", "unknown"],
+      ["replica-2", "created"],
+      ["replica-1", "created"],
+    ]);
+    expect(orders[1].v2_status).toBe("found");
+    const unknown = json(await admin(second.urls[0]!, "/_shim/orders?state=unknown")).orders;
+    expect(unknown.map((o: { replica: string }) => o.replica)).toEqual(["replica-3"]);
+    expect(fake.sandbox.orders().map((o) => o.body.alternative_order_id)).toContain(unknown[0].alternative_order_id);
+    expect((await sendHttpMessage(second.urls[0]!, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text).toMatch(
+      /^shim_orders_unknown 1$/m,
+    );
+  });
+
+  it("answer every request while Redis is killed under load, double nothing, and share again once it is back", async () => {
+    const own = await startRedis();
+    try {
+      const made = fake.sandbox.orders().length;
+      const { urls } = await replicas(3, { SHIM_STATE: own.url });
+      const answers: HttpAnswer[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < 60) {
+          const i = next++;
+          if (i === 20) await own.kill();
+          answers.push(await order(urls[i % 3]!));
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+      expect(answers).toHaveLength(60);
+      expect(answers.every((a) => a.status === 201)).toBe(true);
+      expect(fake.sandbox.orders().length - made).toBe(60);
+      expect(new Set(answers.map((a) => json(a).order_id)).size).toBe(60);
+
+      await own.start();
+      for (const url of urls) {
+        const metrics = await eventually(
+          async () => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text,
+          (text) => /^shim_state_up\{backend="redis"\} 1$/m.test(text),
+        );
+        expect(metrics).toMatch(/^shim_state_up\{backend="redis"\} 1$/m);
+      }
+      expect((await order(urls[0]!, { "User-Agent": "AfterTheOutage/1" })).status).toBe(201);
+      const newest = json(await admin(urls[2]!, "/_shim/orders?limit=1")).orders[0];
+      expect(newest).toMatchObject({ replica: "replica-1", state: "created" });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("with SHIM_STATE_REQUIRED=true and Redis unreachable: 503 state_unavailable, and nothing reaches v2", async () => {
+    fake.requests.length = 0;
+    const { urls, shims } = await replicas(1, { SHIM_STATE: `redis://127.0.0.1:${await freePort()}`, SHIM_STATE_REQUIRED: "true" });
+    const answer = await order(urls[0]!);
+    expect(answer.status).toBe(503);
+    expect(answer.headers["retry-after"]).toBe("5");
+    expect(json(answer).errors[0].code).toBe("state_unavailable");
+    expect(fake.requests).toEqual([]);
+    expect(shims[0]!.stdout()).toMatch(/"level":50[^\n]*the state store cannot be reached: orders are refused/);
+  });
+});
+
+describe("the embedded default (npm start, no SHIM_STATE)", () => {
+  it("keeps its state in ./data/shim-state.db, and the ledger survives a restart", async () => {
+    fake = await startFakeV2();
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "shim-cwd-"));
+      const env = { DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_STATE: "" };
+      const first = spawn(env, cwd);
+      const answer = await order(`http://127.0.0.1:${await first.listening}`);
+      expect(answer.status).toBe(201);
+      expect(first.stdout()).toContain('"state":"sqlite:./data/shim-state.db"');
+      await first.stop();
+      expect(existsSync(join(cwd, "data", "shim-state.db"))).toBe(true);
+
+      const second = spawn(env, cwd);
+      const { orders } = json(await admin(`http://127.0.0.1:${await second.listening}`, "/_shim/orders"));
+      expect(orders).toEqual([expect.objectContaining({ state: "created", v2_order_id: json(answer).order_id, account_id: "001007" })]);
+    } finally {
+      await fake.close();
+    }
+  });
+});
