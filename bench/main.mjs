@@ -12,7 +12,8 @@ import { seedOrderRequest } from "./fixtures.mjs";
 import { measure } from "./measure.mjs";
 import { readMemory, sampleRss } from "./proc.mjs";
 import { newestProfile, summariseProfile } from "./profile.mjs";
-import { formatReport, ratios, targets } from "./report.mjs";
+import { startRedis } from "./redis-server.mjs";
+import { formatReport, ratios, stateRatios, targets } from "./report.mjs";
 import { msUntilHealthy, startServerProcess } from "./server-process.mjs";
 import { parseSettings, USAGE } from "./settings.mjs";
 
@@ -32,8 +33,19 @@ const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") 
  * @typedef {import("./report.mjs").Runs} Runs
  * @typedef {import("./server-process.mjs").ServerProcess} ServerProcess
  * @typedef {import("./settings.mjs").Settings} Settings
- * @typedef {{ settings: Settings, fake: import("./fake-v2.mjs").FakeV2, workDir: string, started: ServerProcess[], problems: string[] }} Bench
+ * @typedef {{ settings: Settings, fake: import("./fake-v2.mjs").FakeV2, redis: import("./redis-server.mjs").RedisServer, workDir: string, started: ServerProcess[], problems: string[] }} Bench
  */
+
+/**
+ * The shim on each state store, as SHIM_STATE names it: `shim` is what npm start
+ * runs (SQLite, the default), beside the shim on Redis and on memory.
+ * @param {Bench} bench @returns {Record<"shim" | "shim_memory" | "shim_redis", string>}
+ */
+const stateStores = (bench) => ({
+  shim: `sqlite:${join(bench.workDir, "shim-state.db")}`,
+  shim_memory: "memory",
+  shim_redis: bench.redis.url,
+});
 
 /** @param {string} message */
 const progress = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -86,14 +98,22 @@ async function stop(bench, server) {
 
 /**
  * The shim as `npm start` runs it, against the fake, with pacing off (the fake has
- * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log.
- * @param {Bench} bench @param {string} name @param {string[]} [nodeArgs]
+ * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log; its
+ * state in SQLite, as by default, unless `state` names another store.
+ * @param {Bench} bench @param {string} name @param {string[]} [nodeArgs] @param {string} [state]
  */
-function startShim(bench, name, nodeArgs = []) {
+function startShim(bench, name, nodeArgs = [], state = `sqlite:${join(bench.workDir, `${name}.db`)}`) {
   return start(bench, {
     name,
     args: [...nodeArgs, ...SHIM_ARGS],
-    env: { DIGICERT_API_URL: bench.fake.baseUrl, SHIM_V2_RATE_LIMITS: "off", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" },
+    env: {
+      DIGICERT_API_URL: bench.fake.baseUrl,
+      SHIM_V2_RATE_LIMITS: "off",
+      SHIM_STATE: state,
+      LOG_LEVEL: "info",
+      PORT: "0",
+      HOST: "127.0.0.1",
+    },
     logFile: join(bench.workDir, `${name}.log`),
   });
 }
@@ -107,42 +127,57 @@ async function load(bench, server, format, durationS, label) {
   return run;
 }
 
-/** The shim and the pass-through under the same load, JSON then XML. @param {Bench} bench */
+/**
+ * The pass-through and the shim on each state store under the same load, JSON
+ * then XML, one after another in each format so that drift touches them alike.
+ * @param {Bench} bench
+ */
 async function comparison(bench) {
   const { settings } = bench;
-  const shim = await startShim(bench, "shim");
+  const stores = stateStores(bench);
+  const shim = await startShim(bench, "shim", [], stores.shim);
   const readyMs = await msUntilHealthy(shim.url, shim.startedAt);
   const idle = readMemory(shim.pid);
+  /** @type {Record<"shim" | "shim_memory" | "shim_redis", ServerProcess>} */
+  const shims = {
+    shim,
+    shim_memory: await startShim(bench, "shim-memory", [], stores.shim_memory),
+    shim_redis: await startShim(bench, "shim-redis", [], stores.shim_redis),
+  };
   const passthrough = await start(bench, {
     name: "pass-through",
     args: [PASSTHROUGH],
     env: { UPSTREAM_ORDER_URL: bench.fake.orderUrl, PORT: "0" },
     logFile: join(bench.workDir, "pass-through.log"),
   });
+  const names = /** @type {const} */ (["shim_memory", "shim", "shim_redis"]);
 
-  // Both servers get their JIT warm before anything counts; the shim in both formats, since its paths differ.
+  // Every server gets its JIT warm before anything counts; the shims in both formats, since their paths differ.
   if (settings.warmupS > 0) {
     await load(bench, passthrough, "json", settings.warmupS, "warm-up pass-through");
-    for (const format of FORMATS) await load(bench, shim, format, settings.warmupS, `warm-up shim ${format}`);
+    for (const name of names)
+      for (const format of FORMATS) await load(bench, shims[name], format, settings.warmupS, `warm-up ${name} ${format}`);
   }
 
   const loadRss = sampleRss(shim.pid);
-  /** @type {{ passthrough: Partial<Runs["passthrough"]>, shim: Partial<Runs["shim"]> }} */
-  const runs = { passthrough: {}, shim: {} };
+  /** @type {{ passthrough: Record<string, unknown>, shim: Record<string, unknown>, shim_memory: Record<string, unknown>, shim_redis: Record<string, unknown> }} */
+  const runs = { passthrough: {}, shim: {}, shim_memory: {}, shim_redis: {} };
   for (const format of FORMATS) {
     runs.passthrough[format] = await load(bench, passthrough, format, settings.durationS, `pass-through ${format}`);
-    const rss = sampleRss(shim.pid);
-    const run = await load(bench, shim, format, settings.durationS, `shim ${format}`);
-    runs.shim[format] = { ...run, rss_peak_mib: rss.stop() };
+    for (const name of names) {
+      const rss = sampleRss(shims[name].pid);
+      const run = await load(bench, shims[name], format, settings.durationS, `${name} ${format}`);
+      runs[name][format] = { ...run, rss_peak_mib: rss.stop() };
+    }
   }
   const rssPeak = loadRss.stop();
   const after = readMemory(shim.pid);
-  await stop(bench, shim);
+  for (const name of names) await stop(bench, shims[name]);
   await stop(bench, passthrough);
 
   return {
-    // Filled for every format above.
-    runs: /** @type {Runs} */ (runs),
+    // Filled for every target and format above.
+    runs: /** @type {Runs} */ (/** @type {unknown} */ (runs)),
     shim: {
       ready_ms: readyMs,
       listening_ms: shim.listeningMs,
@@ -233,6 +268,7 @@ async function main() {
   const bench = {
     settings,
     fake: await startFakeV2({ delayMs: settings.delayMs }),
+    redis: await startRedis(),
     workDir: mkdtempSync(join(os.tmpdir(), "shim-bench-")),
     started: [],
     problems: [],
@@ -256,6 +292,7 @@ async function main() {
       },
       runs,
       ratios: ratios(runs),
+      state_ratios: stateRatios(runs),
       shim,
       slow_run,
       profile,
@@ -276,6 +313,7 @@ async function main() {
     // After a failure, nothing may be left running.
     for (const server of bench.started) await server.stop();
     await bench.fake.close();
+    await bench.redis.stop();
   }
 }
 

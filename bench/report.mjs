@@ -3,16 +3,24 @@
 
 /**
  * @typedef {import("./measure.mjs").Measured} Measured
- * @typedef {{ passthrough: { json: Measured, xml: Measured }, shim: { json: Measured & { rss_peak_mib: number | null }, xml: Measured & { rss_peak_mib: number | null } } }} Runs
+ * @typedef {{ json: Measured & { rss_peak_mib: number | null }, xml: Measured & { rss_peak_mib: number | null } }} ShimRuns
+ * @typedef {{ passthrough: { json: Measured, xml: Measured }, shim: ShimRuns, shim_memory: ShimRuns, shim_redis: ShimRuns }} Runs
  */
 
 /** The order of the table's rows. */
 const FORMATS_AND_TARGETS = /** @type {const} */ ([
   ["passthrough", "json"],
+  ["shim_memory", "json"],
   ["shim", "json"],
+  ["shim_redis", "json"],
   ["passthrough", "xml"],
+  ["shim_memory", "xml"],
   ["shim", "xml"],
+  ["shim_redis", "xml"],
 ]);
+
+/** How the table names each target. */
+const LABELS = { passthrough: "pass-through", shim_memory: "shim memory", shim: "shim sqlite", shim_redis: "shim redis" };
 
 /** @param {number | null | undefined} value @param {number} [digits] */
 const fixed = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
@@ -43,8 +51,24 @@ export function ratios(runs) {
 }
 
 /**
+ * What the state layer costs: the shim's requests/s on SQLite (what npm start
+ * runs) and on Redis, each over the shim's on memory.
+ * @param {Runs} runs
+ */
+export function stateRatios(runs) {
+  /** @param {"shim" | "shim_redis"} name @param {"json" | "xml"} format */
+  const over = (name, format) => runs[name][format].requests_per_sec / runs.shim_memory[format].requests_per_sec;
+  return {
+    sqlite_json: over("shim", "json"),
+    sqlite_xml: over("shim", "xml"),
+    redis_json: over("shim_redis", "json"),
+    redis_xml: over("shim_redis", "xml"),
+  };
+}
+
+/**
  * The project's targets (issue 7), each with the measured value and whether it holds.
- * @param {{ ratios: ReturnType<typeof ratios>, shim: { ready_ms: number, rss_after_load_mib: number | null }, slow_run: { rss_peak_mib: number | null, in_flight: number } }} results
+ * @param {{ ratios: ReturnType<typeof ratios>, state_ratios: ReturnType<typeof stateRatios>, shim: { ready_ms: number, rss_after_load_mib: number | null }, slow_run: { rss_peak_mib: number | null, in_flight: number } }} results
  */
 export function targets(results) {
   /** @param {string} name @param {string} target @param {number | null} value @param {(v: number) => boolean} holds */
@@ -62,6 +86,10 @@ export function targets(results) {
       (v) => v <= 200,
     ),
     target("ready to serve (ms)", "<= 300", results.shim.ready_ms, (v) => v <= 300),
+    // Issue 12: the state layer costs at most 15 % of the in-memory shim's requests/s.
+    ...Object.entries(results.state_ratios).map(([key, value]) =>
+      target(`requests/s, shim on ${key.replace("_", " ")} / shim on memory`, ">= 0.85", value, (v) => v >= 0.85),
+    ),
   ];
 }
 
@@ -76,7 +104,7 @@ export function formatReport(results) {
     const run = runs[name][format];
     lines.push(
       [
-        (name === "passthrough" ? "pass-through" : "shim").padEnd(13),
+        LABELS[name].padEnd(13),
         format.padEnd(6),
         fixed(run.requests_per_sec).padStart(11),
         fixed(run.latency_ms.p50, 3).padStart(9),
@@ -98,6 +126,10 @@ export function formatReport(results) {
   }
   lines.push("");
   lines.push(`requests/s, shim / pass-through: JSON ${fixed(r.rps_json, 3)}, XML ${fixed(r.rps_xml, 3)}`);
+  const st = results.state_ratios;
+  lines.push(
+    `requests/s, shim on a store / shim on memory: SQLite JSON ${fixed(st.sqlite_json, 3)}, XML ${fixed(st.sqlite_xml, 3)}; Redis JSON ${fixed(st.redis_json, 3)}, XML ${fixed(st.redis_xml, 3)}`,
+  );
   lines.push(`median latency added by the shim: JSON ${fixed(r.added_p50_ms_json, 3)} ms, XML ${fixed(r.added_p50_ms_xml, 3)} ms`);
   lines.push(`shim ready to serve: ${fixed(shim.ready_ms)} ms (listening logged at ${fixed(shim.listening_ms)} ms)`);
   lines.push(

@@ -133,6 +133,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       clearTimeout(timer);
       await upstream?.close();
       stopSweeping();
+      await ledger.flush();
       await usage.stop();
       await state.close();
       return clean;

@@ -41,9 +41,9 @@ describe("npm run bench", () => {
 
       const results = JSON.parse(readFileSync(out, "utf8"));
       expect(Object.keys(results)).toEqual(
-        expect.arrayContaining(["machine", "settings", "runs", "ratios", "shim", "slow_run", "targets", "ok", "problems"]),
+        expect.arrayContaining(["machine", "settings", "runs", "ratios", "state_ratios", "shim", "slow_run", "targets", "ok", "problems"]),
       );
-      for (const target of ["passthrough", "shim"]) {
+      for (const target of ["passthrough", "shim", "shim_memory", "shim_redis"]) {
         for (const format of ["json", "xml"]) {
           expect(Object.keys(results.runs[target][format])).toEqual(
             expect.arrayContaining(["requests_per_sec", "latency_ms", "status_counts", "non_2xx", "socket_errors"]),
@@ -52,6 +52,7 @@ describe("npm run bench", () => {
         }
       }
       expect(Object.keys(results.ratios)).toEqual(["rps_json", "rps_xml", "added_p50_ms_json", "added_p50_ms_xml"]);
+      expect(Object.keys(results.state_ratios)).toEqual(["sqlite_json", "sqlite_xml", "redis_json", "redis_xml"]);
       expect(Object.keys(results.shim)).toEqual(expect.arrayContaining(["ready_ms", "rss_peak_load_mib", "rss_after_load_mib"]));
       expect(Object.keys(results.slow_run)).toEqual(
         expect.arrayContaining(["in_flight", "all_201", "answered_201", "orders_made", "lost", "total_ms", "rss_peak_mib"]),

@@ -278,6 +278,21 @@ describe.each(backends)("the state store: $name", (backend) => {
       expect(await store!.countPlacements("placing")).toBe(2);
     });
 
+    it("refuses a second record with one id, and that refusal fails alone among writes made together", async () => {
+      const [store] = await backend.open();
+      const results = await Promise.allSettled([
+        store!.beginPlacement(placement("v1shimtwice")),
+        store!.beginPlacement(placement("v1shimtwice", { account_id: "002008" })),
+        store!.beginPlacement(placement("v1shimother")),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      const { placements } = await store!.listPlacements({ limit: 5 });
+      expect(placements.map((p) => [p.alternative_order_id, p.account_id]).sort()).toEqual([
+        ["v1shimother", "001007"],
+        ["v1shimtwice", "001007"],
+      ]);
+    });
+
     it("finds a placement by its fingerprint", async () => {
       const [store] = await backend.open();
       await store!.beginPlacement(placement("v1shima", { fingerprint: "fp1" }));

@@ -44,7 +44,7 @@ export function orderCodeHandler({ config, v2, logger, ledger }: OrderCodeDeps) 
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, config.retry);
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
-    await ledger.settle(trace, placement);
+    ledger.settle(trace, placement);
 
     if (placement.kind === "found") {
       log.recovered_by_lookup = true;

@@ -37,6 +37,7 @@ export function ledgerOutcome(placement: V2Placement, at: number): PlacementOutc
  */
 export class OrderLedger {
   readonly #now: () => number;
+  readonly #settling = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Pick<StateStore, "beginPlacement" | "settlePlacement">,
@@ -69,13 +70,23 @@ export class OrderLedger {
     }
   }
 
-  /** Writes the outcome; a failure is reported, never thrown: the order is placed whatever the ledger says. */
-  async settle(order: { alternative_order_id: string; account_id: string; req_id: string }, placement: V2Placement): Promise<void> {
+  /**
+   * Writes the outcome, without holding the client's answer back for it (`flush`
+   * waits for every write); a failure is reported, never thrown: the order is
+   * placed whatever the ledger says.
+   */
+  settle(order: { alternative_order_id: string; account_id: string; req_id: string }, placement: V2Placement): void {
     const outcome = ledgerOutcome(placement, this.#now());
-    try {
-      await this.store.settlePlacement(order.alternative_order_id, outcome);
-    } catch {
-      this.options.onWriteFailure("outcome", { ...order, replica: this.options.replicaId, ...outcome });
-    }
+    const write = this.store.settlePlacement(order.alternative_order_id, outcome).then(
+      () => undefined,
+      () => this.options.onWriteFailure("outcome", { ...order, replica: this.options.replicaId, ...outcome }),
+    );
+    this.#settling.add(write);
+    void write.finally(() => this.#settling.delete(write));
+  }
+
+  /** Resolves once every outcome written so far is in the store (or reported as failed). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#settling);
   }
 }

@@ -168,6 +168,7 @@ export class MemoryStore implements StateStore {
   }
 
   async beginPlacement(placement: Placement) {
+    if (this.#placements.has(placement.alternative_order_id)) throw new Error(`the ledger already holds ${placement.alternative_order_id}`);
     setNewest(this.#placements, placement.alternative_order_id, { ...placement }, this.#bounds.maxPlacements);
   }
 

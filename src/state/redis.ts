@@ -108,6 +108,17 @@ local function move(prefix, p, from, to)
   for _, key in ipairs(indexes(prefix, p, to)) do redis.call('ZADD', key, p.created_at, p.alternative_order_id) end
 end`;
 
+// KEYS: the record. ARGV: the record as JSON, its TTL, the ledger's key prefix. One command, not a MULTI of six: cheaper per order.
+const BEGIN = `${LEDGER_KEYS}
+local p = cjson.decode(ARGV[1])
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+local prefix, id = ARGV[3], p.alternative_order_id
+redis.call('ZADD', prefix .. 'i:all', p.created_at, id)
+redis.call('ZADD', prefix .. 'i:account:' .. p.account_id, p.created_at, id)
+if p.fingerprint ~= cjson.null then redis.call('ZADD', prefix .. 'i:fp:' .. p.fingerprint, p.created_at, id) end
+for _, key in ipairs(indexes(prefix, p, p.state)) do redis.call('ZADD', key, p.created_at, id) end
+return 1`;
+
 // KEYS: the record. ARGV: the outcome as JSON, the ledger's key prefix.
 const SETTLE = `${LEDGER_KEYS}
 local raw = redis.call('GET', KEYS[1])
@@ -204,6 +215,7 @@ const SCRIPTS = {
   inherit: new Script(INHERIT),
   hits: new Script(HITS),
   mergeClients: new Script(MERGE_CLIENTS),
+  begin: new Script(BEGIN),
   settle: new Script(SETTLE),
   claim: new Script(CLAIM),
   list: new Script(LIST),
@@ -242,6 +254,8 @@ export class RedisStore implements StateStore {
       maxRetriesPerRequest: 0,
       commandTimeout: 1_000,
       connectTimeout: 2_000,
+      // Commands issued in one tick go to Redis in one write: under load, orders share round trips.
+      enableAutoPipelining: true,
       // Reconnect for as long as the shim runs, at most a second apart.
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     });
@@ -362,14 +376,12 @@ export class RedisStore implements StateStore {
   #ledger = (rest: string) => `${this.#p}ledger:${rest}`;
 
   async beginPlacement(p: Placement) {
-    const id = p.alternative_order_id;
-    const multi = this.redis.multi().set(this.#ledger(`r:${id}`), JSON.stringify(p), "PX", this.#ledgerTtlMs, "NX");
-    const indexes = [`i:all`, `i:account:${p.account_id}`, `i:state:${p.state}`, `i:acst:${p.account_id}:${p.state}`];
-    if (p.fingerprint !== null) indexes.push(`i:fp:${p.fingerprint}`);
-    for (const index of indexes) multi.zadd(this.#ledger(index), p.created_at, id);
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    const written = await SCRIPTS.begin.run(
+      this.redis,
+      [this.#ledger(`r:${p.alternative_order_id}`)],
+      [JSON.stringify(p), this.#ledgerTtlMs, this.#ledger("")],
+    );
+    if (written !== 1) throw new Error(`the ledger already holds ${p.alternative_order_id}`);
   }
 
   async settlePlacement(alternativeOrderId: string, outcome: PlacementOutcome) {

@@ -60,6 +60,7 @@ export class SqliteStore implements StateStore {
   readonly backend = "sqlite";
   readonly #db: Database.Database;
   readonly #q;
+  readonly #batch: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(
     path: string,
@@ -121,15 +122,49 @@ export class SqliteStore implements StateStore {
     };
   }
 
-  #immediate<T>(work: () => T): T {
-    return this.#db.transaction(work).immediate();
+  /**
+   * Group commit: the writes asked for in one turn of the event loop go to disk in
+   * one transaction, each in a savepoint of its own so that one that fails fails
+   * alone. Each write's promise resolves once that transaction has committed: a
+   * ledger record is in the log before its order is sent, and under load many
+   * orders share one commit.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#batch.length === 0) setImmediate(() => this.#commit());
+      this.#batch.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  #commit(): void {
+    const batch = this.#batch.splice(0);
+    if (batch.length === 0) return;
+    const outcomes: (() => void)[] = [];
+    try {
+      this.#db
+        .transaction(() => {
+          for (const { work, resolve, reject } of batch) {
+            try {
+              const value = this.#db.transaction(work)();
+              outcomes.push(() => resolve(value));
+            } catch (error) {
+              outcomes.push(() => reject(error));
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    for (const outcome of outcomes) outcome();
   }
 
   async reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number) {
     const q = this.#q;
     const now = this.now();
     const longest = Math.max(...windows.map((w) => w.windowMs));
-    return this.#immediate(() => {
+    return this.#write(() => {
       q.paceDrop.run(bucket, now - longest);
       let at = Math.max(now, (q.paceLast.get(bucket) as number | null) ?? now, (q.holdGet.get(bucket) as number | undefined) ?? now);
       for (const { limit, windowMs } of windows) {
@@ -145,11 +180,12 @@ export class SqliteStore implements StateStore {
   }
 
   async holdBack(bucket: string, ms: number) {
-    this.#q.holdSet.run(bucket, this.now() + ms);
+    const until = this.now() + ms;
+    await this.#write(() => this.#q.holdSet.run(bucket, until));
   }
 
   async inheritPace(bucket: string, from: string) {
-    this.#q.inherit.run({ bucket, from });
+    await this.#write(() => this.#q.inherit.run({ bucket, from }));
   }
 
   #check(scopes: readonly HitScope[], windowMs: number, now: number): HitCheck {
@@ -167,7 +203,7 @@ export class SqliteStore implements StateStore {
 
   async hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string) {
     const now = this.now();
-    return this.#immediate(() => {
+    return this.#write(() => {
       const check = this.#check(scopes, windowMs, now);
       if (check.admitted) for (const { key } of scopes) this.#q.hitAdd.run(key, token, now, now + windowMs);
       return check;
@@ -176,19 +212,20 @@ export class SqliteStore implements StateStore {
 
   async hitAdd(keys: readonly string[], windowMs: number, token: string) {
     const now = this.now();
-    this.#immediate(() => {
+    await this.#write(() => {
       for (const key of keys) this.#q.hitAdd.run(key, token, now, now + windowMs);
     });
   }
 
   async hitRemove(keys: readonly string[], token: string) {
-    this.#immediate(() => {
+    await this.#write(() => {
       for (const key of keys) this.#q.hitRemove.run(key, token);
     });
   }
 
   async setFlag(name: string, ttlMs: number) {
-    this.#q.flagSet.run(name, this.now() + ttlMs);
+    const expires = this.now() + ttlMs;
+    await this.#write(() => this.#q.flagSet.run(name, expires));
   }
 
   async hasFlag(name: string) {
@@ -197,7 +234,7 @@ export class SqliteStore implements StateStore {
 
   async mergeClients(deltas: readonly ClientCounts[], { maxClients, othersKey }: ClientsLimits) {
     const q = this.#q;
-    this.#immediate(() => {
+    await this.#write(() => {
       let size = q.clientCount.get() as number;
       for (const delta of deltas) {
         let found = readClient(q.clientGet.get(delta.account_id, delta.user_agent));
@@ -219,16 +256,18 @@ export class SqliteStore implements StateStore {
   }
 
   async beginPlacement(placement: Placement) {
-    this.#q.begin.run(toRow(placement));
+    const row = toRow(placement);
+    await this.#write(() => this.#q.begin.run(row));
   }
 
   async settlePlacement(alternativeOrderId: string, outcome: PlacementOutcome) {
     const fields = settled(outcome);
-    this.#q.settle.run({
+    const row = {
       ...fields,
       v2_status: fields.v2_status === null ? null : JSON.stringify(fields.v2_status),
       id: alternativeOrderId,
-    });
+    };
+    await this.#write(() => this.#q.settle.run(row));
   }
 
   async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
@@ -254,7 +293,7 @@ export class SqliteStore implements StateStore {
   }
 
   async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
-    return this.#immediate(() => {
+    return this.#write(() => {
       const row = this.#q.get.get(alternativeOrderId) as Row | undefined;
       const placement = row && fromRow(row);
       if (!placement || !claimable(placement, owner, now)) return { claimed: false, placement };
@@ -265,7 +304,7 @@ export class SqliteStore implements StateStore {
 
   async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
     const q = this.#q;
-    this.#immediate(() => {
+    await this.#write(() => {
       q.abandon.run({ now, v2_status: JSON.stringify(abandoned(now).v2_status) });
       q.forgetPlacements.run(now - ledgerRetentionMs);
       q.forgetClients.run(now - clientsRetentionMs);
@@ -278,6 +317,7 @@ export class SqliteStore implements StateStore {
   }
 
   async close() {
+    this.#commit();
     this.#db.close();
   }
 }
