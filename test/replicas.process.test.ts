@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { busiest } from "./support/busiest.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, shimsStoppedAfterEach } from "./support/process.js";
@@ -54,17 +55,6 @@ async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolea
     if (holds(value) || performance.now() > until) return value;
     await sleep(100);
   }
-}
-
-/** The most arrivals within any span shorter than `windowMs`. */
-function busiest(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 describe("replicas sharing one Redis", () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { busiest } from "../../test/support/busiest.js";
 import { MemoryStore } from "../state/memory.js";
 import { KnownKeys, NEW_KEYS_BUCKET, Pacer, type PaceStore } from "./pacer.js";
 
 function clock(start = 0) {
   let now = start;
   return { now: () => now, advance: (ms: number) => (now += ms) };
-}
-
-/** The most calls admitted in any window of `windowMs`, from their admission times. */
-function busiest(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 /** The real in-memory store, noting the buckets asked for. */
