@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   if (config.adminToken) {
     const admin = bearerAuth({ token: config.adminToken });
     app.get("/_shim/clients", admin, adminClientsHandler(usage));
-    app.get("/_shim/orders", admin, adminOrdersHandler(state));
+    app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
   }
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.

@@ -166,7 +166,7 @@ describe("replicas sharing one Redis", () => {
     const own = await startRedis();
     try {
       const made = fake.sandbox.orders().length;
-      const { urls } = await replicas(3, { SHIM_STATE: own.url });
+      const { urls, shims } = await replicas(3, { SHIM_STATE: own.url });
       const answers: HttpAnswer[] = [];
       let next = 0;
       const worker = async () => {
@@ -181,6 +181,10 @@ describe("replicas sharing one Redis", () => {
       expect(answers.every((a) => a.status === 201)).toBe(true);
       expect(fake.sandbox.orders().length - made).toBe(60);
       expect(new Set(answers.map((a) => json(a).order_id)).size).toBe(60);
+      // The ledger could not be written meanwhile: each such order is logged with what is needed to reconcile it.
+      expect(shims.map((s) => s.stdout()).join("")).toMatch(
+        /"level":50[^\n]*"alternative_order_id":"v1shim[0-9a-f]{32}"[^\n]*"replica":"replica-\d"[^\n]*the order ledger could not be written \(placing\)/,
+      );
 
       await own.start();
       for (const url of urls) {
@@ -191,7 +195,11 @@ describe("replicas sharing one Redis", () => {
         expect(metrics).toMatch(/^shim_state_up\{backend="redis"\} 1$/m);
       }
       expect((await order(urls[0]!, { "User-Agent": "AfterTheOutage/1" })).status).toBe(201);
-      const newest = json(await admin(urls[2]!, "/_shim/orders?limit=1")).orders[0];
+      // Another replica reads it from the shared ledger (its outcome, written a moment after the answer, soon after).
+      const newest = await eventually(
+        async () => json(await admin(urls[2]!, "/_shim/orders?limit=1")).orders[0],
+        (o) => o?.state === "created",
+      );
       expect(newest).toMatchObject({ replica: "replica-1", state: "created" });
     } finally {
       await own.stop();

@@ -252,8 +252,12 @@ describe.each(backends)("the state store: $name", (backend) => {
       await store!.beginPlacement(placement("v1shimb", { created_at: 2_000, account_id: "002008" }));
       await store!.beginPlacement(placement("v1shimc", { created_at: 2_000 }));
       await store!.beginPlacement(placement("v1shimd", { created_at: 3_000 }));
-      await store!.settlePlacement("v1shima", { state: "created", v2_order_id: 500001, v2_status: 201, at: 1_500 });
-      await store!.settlePlacement("v1shimd", { state: "unknown", v2_order_id: null, v2_status: "ECONNRESET", at: 3_500 });
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shima", state: "created", v2_order_id: 500001, v2_status: 201, at: 1_500 },
+      ]);
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shimd", state: "unknown", v2_order_id: null, v2_status: "ECONNRESET", at: 3_500 },
+      ]);
 
       const all = await store!.listPlacements({ limit: 10 });
       expect(all.placements.map((p) => p.alternative_order_id)).toEqual(["v1shimd", "v1shimc", "v1shimb", "v1shima"]);
@@ -307,7 +311,7 @@ describe.each(backends)("the state store: $name", (backend) => {
       await store!.beginPlacement(placement("v1shimlive", { lease_until: now + 60_000 }));
       await store!.beginPlacement(placement("v1shimgone", { lease_until: now - 1 }));
       await store!.beginPlacement(placement("v1shimdone"));
-      await store!.settlePlacement("v1shimdone", { state: "created", v2_order_id: 7, v2_status: 201, at: now });
+      await store!.settlePlacements([{ alternative_order_id: "v1shimdone", state: "created", v2_order_id: 7, v2_status: 201, at: now }]);
 
       expect(await store!.claimPlacement("v1shimlive", "r2", now + 30_000, now)).toMatchObject({
         claimed: false,

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "../http/env.js";
 import type { ClientUsage } from "../observability/client-usage.js";
+import type { OrderLedger } from "../state/ledger.js";
 import { StateUnavailable } from "../state/resilient.js";
 import { cursorText, PLACEMENT_STATES, type PlacementFilter, type PlacementState, parseCursor, type StateStore } from "../state/store.js";
 
@@ -44,11 +45,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * `GET /_shim/orders`: the order ledger, newest first, a page at a time, to
  * filter by `state` and `account_id`. `unknown` orders are the ones to reconcile.
  */
-export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">) {
+export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">, ledger: Pick<OrderLedger, "flush">) {
   return async (c: Context<ShimEnv>) => {
     const filter = filterOf(c);
     if (!("limit" in filter)) return sendError(c, filter);
     return orUnavailable(c, async () => {
+      // This replica's latest outcomes first, which it writes a moment after each answer.
+      await ledger.flush();
       const { placements, next } = await store.listPlacements(filter);
       return c.json({
         orders: placements.map((p) => ({

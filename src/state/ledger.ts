@@ -17,17 +17,23 @@ export interface LedgerOptions {
 }
 
 /** How a placement ended, as the ledger says it. */
-export function ledgerOutcome(placement: V2Placement, at: number): PlacementOutcome {
+export function ledgerOutcome(placement: V2Placement): Omit<PlacementOutcome, "alternative_order_id" | "at"> {
   switch (placement.kind) {
     case "created":
     case "found":
-      return { state: "created", v2_order_id: placement.orderId, v2_status: placement.kind === "found" ? "found" : 201, at };
+      return { state: "created", v2_order_id: placement.orderId, v2_status: placement.kind === "found" ? "found" : 201 };
     case "refused":
-      return { state: "refused", v2_order_id: null, v2_status: replySummary(placement.reply), at };
+      return { state: "refused", v2_order_id: null, v2_status: replySummary(placement.reply) };
     case "gave_up":
-      return { state: placement.uncertain ? "unknown" : "failed", v2_order_id: null, v2_status: replySummary(placement.last), at };
+      return { state: placement.uncertain ? "unknown" : "failed", v2_order_id: null, v2_status: replySummary(placement.last) };
   }
 }
+
+/** Outcomes are written together, this often or this many at once: one write for many orders. */
+const SETTLE_EVERY_MS = 50;
+const SETTLE_BATCH = 256;
+
+type Trace = { alternative_order_id: string; account_id: string; req_id: string };
 
 /**
  * The order ledger: a `placing` record before an order is sent, its outcome
@@ -37,17 +43,19 @@ export function ledgerOutcome(placement: V2Placement, at: number): PlacementOutc
  */
 export class OrderLedger {
   readonly #now: () => number;
-  readonly #settling = new Set<Promise<void>>();
+  #pending: { trace: Trace; outcome: PlacementOutcome }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #writing = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: Pick<StateStore, "beginPlacement" | "settlePlacement">,
+    private readonly store: Pick<StateStore, "beginPlacement" | "settlePlacements">,
     private readonly options: LedgerOptions,
   ) {
     this.#now = options.now ?? Date.now;
   }
 
   /** Resolves once the placing record is written; throws StateUnavailable when it cannot be and the store is required. */
-  async begin(order: { alternative_order_id: string; account_id: string; req_id: string }): Promise<void> {
+  async begin(order: Trace): Promise<void> {
     const now = this.#now();
     const { replicaId, deadlineMs } = this.options;
     const placement: Placement = {
@@ -71,22 +79,41 @@ export class OrderLedger {
   }
 
   /**
-   * Writes the outcome, without holding the client's answer back for it (`flush`
-   * waits for every write); a failure is reported, never thrown: the order is
-   * placed whatever the ledger says.
+   * Writes the outcome soon, with others, without holding the client's answer
+   * back for it (`flush` writes what is left). A placing record is what must be
+   * in the store before the send; an outcome lost with the process leaves its
+   * record `placing`, which the sweep turns `unknown` once its lease runs out.
+   * A failure is reported, never thrown: the order is placed whatever the ledger says.
    */
-  settle(order: { alternative_order_id: string; account_id: string; req_id: string }, placement: V2Placement): void {
-    const outcome = ledgerOutcome(placement, this.#now());
-    const write = this.store.settlePlacement(order.alternative_order_id, outcome).then(
-      () => undefined,
-      () => this.options.onWriteFailure("outcome", { ...order, replica: this.options.replicaId, ...outcome }),
-    );
-    this.#settling.add(write);
-    void write.finally(() => this.#settling.delete(write));
+  settle(trace: Trace, placement: V2Placement): void {
+    this.#pending.push({
+      trace,
+      outcome: { alternative_order_id: trace.alternative_order_id, ...ledgerOutcome(placement), at: this.#now() },
+    });
+    if (this.#pending.length >= SETTLE_BATCH) this.#write();
+    else this.#timer ??= setTimeout(() => this.#write(), SETTLE_EVERY_MS);
   }
 
-  /** Resolves once every outcome written so far is in the store (or reported as failed). */
+  #write(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    const write = this.store.settlePlacements(batch.map((b) => b.outcome)).then(
+      () => undefined,
+      () => {
+        for (const { trace, outcome } of batch)
+          this.options.onWriteFailure("outcome", { ...trace, replica: this.options.replicaId, ...outcome });
+      },
+    );
+    this.#writing.add(write);
+    void write.finally(() => this.#writing.delete(write));
+  }
+
+  /** Writes every outcome not yet written, and resolves once all are in the store (or reported as failed). */
   async flush(): Promise<void> {
-    await Promise.all(this.#settling);
+    this.#write();
+    await Promise.all(this.#writing);
   }
 }

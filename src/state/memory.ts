@@ -172,9 +172,11 @@ export class MemoryStore implements StateStore {
     setNewest(this.#placements, placement.alternative_order_id, { ...placement }, this.#bounds.maxPlacements);
   }
 
-  async settlePlacement(alternativeOrderId: string, outcome: PlacementOutcome) {
-    const placement = this.#placements.get(alternativeOrderId);
-    if (placement) Object.assign(placement, settled(outcome));
+  async settlePlacements(outcomes: readonly PlacementOutcome[]) {
+    for (const outcome of outcomes) {
+      const placement = this.#placements.get(outcome.alternative_order_id);
+      if (placement) Object.assign(placement, settled(outcome));
+    }
   }
 
   async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {

@@ -119,16 +119,19 @@ if p.fingerprint ~= cjson.null then redis.call('ZADD', prefix .. 'i:fp:' .. p.fi
 for _, key in ipairs(indexes(prefix, p, p.state)) do redis.call('ZADD', key, p.created_at, id) end
 return 1`;
 
-// KEYS: the record. ARGV: the outcome as JSON, the ledger's key prefix.
+// ARGV: the outcomes as JSON, the ledger's key prefix.
 const SETTLE = `${LEDGER_KEYS}
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local p, o = cjson.decode(raw), cjson.decode(ARGV[1])
-local from = p.state
-p.state, p.v2_order_id, p.v2_status, p.lease_until, p.updated_at = o.state, o.v2_order_id, o.v2_status, cjson.null, o.at
-redis.call('SET', KEYS[1], cjson.encode(p), 'KEEPTTL')
-move(ARGV[2], p, from, p.state)
-return 1`;
+for _, o in ipairs(cjson.decode(ARGV[1])) do
+  local key = ARGV[2] .. 'r:' .. o.alternative_order_id
+  local raw = redis.call('GET', key)
+  if raw then
+    local p = cjson.decode(raw)
+    local from = p.state
+    p.state, p.v2_order_id, p.v2_status, p.lease_until, p.updated_at = o.state, o.v2_order_id, o.v2_status, cjson.null, o.at
+    redis.call('SET', key, cjson.encode(p), 'KEEPTTL')
+    move(ARGV[2], p, from, p.state)
+  end
+end`;
 
 // KEYS: the record. ARGV: owner, leaseUntil, now.
 const CLAIM = `
@@ -384,8 +387,8 @@ export class RedisStore implements StateStore {
     if (written !== 1) throw new Error(`the ledger already holds ${p.alternative_order_id}`);
   }
 
-  async settlePlacement(alternativeOrderId: string, outcome: PlacementOutcome) {
-    await SCRIPTS.settle.run(this.redis, [this.#ledger(`r:${alternativeOrderId}`)], [JSON.stringify(outcome), this.#ledger("")]);
+  async settlePlacements(outcomes: readonly PlacementOutcome[]) {
+    await SCRIPTS.settle.run(this.redis, [], [JSON.stringify(outcomes), this.#ledger("")]);
   }
 
   async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {

@@ -99,7 +99,7 @@ export class ResilientStore implements StateStore {
   mergeClients = (...a: Args<"mergeClients">) => this.#run("mergeClients", (s) => s.mergeClients(...a), false);
   clients = () => this.#run("clients", (s) => s.clients(), false);
   beginPlacement = (...a: Args<"beginPlacement">) => this.#run("beginPlacement", (s) => s.beginPlacement(...a), false);
-  settlePlacement = (...a: Args<"settlePlacement">) => this.#run("settlePlacement", (s) => s.settlePlacement(...a), false);
+  settlePlacements = (...a: Args<"settlePlacements">) => this.#run("settlePlacements", (s) => s.settlePlacements(...a), false);
   listPlacements = (...a: Args<"listPlacements">) => this.#run("listPlacements", (s) => s.listPlacements(...a), false);
   countPlacements = (...a: Args<"countPlacements">) => this.#run("countPlacements", (s) => s.countPlacements(...a), false);
   claimPlacement = (...a: Args<"claimPlacement">) => this.#run("claimPlacement", (s) => s.claimPlacement(...a), false);

@@ -47,6 +47,7 @@ export type SettledState = Exclude<PlacementState, "placing">;
 
 /** How a placement ended. */
 export interface PlacementOutcome {
+  alternative_order_id: string;
   state: SettledState;
   v2_order_id: number | null;
   v2_status: number | string | null;
@@ -133,8 +134,8 @@ export interface StateStore {
 
   /** Writes a new `placing` record; durable once this resolves. */
   beginPlacement(placement: Placement): Promise<void>;
-  /** Writes how the placement ended and ends its lease. */
-  settlePlacement(alternativeOrderId: string, outcome: PlacementOutcome): Promise<void>;
+  /** Writes how each placement ended and ends its lease; a record that is not there is passed over. */
+  settlePlacements(outcomes: readonly PlacementOutcome[]): Promise<void>;
   listPlacements(filter: PlacementFilter): Promise<PlacementPage>;
   countPlacements(state: PlacementState): Promise<number>;
   /**
