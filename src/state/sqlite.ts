@@ -42,9 +42,6 @@ CREATE INDEX IF NOT EXISTS placements_by_account ON placements (account_id, crea
 CREATE INDEX IF NOT EXISTS placements_by_fingerprint ON placements (fingerprint) WHERE fingerprint IS NOT NULL;
 `;
 
-/** Under load, the least time between two commits. */
-const COMMIT_EVERY_MS = 1;
-
 type Row = Omit<Placement, "v2_status"> & { v2_status: string | null };
 
 const toRow = (p: Placement): Row => ({ ...p, v2_status: p.v2_status === null ? null : JSON.stringify(p.v2_status) });
@@ -63,7 +60,6 @@ export class SqliteStore implements StateStore {
   readonly backend = "sqlite";
   readonly #db: Database.Database;
   readonly #q;
-  #lastCommit = 0;
   readonly #batch: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(
@@ -135,19 +131,14 @@ export class SqliteStore implements StateStore {
    */
   #write<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#batch.length === 0) {
-        // Under load, at most one commit a millisecond, so that several orders share it; otherwise at once.
-        const wait = this.#lastCommit + COMMIT_EVERY_MS - performance.now();
-        if (wait > 0) setTimeout(() => this.#commit(), wait);
-        else setImmediate(() => this.#commit());
-      }
+      // Once the turn's callbacks have run: every write they asked for shares the commit, and none waits longer.
+      if (this.#batch.length === 0) setImmediate(() => this.#commit());
       this.#batch.push({ work, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
   #commit(): void {
     const batch = this.#batch.splice(0);
-    this.#lastCommit = performance.now();
     if (batch.length === 0) return;
     const outcomes: (() => void)[] = [];
     // One write alone needs no savepoint of its own: its transaction is the batch's.
