@@ -219,6 +219,13 @@ describe("replicas sharing one Redis", () => {
 });
 
 describe("the embedded default (npm start, no SHIM_STATE)", () => {
+  it("stops the start, naming SHIM_STATE, when its file cannot be opened", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shim-cwd-"));
+    const running = spawn({ SHIM_STATE: `sqlite:${dir}` });
+    expect(await running.exited).toBe(1);
+    expect(running.stderr()).toContain(`digicert-v1-shim: not starting. SHIM_STATE: cannot open the SQLite file ${dir}`);
+  });
+
   it("keeps its state in ./data/shim-state.db, and the ledger survives a restart", async () => {
     fake = await startFakeV2();
     try {

@@ -23,7 +23,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 };
 
 /** One login being checked. */
-export interface LoginAttempt {
+interface LoginAttempt {
   accountId: string;
   address: string;
   trusted: boolean;

@@ -5,7 +5,7 @@ import type { Placement, PlacementOutcome, StateStore } from "./store.js";
 /** A placing record's lease: the order's deadline, and this much more, before it counts as abandoned. */
 const LEASE_MARGIN_MS = 10_000;
 
-export interface LedgerOptions {
+interface LedgerOptions {
   replicaId: string;
   /** The order's deadline (SHIM_DEADLINE_MS): how long a placement may take. */
   deadlineMs: number;
@@ -17,7 +17,7 @@ export interface LedgerOptions {
 }
 
 /** How a placement ended, as the ledger says it. */
-export function ledgerOutcome(placement: V2Placement): Omit<PlacementOutcome, "alternative_order_id" | "at"> {
+function ledgerOutcome(placement: V2Placement): Omit<PlacementOutcome, "alternative_order_id" | "at"> {
   switch (placement.kind) {
     case "created":
     case "found":

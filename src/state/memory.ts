@@ -17,7 +17,7 @@ import {
   type SweepLimits,
 } from "./store.js";
 
-export interface MemoryBounds {
+interface MemoryBounds {
   /** Pacing buckets, hit logs and flags, each; the least recently used go first. */
   maxKeys: number;
   maxPlacements: number;
@@ -242,7 +242,7 @@ export const settled = (outcome: PlacementOutcome) => ({
   updated_at: outcome.at,
 });
 
-export const isAbandoned = (p: Placement, now: number): boolean => p.state === "placing" && p.lease_until !== null && p.lease_until < now;
+const isAbandoned = (p: Placement, now: number): boolean => p.state === "placing" && p.lease_until !== null && p.lease_until < now;
 
 /** What an abandoned placement becomes: nobody knows whether v2 made it. */
 export const abandoned = (now: number) => ({ state: "unknown" as const, lease_until: null, v2_status: "abandoned", updated_at: now });

@@ -4,7 +4,7 @@ import { SqliteStore } from "./sqlite.js";
 import type { StateStore, SweepLimits } from "./store.js";
 
 /** SHIM_STATE, as the configuration reads it. */
-export type StateSpec = { backend: "memory" } | { backend: "sqlite"; path: string } | { backend: "redis"; url: string };
+type StateSpec = { backend: "memory" } | { backend: "sqlite"; path: string } | { backend: "redis"; url: string };
 
 /** The store SHIM_STATE names cannot be used at all (a SQLite file that cannot be opened): the start stops. */
 export class StateOpenError extends Error {
@@ -14,7 +14,7 @@ export class StateOpenError extends Error {
   }
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   required: boolean;
   ledgerRetentionMs: number;
   onDown(error: unknown, operation: string): void;

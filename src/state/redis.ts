@@ -228,7 +228,7 @@ const SCRIPTS = {
 /** A day beyond the ledger's retention, so that the sweep finds each record before Redis lets it lapse. */
 const RECORD_GRACE_MS = 86_400_000;
 
-export interface RedisOptions {
+interface RedisOptions {
   url: string;
   /** Every key starts with it, so one Redis can serve other things too. */
   prefix?: string;

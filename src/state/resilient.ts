@@ -9,7 +9,7 @@ export class StateUnavailable extends Error {
   }
 }
 
-export interface ResilienceOptions {
+interface ResilienceOptions {
   /** Fail closed: while the store is down, pacing and failed logins are refused rather than done in this process. */
   required: boolean;
   /** Whether the store answered when the shim started. */

@@ -15,7 +15,7 @@ export interface HitScope {
 export type HitCheck = { admitted: true } | { admitted: false; retryAfterMs: number };
 
 export const PLACEMENT_STATES = ["placing", "created", "refused", "failed", "unknown"] as const;
-export const placementStateSchema = z.enum(PLACEMENT_STATES);
+const placementStateSchema = z.enum(PLACEMENT_STATES);
 export type PlacementState = z.infer<typeof placementStateSchema>;
 
 /**
@@ -43,7 +43,7 @@ export const placementSchema = z.object({
 });
 export type Placement = z.infer<typeof placementSchema>;
 
-export type SettledState = Exclude<PlacementState, "placing">;
+type SettledState = Exclude<PlacementState, "placing">;
 
 /** How a placement ended. */
 export interface PlacementOutcome {
@@ -64,7 +64,7 @@ export interface PlacementFilter {
 }
 
 /** Where a page ended: records are listed newest first, ties by alternative_order_id, descending. */
-export interface PlacementCursor {
+interface PlacementCursor {
   created_at: number;
   alternative_order_id: string;
 }

@@ -13,7 +13,7 @@ export interface PaceStore {
 }
 
 /** When a call may go. `unavailable`: the store that paces it cannot be reached, and nothing may stand in. */
-export interface PaceSlot {
+interface PaceSlot {
   admitted: boolean;
   waitMs: number;
   unavailable?: boolean;
@@ -60,7 +60,7 @@ export class KnownKeys {
   }
 }
 
-export interface PacerOptions {
+interface PacerOptions {
   /**
    * Passthrough: the keys v2 has not accepted yet share one bucket, with these
    * windows, so that made-up keys cost the shim no memory each and reach v2 only
