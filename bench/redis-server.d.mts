@@ -10,4 +10,5 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 export function freePort(): Promise<number>;
-export function startRedis(): Promise<RedisServer>;
+/** With `tls`: TLS connections only (rediss://), with that certificate and key; `ca` (PEM text) is what signed them. */
+export function startRedis(options?: { tls?: { certFile: string; keyFile: string; ca: string } }): Promise<RedisServer>;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as connectTls } from "node:tls";
 
 /**
  * @typedef {object} RedisServer
@@ -25,12 +26,16 @@ export async function freePort() {
   return port;
 }
 
-/** Resolves once the server answers PING with PONG. @param {number} port @param {number} [timeoutMs] */
-async function whenAnswering(port, timeoutMs = 10_000) {
+/**
+ * Resolves once the server answers PING with PONG.
+ * @param {number} port @param {string | undefined} ca a TLS server's CA certificate (PEM) @param {number} [timeoutMs]
+ */
+async function whenAnswering(port, ca, timeoutMs = 10_000) {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const pong = await new Promise((resolve) => {
-      const socket = createConnection({ port, host: "127.0.0.1" }, () => socket.write("PING\r\n"));
+      const ping = () => socket.write("PING\r\n");
+      const socket = ca ? connectTls({ port, host: "127.0.0.1", ca }, ping) : createConnection({ port, host: "127.0.0.1" }, ping);
       socket.once("data", (data) => {
         socket.destroy();
         resolve(data.toString().startsWith("+PONG"));
@@ -45,31 +50,34 @@ async function whenAnswering(port, timeoutMs = 10_000) {
 
 /**
  * Starts redis-server (`.ci/run` installs it), appending every write to its log,
- * so that a restart keeps the data.
+ * so that a restart keeps the data. With `tls`, it takes only TLS connections
+ * (`rediss://`), with that certificate and key; `ca` (PEM text) is what signed them.
+ * @param {{ tls?: { certFile: string, keyFile: string, ca: string } }} [options]
  * @returns {Promise<RedisServer>}
  */
-export async function startRedis() {
+export async function startRedis({ tls } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "shim-redis-"));
   /** @type {import("node:child_process").ChildProcess | undefined} */
   let child;
-  const args = [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--dir",
-    dir,
-    "--save",
-    "",
-    "--appendonly",
-    "yes",
-    "--appendfsync",
-    "always",
-  ];
+  const listen = tls
+    ? [
+        "--port",
+        "0",
+        "--tls-port",
+        String(port),
+        "--tls-cert-file",
+        tls.certFile,
+        "--tls-key-file",
+        tls.keyFile,
+        "--tls-auth-clients",
+        "no",
+      ]
+    : ["--port", String(port)];
+  const args = [...listen, "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"];
   const start = async () => {
     child = spawn("redis-server", args, { stdio: "ignore" });
-    await whenAnswering(port);
+    await whenAnswering(port, tls?.ca);
   };
   const kill = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -79,7 +87,7 @@ export async function startRedis() {
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     port,
     start,
     kill,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { busiest } from "./support/busiest.js";
+import { makeCertificates } from "./support/certificates.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, shimsStoppedAfterEach } from "./support/process.js";
@@ -203,6 +204,23 @@ describe("replicas sharing one Redis", () => {
       expect(newest).toMatchObject({ replica: "replica-1", state: "created" });
     } finally {
       await own.stop();
+    }
+  });
+
+  it("reach Redis over TLS (rediss://), trusting the CA given to Node", async () => {
+    const certificates = makeCertificates();
+    const tls = await startRedis({ tls: certificates });
+    try {
+      const env = { SHIM_STATE: tls.url, NODE_EXTRA_CA_CERTS: certificates.caFile };
+      const { urls, shims } = await replicas(1, env);
+      expect(shims[0]!.stdout()).toContain(`"state":"rediss://127.0.0.1:${tls.port}"`);
+      expect((await order(urls[0]!)).status).toBe(201);
+      await shims[0]!.stop();
+      const again = await replicas(1, env);
+      expect(json(await admin(again.urls[0]!, "/_shim/orders")).orders).toEqual([expect.objectContaining({ state: "created" })]);
+      expect(again.shims[0]!.stdout()).not.toContain("the state store cannot be reached");
+    } finally {
+      await tls.stop();
     }
   });
 
