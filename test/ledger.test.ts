@@ -21,7 +21,8 @@ describe("the order ledger", () => {
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_REPLICA_ID: "replica-a" });
     try {
       const answer = sendHttpMessage(shim.url, orderRequest());
-      while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < 400 && fake.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(fake.requests).toHaveLength(1);
       const { body: during } = await list(shim.url);
       expect(during.orders).toEqual([
         expect.objectContaining({ state: "placing", account_id: "001007", replica: "replica-a", owner: "replica-a", v2_order_id: null }),

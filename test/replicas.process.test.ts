@@ -69,23 +69,21 @@ describe("replicas sharing one Redis", () => {
   it("pace a burst spread over three of them as one: v2 never sees more than the limit in a window", async () => {
     fake.requests.length = 0;
     const before = fake.sandbox.orders().length;
-    const { urls } = await replicas(3, { SHIM_STATE: freshDatabase(), SHIM_V2_RATE_LIMITS: "4/1500ms", SHIM_PACE_MAX_WAIT_MS: "2000" });
-    // v2 accepts the key once, and that call's window passes: the burst meets the key's own limit only.
-    expect((await order(urls[0]!)).status).toBe(201);
-    await sleep(1_600);
-    const sent = fake.requests.length;
+    // A key v2 has not accepted yet: its first calls share the new keys' bucket, and its own bucket takes them over.
+    const { urls } = await replicas(3, { SHIM_STATE: freshDatabase(), SHIM_V2_RATE_LIMITS: "3/3s", SHIM_PACE_MAX_WAIT_MS: "2000" });
     const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => order(urls[i % 3]!)));
     for (const answer of answers.filter((a) => a.status !== 201)) {
       expect(answer.status).toBe(503);
       expect(json(answer).errors[0].code).toBe("rate_limited");
     }
-    const arrivals = fake.requests.slice(sent).map((r) => r.at);
-    expect(arrivals.length).toBeGreaterThanOrEqual(4);
-    // Arrivals jitter by a few milliseconds around their slots: the window is checked a little short.
-    expect(busiest(arrivals, 1_250)).toBeLessThanOrEqual(4);
-    const made = fake.sandbox.orders().slice(before + 1);
-    expect(made).toHaveLength(answers.filter((a) => a.status === 201).length);
-    expect(new Set(answers.filter((a) => a.status === 201).map((a) => json(a).order_id)).size).toBe(made.length);
+    const arrivals = fake.requests.map((r) => r.at);
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    // Arrivals may lag their slots on a busy machine: the window is checked a full second short.
+    expect(busiest(arrivals, 2_000)).toBeLessThanOrEqual(3);
+    const made = fake.sandbox.orders().slice(before);
+    const answered = answers.filter((a) => a.status === 201).map((a) => json(a).order_id);
+    expect(made).toHaveLength(answered.length);
+    expect(new Set(answered).size).toBe(answered.length);
   });
 
   it("count failed logins spread over them as one, and the real client's logins keep working", async () => {
