@@ -49,6 +49,19 @@ export interface AppDeps {
   ledger?: OrderLedger;
 }
 
+/** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
+export function orderLedgerFor(config: Config, state: StateStore, logger: Logger, metrics: ShimMetrics): OrderLedger {
+  return new OrderLedger(state, {
+    replicaId: config.state.replicaId,
+    deadlineMs: config.retry.deadlineMs,
+    required: config.state.required,
+    onWriteFailure: (write, record) => {
+      metrics.ledgerWriteFailed(write);
+      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
+    },
+  });
+}
+
 // Legacy endpoints the shim does not serve: said plainly, so that an operator
 // reading a client's log knows at once why.
 const NOT_SERVED = ["/order/ssl", "/order/wfa", "/order/:order_id/certificate", "/enterprise/*", "/request/*"];
@@ -58,15 +71,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
-  const ledger =
-    deps.ledger ??
-    new OrderLedger(state, {
-      replicaId: config.state.replicaId,
-      deadlineMs: config.retry.deadlineMs,
-      required: config.state.required,
-      onWriteFailure: (write, record) =>
-        deps.logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`),
-    });
+  const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   const app = new Hono<ShimEnv>({ router: new PatternRouter() });

@@ -3,7 +3,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
-import { createApp } from "./app.js";
+import { createApp, orderLedgerFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
@@ -11,7 +11,6 @@ import { Lifecycle } from "./http/lifecycle.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
-import { OrderLedger } from "./state/ledger.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
 import type { ResilientStore } from "./state/resilient.js";
 import { V2Client } from "./v2/client.js";
@@ -85,15 +84,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     });
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
-  const ledger = new OrderLedger(state, {
-    replicaId: config.state.replicaId,
-    deadlineMs: config.retry.deadlineMs,
-    required: config.state.required,
-    onWriteFailure: (write, record) => {
-      metrics.ledgerWriteFailed(write);
-      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
-    },
-  });
+  const ledger = orderLedgerFor(config, state, logger, metrics);
   const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
