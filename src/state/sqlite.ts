@@ -155,7 +155,7 @@ export class SqliteStore implements StateStore {
       else for (const write of batch) this.#alone(write);
       return;
     }
-    batch.forEach(({ resolve }, i) => resolve(values[i]));
+    for (const [i, { resolve }] of batch.entries()) resolve(values[i]);
   }
 
   #alone({ work, resolve, reject }: Write): void {
