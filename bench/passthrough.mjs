@@ -83,6 +83,7 @@ app.post("/order/code", async (c) => {
         v2_lookups: 0,
         v2_status: response.statusCode,
         v2_order_id: orderId(text),
+        credentials_accepted: true,
       },
       "request",
     );

@@ -13,10 +13,11 @@ await build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  // Tracing imports the OpenTelemetry SDK only when it starts: left out of the bundle, it is read
-  // from node_modules then, and a shim without tracing never parses a line of it. The API stays
-  // in the bundle, where prom-client has always put it; the SDK finds it through its global.
-  external: ["@opentelemetry/sdk-node"],
+  // Read from node_modules at run time: better-sqlite3 loads a native addon from its own folder,
+  // ioredis is loaded only for SHIM_STATE=redis://, and tracing imports the OpenTelemetry SDK only
+  // when it starts, so a shim without tracing never parses a line of it. The OpenTelemetry API
+  // stays in the bundle, where prom-client has always put it; the SDK finds it through its global.
+  external: ["better-sqlite3", "ioredis", "@opentelemetry/sdk-node"],
   // Some dependencies are CommonJS and call require(); an ES module has none of its own.
   banner: {
     js: "import { createRequire as __shimCreateRequire } from 'node:module'; const require = __shimCreateRequire(import.meta.url);",

@@ -25,11 +25,16 @@ import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { CLIENT_CLOSED_REQUEST, logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
+import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
+import { OrderLedger } from "./state/ledger.js";
+import { MemoryStore } from "./state/memory.js";
+import type { StateStore } from "./state/store.js";
 import type { V2Client } from "./v2/client.js";
+import type { KnownKeys } from "./v2/pacer.js";
 
 export interface AppDeps {
   config: Config;
@@ -42,12 +47,34 @@ export interface AppDeps {
   metrics?: ShimMetrics;
   /** With OTEL_EXPORTER_OTLP_ENDPOINT: each legacy request a span. */
   tracing?: Pick<Tracing, "traceRequest"> | undefined;
+  /** The state store; an in-process one when not given. */
+  state?: StateStore;
+  /** The clients view, when its flushing is the server's to run. */
+  usage?: ClientUsage;
+  /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
+  knownKeys?: KnownKeys;
+  ledger?: OrderLedger;
+}
+
+/** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
+export function orderLedgerFor(config: Config, state: StateStore, logger: Logger, metrics: ShimMetrics): OrderLedger {
+  return new OrderLedger(state, {
+    replicaId: config.state.replicaId,
+    deadlineMs: config.retry.deadlineMs,
+    required: config.state.required,
+    onWriteFailure: (write, record) => {
+      metrics.ledgerWriteFailed(write);
+      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
+    },
+  });
 }
 
 /** The legacy v1 surface, as a web-standard Hono app. */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
-  const { config, lifecycle, authenticate = passthroughAccount, metrics = new ShimMetrics() } = deps;
-  const usage = new ClientUsage();
+  const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
+  const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
+  const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
+  const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -58,7 +85,11 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.get("/healthz", (c) => c.json({ status: "alive" }));
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
-  if (config.adminToken) app.get("/_shim/clients", bearerAuth({ token: config.adminToken }), (c) => c.json(usage.report()));
+  if (config.adminToken) {
+    const admin = bearerAuth({ token: config.adminToken });
+    app.get("/_shim/clients", admin, adminClientsHandler(usage));
+    app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
+  }
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.
   let openApi: ReturnType<typeof openApiDocument> | undefined;
@@ -90,7 +121,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     limitBodySize({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
   ];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
-    "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger })],
+    "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger })],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
     "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],

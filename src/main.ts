@@ -3,6 +3,7 @@ import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger, stdoutDestination } from "./observability/log.js";
 import { type RunningServer, reconcileAbandoned, startServer } from "./server.js";
+import { describeState, StateOpenError } from "./state/open.js";
 
 const SANDBOX_BANNER = `
 ########################################################################
@@ -45,6 +46,7 @@ if (!config.digicertApiUrl) {
 }
 
 const running: RunningServer = await startServer(config, logger, { accounts }).catch((error: unknown) => {
+  if (error instanceof StateOpenError) process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
   logger.fatal({ err: error }, "cannot serve");
   return exit(1);
 });
@@ -57,6 +59,8 @@ logger.info(
     v2: config.digicertApiUrl,
     tls: config.tls && (config.tls.material.ca ? "mtls" : "on"),
     tls_fingerprint: config.tls?.material.fingerprint,
+    state: describeState(config.state.spec),
+    replica: config.state.replicaId,
   },
   "listening",
 );

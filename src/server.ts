@@ -6,18 +6,21 @@ import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
-import { createApp } from "./app.js";
+import { createApp, orderLedgerFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
 import { deprecationHeaders } from "./http/deprecation.js";
 import { answerConnect, answerExpectation, refuseUnreadableTargets } from "./http/edge-refusals.js";
 import { Lifecycle } from "./http/lifecycle.js";
+import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import type { Tracing } from "./observability/tracing.js";
+import { describeState, openState, sweepEvery } from "./state/open.js";
+import type { ResilientStore } from "./state/resilient.js";
 import { type V2CallObserver, V2Client } from "./v2/client.js";
-import { Pacer } from "./v2/pacer.js";
+import { KnownKeys, Pacer } from "./v2/pacer.js";
 import { createSandbox, type Sandbox } from "./v2/sandbox.js";
 import { httpTransport, inProcessTransport } from "./v2/transport.js";
 
@@ -61,6 +64,27 @@ export interface ServerOptions {
   accounts?: AccountRegistry;
 }
 
+/** How often the state store forgets what is past its retention and marks abandoned placements unknown. */
+const SWEEP_EVERY_MS = 60_000;
+
+/** The store SHIM_STATE names, its failures and recoveries logged. */
+function openStateFor(config: Config, logger: Logger): Promise<ResilientStore> {
+  const where = describeState(config.state.spec);
+  const meaning = config.state.required
+    ? "orders are refused (503 state_unavailable) until it is back"
+    : "pacing and failed logins are done by this process alone, and the ledger and the clients view are not written, until it is back";
+  return openState(config.state.spec, {
+    required: config.state.required,
+    ledgerRetentionMs: config.state.ledgerRetentionMs,
+    onDown: (error, operation) =>
+      logger.error(
+        { state: where, operation, error: (error instanceof Error ? error.message : String(error)).slice(0, 200) },
+        `the state store cannot be reached: ${meaning}`,
+      ),
+    onUp: () => logger.info({ state: where }, "the state store answers again: state is shared again"),
+  });
+}
+
 /** The shim wired to v2 (or to its sandbox) and listening; resolves once it accepts connections. */
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const upstream = config.digicertApiUrl ? httpTransport(config.digicertApiUrl, config.retry.timeoutMs) : undefined;
@@ -76,10 +100,30 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         tracing.observeV2Call(call, reply, seconds, subject);
       }
     : metrics.observeV2Call;
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), new Pacer(config.v2RateLimits), observeV2);
+  const state = await openStateFor(config, logger);
+  metrics.watchState(state);
+  const stopSweeping = sweepEvery(state, SWEEP_EVERY_MS, () => ({
+    now: Date.now(),
+    ledgerRetentionMs: config.state.ledgerRetentionMs,
+    clientsRetentionMs: config.state.clientsRetentionMs,
+  }));
+  // Accounts mode's keys are the operator's: each has its own pacing. In passthrough only keys v2 has accepted do.
+  const knownKeys = options.accounts ? undefined : new KnownKeys(state, config.state.clientsRetentionMs);
+  const pacer = new Pacer(config.v2RateLimits, state, knownKeys && { newKeys: { windows: config.v2NewKeyRateLimits, known: knownKeys } });
+  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), pacer, observeV2);
   const lifecycle = new Lifecycle();
-  const authenticate = options.accounts && authenticateAccount({ registry: options.accounts, failedLogins: new FailedLogins(), logger });
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, tracing });
+  const authenticate =
+    options.accounts &&
+    authenticateAccount({
+      registry: options.accounts,
+      failedLogins: new FailedLogins(state),
+      logger,
+      trustProxyHops: config.trustProxyHops,
+    });
+  const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
+  usage.start();
+  const ledger = orderLedgerFor(config, state, logger, metrics);
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger, tracing });
 
   const deprecation = deprecationHeaders(config);
   // Slow clients: the headers, then the whole request, must arrive in time; the
@@ -134,6 +178,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       // The pool waits for its calls in flight; an order abandoned above may still have one.
       if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       await tracing?.shutdown();
+      stopSweeping();
+      await ledger.flush();
+      await usage.stop();
+      await state.close();
       return clean;
     },
     reloadTls: () => {

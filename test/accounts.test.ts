@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadAccounts } from "../src/accounts/accounts-file.js";
 import { authenticateAccount } from "../src/accounts/authenticate.js";
-import { FailedLogins } from "../src/accounts/failed-logins.js";
+import { DEFAULT_LOGIN_LIMITS, FailedLogins } from "../src/accounts/failed-logins.js";
 import { HashSlots } from "../src/accounts/hash-slots.js";
 import { verifyKey } from "../src/accounts/key-hash.js";
 import { AccountRegistry } from "../src/accounts/registry.js";
@@ -9,6 +9,7 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
+import { MemoryStore } from "../src/state/memory.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
@@ -170,11 +171,10 @@ describe("accounts mode", () => {
 });
 
 describe("repeated failed logins", () => {
-  it("are slowed down and logged, and nothing reaches v2", async () => {
+  it("are limited by rate: past the limit the key is not checked, the answer says when to retry, and nothing reaches v2", async () => {
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
     const sandbox = createSandbox();
-    const waits: number[] = [];
     const registry = new AccountRegistry(loadAccounts(accountsFile, ENV), { cacheTtlMs: 60_000 });
     const app = createApp({
       config: loadConfig({}),
@@ -183,23 +183,27 @@ describe("repeated failed logins", () => {
       v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
       authenticate: authenticateAccount({
         registry,
-        failedLogins: new FailedLogins({ free: 3, baseDelayMs: 100 }),
+        failedLogins: new FailedLogins(new MemoryStore(), { ...DEFAULT_LOGIN_LIMITS, perAccount: 3 }),
         logger,
-        sleep: async (ms) => void waits.push(ms),
       }),
     });
-    const guess = as("001007", "guess");
-    for (let i = 0; i < 6; i++) {
-      const answer = await app.request("/order/code", { method: "POST", headers: Object.fromEntries(guess.headers), body: guess.body });
-      expect(answer.status).toBe(401);
-    }
-    expect(waits).toEqual([0, 0, 0, 100, 200, 400]);
+    const send = (message: HttpMessage) =>
+      app.request("/order/code", { method: "POST", headers: Object.fromEntries(message.headers), body: message.body });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await send(as("001007", "guess"))).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // Past the limit even the right key is not checked: from an address never seen to log in, it cannot be told from a guess.
+    const throttled = await send(as("001007", "skyfall"));
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(800);
+    expect(await throttled.json()).toEqual({
+      errors: [{ code: "too_many_failed_logins", description: expect.stringContaining("the credentials were not checked") }],
+    });
     expect(lines.map((l) => JSON.parse(l))).toContainEqual(
       expect.objectContaining({
         level: 40,
         account_id: "001007",
-        failures: 4,
-        msg: "repeated failed logins for this account: answers are slowed down",
+        msg: "too many failed logins for this account or address: credentials are not checked",
       }),
     );
     expect(sandbox.orders()).toEqual([]);

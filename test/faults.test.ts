@@ -15,6 +15,8 @@ const SETTINGS = {
   SHIM_DEADLINE_MS: String(DEADLINE_MS),
   SHIM_RETRY_BASE_MS: "20",
   SHIM_RETRY_AFTER_CAP_MS: "200",
+  // A 429 without Retry-After holds the key back for its shortest window: short here, so the orders it holds can wait it out.
+  SHIM_V2_RATE_LIMITS: "100/300ms",
 };
 
 interface Outcome {

@@ -228,6 +228,42 @@ describe("pacing toward v2", () => {
   });
 });
 
+describe("a 429 from v2 that says not how long to wait", () => {
+  it("holds the key back for the rest of its shortest window: v2 sees nothing more for that key, other keys go on", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_V2_RATE_LIMITS: "100/5s,1000/3m", SHIM_RETRY_BASE_MS: "1" });
+    try {
+      expect((await sendHttpMessage(shim.url, seed)).status).toBe(201);
+      fake.script({
+        status: 429,
+        body: { errors: [{ code: "request_limit_exceeded", message: "Service unavailable, please limit request volume" }] },
+      });
+      const limited = await sendHttpMessage(shim.url, seed);
+      const seen = fake.requests.length;
+      const burst = await Promise.all(Array.from({ length: 10 }, () => sendHttpMessage(shim.url, seed)));
+      for (const answer of [limited, ...burst]) {
+        expect(answer.status).toBe(503);
+        expect(JSON.parse(answer.text).errors[0].code).toBe("rate_limited");
+        expect(Number(answer.headers["retry-after"])).toBeGreaterThanOrEqual(3);
+      }
+      // The 429'd order was not even looked up again: the look-up would have met the same limit.
+      expect(fake.requests.map((r) => r.method)).toEqual(["POST", "POST"]);
+      expect(fake.requests).toHaveLength(seen);
+      const otherKey = {
+        ...seed,
+        headers: seed.headers.map(([n, v]): [string, string] => [
+          n,
+          n === "Authorization" ? `Basic ${Buffer.from("002008:goldfinger").toString("base64")}` : v,
+        ]),
+      };
+      expect((await sendHttpMessage(shim.url, otherKey)).status).toBe(201);
+    } finally {
+      await shim.close();
+      await fake.close();
+    }
+  });
+});
+
 describe("health and draining", () => {
   it("writes the reconcile line of every order still in flight when the drain must end first", async () => {
     const fake = await startFakeV2();

@@ -72,12 +72,13 @@ describe("GET /_shim/clients", () => {
         counts: { ...zero, refused_by_validation: 1, refused_by_v2: 1, failed_upstream: 1 },
       }),
     );
+    // Without credentials, curl is not told apart: only callers whose credentials were accepted are.
     expect(clients).toContainEqual(
-      expect.objectContaining({ account_id: "(none)", user_agent: "curl/8", counts: { ...zero, refused_by_validation: 1 } }),
+      expect.objectContaining({ account_id: "(unverified)", user_agent: "(unverified)", counts: { ...zero, refused_by_validation: 1 } }),
     );
     const perl = clients.find((c: { user_agent: string }) => c.user_agent === "OldPerl/1.0");
     expect(Date.parse(perl.last_seen)).toBeGreaterThanOrEqual(Date.parse(perl.first_seen));
-    expect(clients[0].user_agent).toBe("curl/8");
+    expect(clients[0].user_agent).toBe("(unverified)");
   });
 });
 

@@ -1,9 +1,10 @@
-import { setTimeout as delay } from "node:timers/promises";
 import type { MiddlewareHandler } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
 import { basicCredentials } from "../http/basic-auth.js";
+import { clientAddress } from "../http/client-address.js";
 import type { ShimEnv } from "../http/env.js";
 import type { Logger } from "../observability/log.js";
+import { StateUnavailable } from "../state/resilient.js";
 import type { FailedLogins } from "./failed-logins.js";
 import type { AccountRegistry } from "./registry.js";
 
@@ -11,33 +12,54 @@ export interface AuthenticateDeps {
   registry: AccountRegistry;
   failedLogins: FailedLogins;
   logger: Logger;
-  sleep?: (ms: number) => Promise<unknown>;
+  /** SHIM_TRUST_PROXY_HOPS: how the client's address is read. */
+  trustProxyHops?: number;
 }
+
+/** A refusal past the limit is logged at most this often per account, by each process: a guesser must not flood the log. */
+const WARN_EVERY_MS = 60_000;
 
 /**
  * Accounts mode: the legacy account_id:api_key must match the accounts file,
  * and the order goes to v2 with the account's own v2 key. An unknown account
  * and a wrong key get the same answer after about the same work, so accounts
  * cannot be probed; a disabled account is told so only once its key is right.
+ * Failed logins are limited by rate (FailedLogins); past the limit the key is
+ * not checked at all, whether the account exists or not.
  */
-export function authenticateAccount({ registry, failedLogins, logger, sleep = delay }: AuthenticateDeps): MiddlewareHandler<ShimEnv> {
+export function authenticateAccount({ registry, failedLogins, logger, trustProxyHops = 0 }: AuthenticateDeps): MiddlewareHandler<ShimEnv> {
+  const warned = new Map<string, number>();
+  const orUnavailable = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof StateUnavailable) throw v1Errors.stateUnavailable();
+      throw error;
+    }
+  };
+
   return async (c, next) => {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     c.get("log").account_id = accountId;
+    const address = clientAddress(c, trustProxyHops);
+    const attempt = await orUnavailable(failedLogins.attempt(accountId, address));
+    if (!attempt.admitted) {
+      const last = warned.get(accountId) ?? -Infinity;
+      if (performance.now() - last > WARN_EVERY_MS) {
+        if (warned.size >= 10_000) warned.clear();
+        warned.set(accountId, performance.now());
+        logger.warn({ account_id: accountId, address }, "too many failed logins for this account or address: credentials are not checked");
+      }
+      throw v1Errors.tooManyFailedLogins(Math.max(1, Math.ceil(attempt.retryAfterMs / 1000)));
+    }
     const check = await registry.check(accountId, apiKey);
     if (check.outcome === "busy") throw v1Errors.credentialChecksBusy();
     if (check.outcome === "refused") {
-      const { failures, delayMs, report } = failedLogins.failed(accountId);
-      if (report) {
-        logger.warn(
-          { account_id: accountId, failures, delay_ms: delayMs },
-          "repeated failed logins for this account: answers are slowed down",
-        );
-      }
-      await sleep(delayMs);
+      await orUnavailable(failedLogins.failed(attempt.attempt));
       throw v1Errors.credentialsRefused();
     }
-    failedLogins.succeeded(accountId);
+    await orUnavailable(failedLogins.succeeded(attempt.attempt));
+    c.get("log").credentials_accepted = true;
     if (check.outcome === "disabled") throw v1Errors.accountDisabled();
     const { v2ApiKey, containerId, organizationId, addVerifiedContact } = check.account;
     c.set("account", { accountId, v2ApiKey, containerId, organizationId, addVerifiedContact });

@@ -11,9 +11,9 @@ import {
   v2UserSchema,
 } from "../contract/v2-account.js";
 import { lookupAnswer, replySummary, type V2Reply } from "../contract/v2-reply.js";
+import type { RateWindow } from "../lib/rate-window.js";
 import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { CallLimits, V2Client } from "../v2/client.js";
-import type { RateWindow } from "../v2/pacer.js";
 
 // The checks of `v1-shim doctor`, each from read-only v2 calls: nothing here
 // places, changes or cancels anything.

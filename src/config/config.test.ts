@@ -58,6 +58,40 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads where the state is kept: SQLite by default, memory, or Redis", () => {
+    expect(loadConfig({}).state).toMatchObject({
+      spec: { backend: "sqlite", path: "./data/shim-state.db" },
+      required: false,
+      clientsRetentionMs: 90 * 86_400_000,
+      ledgerRetentionMs: 30 * 86_400_000,
+    });
+    expect(loadConfig({ SHIM_STATE: "memory" }).state.spec).toEqual({ backend: "memory" });
+    expect(loadConfig({ SHIM_STATE: "sqlite:/var/lib/shim/state.db" }).state.spec).toEqual({
+      backend: "sqlite",
+      path: "/var/lib/shim/state.db",
+    });
+    for (const url of ["redis://127.0.0.1:6379", "redis://redis:6379/2", "rediss://:pw@redis.internal:6380/0"]) {
+      expect(loadConfig({ SHIM_STATE: url }).state.spec).toEqual({ backend: "redis", url });
+    }
+    expect(loadConfig({ SHIM_STATE_REQUIRED: "true", SHIM_LEDGER_RETENTION_DAYS: "7" }).state).toMatchObject({
+      required: true,
+      ledgerRetentionMs: 7 * 86_400_000,
+    });
+    expect(loadConfig({ SHIM_V2_RATE_LIMITS: "5/1s" }).v2NewKeyRateLimits).toEqual([{ limit: 5, windowMs: 1_000 }]);
+  });
+
+  it("names SHIM_STATE when it is none of its forms, without quoting it (it may hold a password)", () => {
+    for (const bad of ["postgres://db", "sqlite:", "redis://:s3cret@", "redis://:s3cret@host:6379/x", "redis://host:6379?db=1", "disk"]) {
+      const found = problems({ SHIM_STATE: bad });
+      expect(found).toEqual(["SHIM_STATE must be memory, sqlite:PATH, or redis://HOST:PORT[/DB] (rediss:// for TLS)"]);
+    }
+    expect(problems({ SHIM_STATE_REQUIRED: "yes" })).toEqual(["SHIM_STATE_REQUIRED must be true or false"]);
+    expect(problems({ SHIM_CLIENTS_RETENTION_DAYS: "0", SHIM_REPLICA_ID: "a b" }).map((p) => p.split(" ")[0])).toEqual([
+      "SHIM_CLIENTS_RETENTION_DAYS",
+      "SHIM_REPLICA_ID",
+    ]);
+  });
+
   it("reads v2's rate limits as windows, or off", () => {
     expect(loadConfig({}).v2RateLimits).toEqual([
       { limit: 100, windowMs: 5_000 },

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
 import { findJsonSyntaxProblem } from "../lib/json-syntax.js";
+import type { RateWindow } from "../lib/rate-window.js";
 import { readTlsMaterial, type TlsFiles, type TlsMaterial } from "./tls.js";
 
 // Every setting comes from the environment and is checked here, at start, so a
@@ -12,7 +14,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** What v2 allows each API key: 100 calls in any 5 seconds, 1000 in any 3 minutes. */
-export const V2_RATE_LIMITS: readonly { limit: number; windowMs: number }[] = [
+export const V2_RATE_LIMITS: readonly RateWindow[] = [
   { limit: 100, windowMs: 5_000 },
   { limit: 1000, windowMs: 180_000 },
 ];
@@ -53,6 +55,34 @@ const EMPTY_MEANS_NONE = ["SHIM_BASE_PATHS"];
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where the shim keeps its state: `memory`, `sqlite:PATH`, or `redis://HOST:PORT[/DB]`
+ * (`rediss://` for TLS). The message never quotes the value, which may hold a Redis password.
+ */
+const stateSchema = z.string().transform((text, ctx) => {
+  const problem = () => {
+    ctx.addIssue({ code: "custom", message: "must be memory, sqlite:PATH, or redis://HOST:PORT[/DB] (rediss:// for TLS)" });
+    return z.NEVER;
+  };
+  if (text === "memory") return { backend: "memory" as const };
+  if (text.startsWith("sqlite:")) return text.length > "sqlite:".length ? { backend: "sqlite" as const, path: text.slice(7) } : problem();
+  if (!/^rediss?:\/\//.test(text)) return problem();
+  try {
+    const url = new URL(text);
+    return url.hostname && /^\/?(\d{1,2})?$/.test(url.pathname) && !url.search && !url.hash
+      ? { backend: "redis" as const, url: text }
+      : problem();
+  } catch {
+    return problem();
+  }
+});
+
+const booleanText = z.enum(["true", "false"], { error: "must be true or false" }).transform((text) => text === "true");
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -88,6 +118,16 @@ const envSchema = z
     SHIM_TLS_KEY_FILE: z.string().optional(),
     SHIM_TLS_CA_FILE: z.string().optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://collector:4318" }).optional(),
+    SHIM_STATE: stateSchema.default({ backend: "sqlite", path: "./data/shim-state.db" }),
+    SHIM_STATE_REQUIRED: booleanText.default(false),
+    SHIM_CLIENTS_RETENTION_DAYS: days(90),
+    SHIM_LEDGER_RETENTION_DAYS: days(30),
+    SHIM_REPLICA_ID: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, "must be at most 64 letters, digits and . _ : -")
+      .default(`${hostname()}:${process.pid}`),
+    SHIM_V2_NEW_KEY_RATE_LIMITS: rateWindowsSchema.optional(),
+    SHIM_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -146,6 +186,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
     paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
   },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
+  /** Passthrough: the budget that every key v2 has not accepted yet shares. */
+  v2NewKeyRateLimits: vars.SHIM_V2_NEW_KEY_RATE_LIMITS ?? vars.SHIM_V2_RATE_LIMITS,
   maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
   /** XML bodies: an order is under 2 KiB, and parsing XML costs far more than reading JSON. */
   maxXmlBodyBytes: vars.SHIM_MAX_XML_BODY_BYTES,
@@ -171,6 +213,17 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   /** Set: OpenTelemetry tracing, exported over OTLP/HTTP; the other OTEL_* variables are the SDK's to read. */
   otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
   logLevel: vars.LOG_LEVEL,
+  state: {
+    spec: vars.SHIM_STATE,
+    /** Fail closed: while the store is down, orders are refused (503 state_unavailable) rather than placed. */
+    required: vars.SHIM_STATE_REQUIRED,
+    clientsRetentionMs: vars.SHIM_CLIENTS_RETENTION_DAYS * DAY_MS,
+    ledgerRetentionMs: vars.SHIM_LEDGER_RETENTION_DAYS * DAY_MS,
+    /** Names this process in the ledger. */
+    replicaId: vars.SHIM_REPLICA_ID,
+  },
+  /** How many proxies in front of the shim append to X-Forwarded-For: the client's address is the one before theirs. */
+  trustProxyHops: vars.SHIM_TRUST_PROXY_HOPS,
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -12,7 +12,7 @@ export const v1ErrorBodySchema = z.object({ errors: z.array(v1ErrorItemSchema).m
 /** Every v1 error code the shim answers, the statuses it comes with, and when. */
 export const V1_ERROR_CATALOGUE = {
   "required_param:<field>": { statuses: [400], when: "a required field is missing or empty" },
-  "invalid_param:<field>": { statuses: [400], when: "a field's value is not allowed" },
+  "invalid_param:<field>": { statuses: [400], when: "a field's value (or a query parameter of the shim's own endpoints) is not allowed" },
   "invalid_param:order_id": { statuses: [400], when: "the order id in the path is not an order number" },
   malformed_request: { statuses: [400], when: "Node's parser could not read the request" },
   malformed_body: {
@@ -43,6 +43,11 @@ export const V1_ERROR_CATALOGUE = {
   upstream_invalid_answer: { statuses: [503], when: "v2's answer cannot be read; logged" },
   rate_limited: { statuses: [503], when: "the shim held the call back to keep the key under v2's limits; see Retry-After" },
   shutting_down: { statuses: [503], when: "the instance is draining; send again" },
+  state_unavailable: { statuses: [503], when: "SHIM_STATE_REQUIRED=true and the state store is down: nothing was sent to v2" },
+  too_many_failed_logins: {
+    statuses: [429],
+    when: "too many failed logins for the account or from the address; the credentials were not checked; see Retry-After",
+  },
   too_busy: { statuses: [503], when: "accounts mode: too many credential checks are waiting for a key hash; see Retry-After" },
 } as const satisfies Record<string, { statuses: readonly number[]; when: string }>;
 
@@ -154,4 +159,21 @@ export const v1Errors = {
     new V1Error(status, errors),
   /** Every problem of an order's fields at once: `required_param:<field>` and `invalid_param:<field>` items. */
   invalidFields: (errors: readonly V1ErrorItem[]) => new V1Error(V1_ERROR_CATALOGUE["invalid_param:<field>"].statuses[0], errors),
+  /** SHIM_STATE_REQUIRED, and the state store is down: nothing is sent to v2. */
+  stateUnavailable: () =>
+    one(
+      "state_unavailable",
+      "The service cannot reach the state it shares with its other instances; nothing was sent to DigiCert. Retry later.",
+      { "Retry-After": "5" },
+    ),
+  /** Too many failed logins for this account or from this address: the credentials were not checked. */
+  tooManyFailedLogins: (retryAfterSeconds: number) =>
+    one(
+      "too_many_failed_logins",
+      `Too many failed logins for this account or from this address; the credentials were not checked. Retry after ${retryAfterSeconds} seconds.`,
+      { "Retry-After": String(retryAfterSeconds) },
+    ),
+  /** A query parameter of one of the shim's own endpoints, refused as a field would be. */
+  invalidQuery: (name: string, description: string) =>
+    new V1Error(V1_ERROR_CATALOGUE["invalid_param:<field>"].statuses[0], [{ code: fieldErrorCode("invalid_param", name), description }]),
 };

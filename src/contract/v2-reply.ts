@@ -15,8 +15,12 @@ export type V2Reply =
     }
   /** Refused, reset or timed out: a short code such as ECONNREFUSED, never a message. */
   | { kind: "no_answer"; reason: string }
-  /** Held back by the shim's own pacing: the key's v2 limits would be broken before a slot frees. */
-  | { kind: "paced"; retryAfterMs: number };
+  /**
+   * Held back by the shim's own pacing: the key's v2 limits would be broken before
+   * a slot frees, or (`stateUnavailable`) the store that paces every replica is
+   * down and SHIM_STATE_REQUIRED forbids pacing alone.
+   */
+  | { kind: "paced"; retryAfterMs: number; stateUnavailable?: true };
 
 /** How placing one order with v2 ended. */
 export type Placement =

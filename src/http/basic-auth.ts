@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { auth } from "hono/utils/basic-auth";
 import { v1Errors } from "../contract/v1-errors.js";
+import { type KnownKeys, keyDigest } from "../v2/pacer.js";
 import type { ShimEnv } from "./env.js";
 
 /** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
@@ -13,14 +14,24 @@ export function basicCredentials(request: Request): { accountId: string; apiKey:
 /** What an HTTP header value can carry: a key with anything else cannot reach v2 as X-DC-DEVKEY. */
 export const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
-/** Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2 judges it. */
-export const passthroughAccount: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  const { accountId, apiKey } = basicCredentials(c.req.raw);
-  if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
-  c.set("account", { accountId, v2ApiKey: apiKey });
-  c.get("log").account_id = accountId;
-  await next();
-};
+/**
+ * Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2
+ * judges it. Its credentials count as accepted once v2 has accepted the key, on
+ * this request or an earlier one, on any replica.
+ */
+export function passthroughAccount(known: KnownKeys | undefined): MiddlewareHandler<ShimEnv> {
+  return async (c, next) => {
+    const { accountId, apiKey } = basicCredentials(c.req.raw);
+    if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
+    c.set("account", { accountId, v2ApiKey: apiKey });
+    const log = c.get("log");
+    log.account_id = accountId;
+    await next();
+    if (!known) return;
+    const digest = keyDigest(apiKey);
+    log.credentials_accepted = known.knownHere(digest) || (await known.knows(digest));
+  };
+}
 
 /** The keys a request holds, to be kept out of anything passed on to its client: the v2 key it orders with, and its Basic key. */
 export function keysOf(c: Context<ShimEnv>): string[] {

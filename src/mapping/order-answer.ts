@@ -50,7 +50,7 @@ export function toV1OrderOutcome(placement: Placement, keys: readonly string[] =
  * the client's Basic key) are taken out of whatever of v2's text is passed on.
  */
 export function toV1Failure(reply: V2Reply, keys: readonly string[] = [], carry: (error: V2ErrorItem) => V1ErrorItem = carried): V1Error {
-  if (reply.kind === "paced") return v1Errors.rateLimited(reply.retryAfterMs);
+  if (reply.kind === "paced") return reply.stateUnavailable ? v1Errors.stateUnavailable() : v1Errors.rateLimited(reply.retryAfterMs);
   if (reply.kind === "no_answer") {
     return v1Errors.upstreamUnavailable(
       `DigiCert could not be reached: ${NO_ANSWER.get(reply.reason) ?? "the connection failed"}. Try again later.`,

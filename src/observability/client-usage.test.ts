@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../state/memory.js";
 import { ClientUsage, outcomeOf } from "./client-usage.js";
 import type { RequestRecord } from "./request-log.js";
 
@@ -12,8 +13,17 @@ const record = (over: Partial<RequestRecord>): RequestRecord => ({
   user_agent: "Agent/1",
   duration_ms: 1,
   account_id: "001007",
+  credentials_accepted: true,
   ...over,
 });
+
+/** Each request a millisecond after the one before, so that "most recently seen first" has one answer. */
+const ticking = () => {
+  let now = Date.now();
+  return () => ++now;
+};
+const usageOn = (store = new MemoryStore(), maxClients?: number) =>
+  new ClientUsage(store, { retentionMs: 90 * 86_400_000, maxClients, now: ticking() });
 
 describe("outcomeOf", () => {
   it("tells the shim's refusals from v2's", () => {
@@ -28,21 +38,59 @@ describe("outcomeOf", () => {
 });
 
 describe("ClientUsage", () => {
-  it("keeps memory bounded however many agents call, counting the rest together", () => {
-    const usage = new ClientUsage(10);
+  it("keeps memory bounded however many agents call, counting the rest together", async () => {
+    const usage = usageOn(new MemoryStore(), 10);
     for (let i = 0; i < 1_000; i++) usage.record(record({ user_agent: `Agent/${i}` }));
-    const { clients } = usage.report();
+    const { clients } = await usage.report();
     expect(clients).toHaveLength(11);
     expect(clients.find((c) => c.user_agent === "(others)")?.counts.ordered).toBe(990);
   });
 
-  it("clips long ids and agents, and ignores the shim's own endpoints", () => {
-    const usage = new ClientUsage();
+  it("counts callers whose credentials were not accepted together, so made-up ids cannot hide a real client", async () => {
+    const usage = usageOn(new MemoryStore(), 10);
+    for (let i = 0; i < 1_000; i++) usage.record(record({ account_id: `made-up-${i}`, status: 401, credentials_accepted: false }));
+    usage.record(record({ account_id: "no-credentials", credentials_accepted: undefined, status: 401 }));
+    usage.record(record({ account_id: "001007", user_agent: "Real/1" }));
+    const { clients } = await usage.report();
+    expect(clients.map((c) => [c.account_id, c.user_agent])).toEqual([
+      ["001007", "Real/1"],
+      ["(unverified)", "(unverified)"],
+    ]);
+    expect(clients[1]!.counts.refused_by_validation).toBe(1_001);
+  });
+
+  it("clips long ids and agents, and ignores the shim's own endpoints", async () => {
+    const usage = usageOn();
     usage.record(record({ user_agent: "x".repeat(10_000), account_id: "y".repeat(1_000) }));
     usage.record(record({ path: "/_shim/translate/order/code" }));
-    const [client] = usage.report().clients;
+    const [client] = (await usage.report()).clients;
     expect(client!.user_agent).toHaveLength(256);
     expect(client!.account_id).toHaveLength(64);
-    expect(usage.report().clients).toHaveLength(1);
+    expect((await usage.report()).clients).toHaveLength(1);
+  });
+
+  it("shows what every replica counted, from the one store", async () => {
+    const store = new MemoryStore();
+    const [one, two] = [usageOn(store), usageOn(store)];
+    one.record(record({}));
+    two.record(record({ status: 200 }));
+    await two.flush();
+    expect((await one.report()).clients[0]!.counts).toMatchObject({ ordered: 1, read: 1 });
+  });
+
+  it("keeps its counts when the store cannot take them, and writes them once it can", async () => {
+    const store = new MemoryStore();
+    let down = true;
+    const flaky = {
+      mergeClients: (...args: Parameters<MemoryStore["mergeClients"]>) =>
+        down ? Promise.reject(new Error("down")) : store.mergeClients(...args),
+      clients: () => store.clients(),
+    };
+    const usage = new ClientUsage(flaky, { retentionMs: 86_400_000 });
+    usage.record(record({}));
+    await expect(usage.flush()).rejects.toThrow("down");
+    usage.record(record({}));
+    down = false;
+    expect((await usage.report()).clients[0]!.counts.ordered).toBe(2);
   });
 });

@@ -1,8 +1,11 @@
 import { isShimEndpoint } from "../contract/surface.js";
+import type { ClientCounts, StateStore } from "../state/store.js";
 import { CLIENT_CLOSED_REQUEST, type RequestRecord } from "./request-log.js";
 
+const OUTCOMES = ["ordered", "read", "refused_by_validation", "refused_by_v2", "failed_upstream"] as const;
 /** How a legacy call ended, for the migration's view of who still calls v1. */
-export type Outcome = "ordered" | "read" | "refused_by_validation" | "refused_by_v2" | "failed_upstream";
+export type Outcome = (typeof OUTCOMES)[number];
+const NO_COUNTS = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
 
 /** A refusal is v2's when v2 was asked; every other refusal (fields, credentials, format) is the shim's own. */
 export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status">): Outcome {
@@ -11,61 +14,108 @@ export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status">): 
   return record.status === 201 ? "ordered" : "read";
 }
 
-/** Times are kept as epoch milliseconds and written as ISO dates only in the report, not on every request. */
-interface ClientEntry {
-  account_id: string;
-  user_agent: string;
-  first_seen: number;
-  last_seen: number;
-  counts: Record<Outcome, number>;
-}
-
 const OTHERS = "(others)";
+/** Callers whose credentials were not accepted, however many ids and agents they make up, are one entry. */
+const UNVERIFIED = "(unverified)";
 const clip = (text: string | undefined, max: number) => (text ?? "(none)").slice(0, max);
 
+export interface ClientUsageOptions {
+  /** Account/agent pairs kept apart, across every replica; later ones are counted under "(others)". */
+  maxClients?: number;
+  /** How often this replica adds what it counted to the store. */
+  flushMs?: number;
+  retentionMs: number;
+  now?: () => number;
+}
+
 /**
- * Who still calls v1, per legacy account id and User-Agent, since start. Memory
- * is bounded however many distinct agents call: past `maxClients` pairs, new
- * ones are counted together under "(others)".
+ * Who still calls v1, per legacy account id and User-Agent, in the state store,
+ * so that every replica shows the same view and it outlives restarts. Each
+ * replica counts in memory and adds its counts to the store every `flushMs`,
+ * so a request costs the store nothing; a failed write is kept for the next.
+ * Only callers whose credentials were accepted are counted apart.
  */
 export class ClientUsage {
-  readonly #since: number;
-  readonly #clients = new Map<string, ClientEntry>();
+  #pending = new Map<string, ClientCounts>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #maxClients: number;
+  readonly #now: () => number;
 
   constructor(
-    private readonly maxClients = 1_000,
-    private readonly now: () => number = () => Date.now(),
+    private readonly store: Pick<StateStore, "mergeClients" | "clients">,
+    private readonly options: ClientUsageOptions,
   ) {
-    this.#since = now();
+    this.#maxClients = options.maxClients ?? 1_000;
+    this.#now = options.now ?? Date.now;
   }
 
   /** An observer of answered requests; the shim's own endpoints are not legacy calls. */
   readonly record = (record: RequestRecord): void => {
     // A request its client gave up on before sending it whole is no call to count.
     if (isShimEndpoint(record.path) || record.status === CLIENT_CLOSED_REQUEST) return;
-    let accountId = clip(record.account_id, 64);
-    let userAgent = clip(record.user_agent, 256);
-    let key = `${accountId}\u0000${userAgent}`;
-    if (!this.#clients.has(key) && this.#clients.size >= this.maxClients) [accountId, userAgent, key] = [OTHERS, OTHERS, OTHERS];
-    const at = this.now();
-    const entry = this.#clients.get(key) ?? {
-      account_id: accountId,
-      user_agent: userAgent,
+    const accepted = record.credentials_accepted === true;
+    const at = this.#now();
+    this.#add({
+      account_id: accepted ? clip(record.account_id, 64) : UNVERIFIED,
+      user_agent: accepted ? clip(record.user_agent, 256) : UNVERIFIED,
       first_seen: at,
       last_seen: at,
-      counts: { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0 },
-    };
-    entry.last_seen = at;
-    entry.counts[outcomeOf(record)]++;
-    this.#clients.set(key, entry);
+      counts: { [outcomeOf(record)]: 1 },
+    });
   };
 
-  /** The most recently seen first. */
-  report() {
+  #add(delta: ClientCounts): void {
+    let key = `${delta.account_id}\u0000${delta.user_agent}`;
+    if (!this.#pending.has(key) && this.#pending.size >= this.#maxClients) key = OTHERS;
+    const entry = this.#pending.get(key);
+    if (!entry) {
+      this.#pending.set(key, key === OTHERS ? { ...delta, account_id: OTHERS, user_agent: OTHERS } : delta);
+      return;
+    }
+    entry.first_seen = Math.min(entry.first_seen, delta.first_seen);
+    entry.last_seen = Math.max(entry.last_seen, delta.last_seen);
+    for (const [name, n] of Object.entries(delta.counts)) entry.counts[name] = (entry.counts[name] ?? 0) + n;
+  }
+
+  /** Adds what this replica counted to the store; kept for the next time if the store cannot take it. */
+  async flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const batch = [...this.#pending.values()];
+    this.#pending = new Map();
+    try {
+      await this.store.mergeClients(batch, { maxClients: this.#maxClients, othersKey: OTHERS });
+    } catch (error) {
+      for (const delta of batch) this.#add(delta);
+      throw error;
+    }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.options.flushMs ?? 1_000);
+    this.#timer.unref();
+  }
+
+  /** Stops counting on a timer and writes what is left. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush().catch(() => undefined);
+  }
+
+  /** The most recently seen first, what this replica counted included; throws when the store is down. */
+  async report() {
+    await this.flush();
+    const { since, clients } = await this.store.clients();
     const iso = (ms: number) => new Date(ms).toISOString();
-    const clients = [...this.#clients.values()]
-      .sort((a, b) => b.last_seen - a.last_seen)
-      .map((client) => ({ ...client, first_seen: iso(client.first_seen), last_seen: iso(client.last_seen) }));
-    return { since: iso(this.#since), clients };
+    return {
+      since: iso(Math.max(since, this.#now() - this.options.retentionMs)),
+      clients: clients
+        .sort((a, b) => b.last_seen - a.last_seen)
+        .map((client) => ({
+          ...client,
+          first_seen: iso(client.first_seen),
+          last_seen: iso(client.last_seen),
+          counts: { ...NO_COUNTS, ...client.counts },
+        })),
+    };
   }
 }

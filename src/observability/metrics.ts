@@ -1,6 +1,7 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { V1_ORDER_FIELDS } from "../contract/v1-order.js";
 import { replyLabel, type V2Reply } from "../contract/v2-reply.js";
+import type { StateStore } from "../state/store.js";
 import type { V2Call } from "../v2/client.js";
 import type { RequestRecord } from "./request-log.js";
 
@@ -48,9 +49,47 @@ export class ShimMetrics {
     registers: [this.registry],
   });
 
+  readonly #ledgerWriteFailures = new Counter({
+    name: "shim_ledger_write_failures_total",
+    help: "Order ledger writes that failed (each logged at error level with what is needed to reconcile).",
+    labelNames: ["write"],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  /**
+   * The state store's health, and the orders whose outcome is unknown (the ones
+   * to reconcile), read from the store at each scrape; while the store is down the
+   * last count read stays.
+   */
+  watchState(state: Pick<StateStore, "backend" | "countPlacements"> & { readonly up: boolean }): void {
+    new Gauge({
+      name: "shim_state_up",
+      help: "1 while the state store answers, 0 while it is down.",
+      labelNames: ["backend"],
+      registers: [this.registry],
+      collect() {
+        this.set({ backend: state.backend }, state.up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "shim_orders_unknown",
+      help: "Orders in the ledger whose outcome is unknown: v2 may hold them; reconcile (GET /_shim/orders?state=unknown).",
+      registers: [this.registry],
+      async collect() {
+        if (!state.up) return;
+        const unknown = await state.countPlacements("unknown").catch(() => undefined);
+        if (unknown !== undefined) this.set(unknown);
+      },
+    });
+  }
+
+  readonly ledgerWriteFailed = (write: "placing" | "outcome"): void => {
+    this.#ledgerWriteFailures.inc({ write });
+  };
 
   readonly observeRequest = (record: RequestRecord): void => {
     this.#requests.inc({ route: record.route, status: String(record.status), format: record.format ?? "none" });

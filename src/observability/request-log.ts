@@ -6,6 +6,8 @@ export const CLIENT_CLOSED_REQUEST = 499;
 /** What one request's log line says beyond method, path and status; handlers fill it in. */
 export interface RequestLog {
   account_id?: string;
+  /** Accounts mode: the accounts file accepted the credentials; passthrough: v2 has accepted the key. */
+  credentials_accepted?: boolean;
   alternative_order_id?: string;
   v2_order_id?: number;
   v2_status?: number | string;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
 import type { V1OrderCreated } from "../contract/v1-answers.js";
-import { V1Error } from "../contract/v1-errors.js";
+import { V1Error, v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
 import { readBodyText } from "../http/body.js";
@@ -11,6 +11,8 @@ import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
 import { orderTranslator } from "../mapping/order-pipeline.js";
 import { type Logger, logBeforeActing } from "../observability/log.js";
+import type { OrderLedger } from "../state/ledger.js";
+import { StateUnavailable } from "../state/resilient.js";
 import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
@@ -19,6 +21,7 @@ export interface OrderCodeDeps {
   config: Config;
   v2: V2Client;
   logger: Logger;
+  ledger: OrderLedger;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface OrderCodeDeps {
  * validate, translate, place the order once, answer as v1. Every refusal is a
  * V1Error thrown here and rendered by the app; nothing invalid reaches v2.
  */
-export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
+export function orderCodeHandler({ config, v2, logger, ledger }: OrderCodeDeps) {
   const translate = orderTranslator(config.platforms);
 
   return async (c: Context<ShimEnv>) => {
@@ -40,9 +43,14 @@ export function orderCodeHandler({ config, v2, logger }: OrderCodeDeps) {
     // mid-order still leaves the id that v2's order can be found by.
     await logBeforeActing(logger, trace, "placing order");
 
+    // The ledger's record is written before anything is sent, so no order is in flight without a trace.
+    await ledger.begin(trace).catch((error: unknown) => {
+      throw error instanceof StateUnavailable ? v1Errors.stateUnavailable() : error;
+    });
     const started = performance.now();
     const { placement, sends, lookups } = await placeOrder(v2, { product, body, apiKey: account.v2ApiKey }, policyLeft(c, config.retry));
     Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: sends, v2_lookups: lookups });
+    ledger.settle(trace, placement);
 
     if (placement.kind === "found") {
       log.recovered_by_lookup = true;

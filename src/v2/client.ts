@@ -65,9 +65,11 @@ export class V2Client {
     subject: V2CallSubject,
     body?: string,
   ): Promise<V2Reply> {
-    const slot = this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
+    const slot = await this.pacer.reserve(apiKey, limits.maxPaceWaitMs);
     if (!slot.admitted) {
-      const held: V2Reply = { kind: "paced", retryAfterMs: slot.waitMs };
+      const held: V2Reply = slot.unavailable
+        ? { kind: "paced", retryAfterMs: slot.waitMs, stateUnavailable: true }
+        : { kind: "paced", retryAfterMs: slot.waitMs };
       this.observe(name, held, 0, subject);
       return held;
     }
@@ -75,6 +77,8 @@ export class V2Client {
     const started = performance.now();
     const reply = await this.send(method, path, apiKey, limits, body);
     this.observe(name, reply, (performance.now() - started) / 1000, subject);
+    // Before the reply is acted on: a retry must already see a key that v2 said is saturated.
+    await this.pacer.settle(apiKey, reply);
     return reply;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
+import { MemoryStore } from "../state/memory.js";
 import { V2Client } from "./client.js";
 import { type OrderToPlace, placeOrder } from "./order-placement.js";
 import { Pacer } from "./pacer.js";
@@ -221,7 +222,7 @@ describe("placeOrder", () => {
       calls.push(request);
       return { status: 201, headers: {}, text: JSON.stringify(created(1).body) };
     };
-    const client = new V2Client(transport, new Pacer([{ limit: 1, windowMs: 60_000 }]));
+    const client = new V2Client(transport, new Pacer([{ limit: 1, windowMs: 60_000 }], new MemoryStore()));
     expect((await placeOrder(client, order, policy, fakeClock())).placement).toMatchObject({ kind: "created", orderId: 1 });
     const report = await placeOrder(client, order, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "gave_up", uncertain: false, last: { kind: "paced" } }, sends: 1, lookups: 0 });

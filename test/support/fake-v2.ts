@@ -8,6 +8,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** performance.now() when it arrived. */
+  at: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function startFakeV2(): Promise<FakeV2> {
     const body = Buffer.concat(chunks).toString("utf8");
     const method = req.method ?? "GET";
     const path = (req.url ?? "").slice(BASE_PATH.length);
-    requests.push({ method, path, headers: req.headers, body });
+    requests.push({ method, path, headers: req.headers, body, at: performance.now() });
 
     const kind = kindOf(method, path);
     const index = queue.findIndex((answer) =>

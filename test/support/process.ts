@@ -27,9 +27,16 @@ export interface ShimProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and the README run it, with only the given environment (and PATH). */
-export function spawnShim(env: Record<string, string>): ShimProcess {
-  const child = spawn(process.execPath, START_ARGS, { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env } });
+/**
+ * `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and the README run it, with only the
+ * given environment (and PATH), in `cwd`. Its state is in memory unless `env` names a store (test
+ * files run in parallel).
+ */
+export function spawnShim(env: Record<string, string>, cwd?: string): ShimProcess {
+  const child = spawn(process.execPath, START_ARGS, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", SHIM_STATE: "memory", ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -62,13 +69,13 @@ export function spawnShim(env: Record<string, string>): ShimProcess {
 }
 
 /** spawnShim for one test file: every shim a test starts is stopped after it. */
-export function shimsStoppedAfterEach(): (env: Record<string, string>) => ShimProcess {
+export function shimsStoppedAfterEach(): (env: Record<string, string>, cwd?: string) => ShimProcess {
   const started: ShimProcess[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((shim) => shim.stop()));
   });
-  return (env) => {
-    const shim = spawnShim(env);
+  return (env, cwd) => {
+    const shim = spawnShim(env, cwd);
     started.push(shim);
     return shim;
   };

@@ -31,7 +31,8 @@ export async function startShim(
   options: ServerOptions = {},
   { heldUntil }: CapturedLog = {},
 ): Promise<RunningShim> {
-  const config = loadConfig({ LOG_LEVEL: "info", ...env, PORT: "0", HOST: "127.0.0.1" });
+  // Test files run in parallel: each shim keeps its state in memory unless the test names a store.
+  const config = loadConfig({ LOG_LEVEL: "info", SHIM_STATE: "memory", ...env, PORT: "0", HOST: "127.0.0.1" });
   const rawLogs: string[] = [];
   const logger = createLogger(config.logLevel, {
     write: (line: string) => void rawLogs.push(line),

@@ -1,0 +1,14 @@
+// The types of redis-server.mjs, for the TypeScript tests that use it (test/support/redis.ts).
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Starts it again on the same port and folder (after `kill`). */
+  start(): Promise<void>;
+  /** SIGKILL: gone at once, as a crash leaves it. */
+  kill(): Promise<void>;
+  /** Stops it for good and removes its folder. */
+  stop(): Promise<void>;
+}
+export function freePort(): Promise<number>;
+/** With `tls`: TLS connections only (rediss://), with that certificate and key; `ca` (PEM text) is what signed them. */
+export function startRedis(options?: { tls?: { certFile: string; keyFile: string; ca: string } }): Promise<RedisServer>;

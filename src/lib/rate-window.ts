@@ -1,0 +1,5 @@
+/** At most `limit` calls in any `windowMs`: one rolling window of a rate limit. */
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}

@@ -1,0 +1,251 @@
+import { setNewest } from "../lib/bounded-map.js";
+import type { RateWindow } from "../lib/rate-window.js";
+import { checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
+import {
+  type ClaimResult,
+  type ClientCounts,
+  type ClientsLimits,
+  type HitCheck,
+  type HitScope,
+  isAfterCursor,
+  type Placement,
+  type PlacementFilter,
+  type PlacementOutcome,
+  type PlacementPage,
+  type PlacementState,
+  type StateStore,
+  type SweepLimits,
+} from "./store.js";
+
+interface MemoryBounds {
+  /** Pacing buckets, hit logs and flags, each; the least recently used go first. */
+  maxKeys: number;
+  maxPlacements: number;
+}
+
+const DEFAULT_BOUNDS: MemoryBounds = { maxKeys: 10_000, maxPlacements: 100_000 };
+
+interface Bucket {
+  times: number[];
+  blockedUntil: number;
+}
+
+interface Hit {
+  token: string;
+  at: number;
+}
+
+/**
+ * Everything in this process, bounded: nothing survives a restart or is shared.
+ * For tests and throwaway runs, and what the other backends fall back to while
+ * they cannot be reached.
+ */
+export class MemoryStore implements StateStore {
+  readonly backend = "memory";
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #hits = new Map<string, Hit[]>();
+  readonly #flags = new Map<string, number>();
+  readonly #clients = new Map<string, ClientCounts>();
+  readonly #placements = new Map<string, Placement>();
+  readonly #since: number;
+  readonly #bounds: MemoryBounds;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    bounds: Partial<MemoryBounds> = {},
+  ) {
+    this.#since = now();
+    this.#bounds = { ...DEFAULT_BOUNDS, ...bounds };
+  }
+
+  async reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number) {
+    const now = this.now();
+    const longest = Math.max(...windows.map((w) => w.windowMs));
+    const state = this.#buckets.get(bucket) ?? { times: [], blockedUntil: 0 };
+    state.times.splice(0, firstAfter(state.times, now - longest));
+    const at = earliestSlot(state.times, windows, now, state.blockedUntil);
+    const waitMs = at - now;
+    if (waitMs <= maxWaitMs) state.times.push(at);
+    setNewest(this.#buckets, bucket, state, this.#bounds.maxKeys);
+    return { admitted: waitMs <= maxWaitMs, waitMs };
+  }
+
+  async holdBack(bucket: string, ms: number) {
+    const state = this.#buckets.get(bucket) ?? { times: [], blockedUntil: 0 };
+    state.blockedUntil = Math.max(state.blockedUntil, this.now() + ms);
+    setNewest(this.#buckets, bucket, state, this.#bounds.maxKeys);
+  }
+
+  // Each operation runs to its end without an await, so none interleaves with another.
+  #check(scopes: readonly HitScope[], windowMs: number, now: number): HitCheck {
+    return combineChecks(
+      scopes.map(({ key, limit }) =>
+        checkLog(
+          this.#log(key, windowMs, now).map((h) => h.at),
+          limit,
+          windowMs,
+          now,
+        ),
+      ),
+    );
+  }
+
+  #add(keys: readonly string[], windowMs: number, token: string, now: number): void {
+    for (const key of keys) {
+      const log = this.#log(key, windowMs, now);
+      log.push({ token, at: now });
+      setNewest(this.#hits, key, log, this.#bounds.maxKeys);
+    }
+  }
+
+  async inheritPace(bucket: string, from: string) {
+    const source = this.#buckets.get(from);
+    if (!source || (this.#buckets.get(bucket)?.times.length ?? 0) > 0) return;
+    setNewest(this.#buckets, bucket, { times: [...source.times], blockedUntil: source.blockedUntil }, this.#bounds.maxKeys);
+  }
+
+  async hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck> {
+    return this.#check(scopes, windowMs, this.now());
+  }
+
+  async hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string): Promise<HitCheck> {
+    const now = this.now();
+    const check = this.#check(scopes, windowMs, now);
+    if (check.admitted)
+      this.#add(
+        scopes.map((s) => s.key),
+        windowMs,
+        token,
+        now,
+      );
+    return check;
+  }
+
+  async hitAdd(keys: readonly string[], windowMs: number, token: string) {
+    this.#add(keys, windowMs, token, this.now());
+  }
+
+  async hitRemove(keys: readonly string[], token: string) {
+    for (const key of keys) {
+      const log = this.#hits.get(key);
+      const at = log?.findIndex((h) => h.token === token) ?? -1;
+      if (at >= 0) log!.splice(at, 1);
+    }
+  }
+
+  /** The log of `key` without what has left the window. */
+  #log(key: string, windowMs: number, now: number): Hit[] {
+    const log = this.#hits.get(key) ?? [];
+    let expired = 0;
+    while (expired < log.length && log[expired]!.at <= now - windowMs) expired++;
+    log.splice(0, expired);
+    return log;
+  }
+
+  async setFlag(name: string, ttlMs: number) {
+    setNewest(this.#flags, name, this.now() + ttlMs, this.#bounds.maxKeys);
+  }
+
+  async hasFlag(name: string) {
+    return (this.#flags.get(name) ?? 0) > this.now();
+  }
+
+  async mergeClients(deltas: readonly ClientCounts[], { maxClients, othersKey }: ClientsLimits) {
+    for (const delta of deltas) {
+      let key = `${delta.account_id}\u0000${delta.user_agent}`;
+      let { account_id, user_agent } = delta;
+      if (!this.#clients.has(key) && this.#clients.size >= maxClients) {
+        key = othersKey;
+        account_id = user_agent = othersKey;
+      }
+      const entry = this.#clients.get(key);
+      this.#clients.set(key, entry ? mergeCounts(entry, delta) : { ...delta, account_id, user_agent, counts: { ...delta.counts } });
+    }
+  }
+
+  async clients() {
+    return { since: this.#since, clients: [...this.#clients.values()].map((c) => ({ ...c, counts: { ...c.counts } })) };
+  }
+
+  async beginPlacement(placement: Placement) {
+    if (this.#placements.has(placement.alternative_order_id)) throw new Error(`the ledger already holds ${placement.alternative_order_id}`);
+    setNewest(this.#placements, placement.alternative_order_id, { ...placement }, this.#bounds.maxPlacements);
+  }
+
+  async settlePlacements(outcomes: readonly PlacementOutcome[]) {
+    for (const outcome of outcomes) {
+      const placement = this.#placements.get(outcome.alternative_order_id);
+      if (placement) Object.assign(placement, settled(outcome));
+    }
+  }
+
+  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+    const placements: Placement[] = [];
+    const newestFirst = [...this.#placements.values()].sort(
+      (a, b) => b.created_at - a.created_at || (a.alternative_order_id < b.alternative_order_id ? 1 : -1),
+    );
+    for (const p of newestFirst) {
+      if (!isAfterCursor(p, cursor)) continue;
+      if ((state && p.state !== state) || (account_id && p.account_id !== account_id) || (fingerprint && p.fingerprint !== fingerprint)) {
+        continue;
+      }
+      if (placements.length === limit) return { placements, next: placements.at(-1)! };
+      placements.push({ ...p });
+    }
+    return { placements, next: null };
+  }
+
+  async countPlacements(state: PlacementState) {
+    let count = 0;
+    for (const p of this.#placements.values()) if (p.state === state) count++;
+    return count;
+  }
+
+  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
+    const placement = this.#placements.get(alternativeOrderId);
+    if (!placement || !claimable(placement, owner, now)) return { claimed: false, placement: placement && { ...placement } };
+    Object.assign(placement, { owner, lease_until: leaseUntil, updated_at: now });
+    return { claimed: true, placement: { ...placement } };
+  }
+
+  async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
+    for (const [id, p] of this.#placements) {
+      if (p.created_at < now - ledgerRetentionMs) this.#placements.delete(id);
+      else if (isAbandoned(p, now)) Object.assign(p, abandoned(now));
+    }
+    for (const [key, c] of this.#clients) if (c.last_seen < now - clientsRetentionMs) this.#clients.delete(key);
+  }
+
+  async ping() {}
+
+  async close() {}
+}
+
+/** Two counts of one caller as one. */
+export function mergeCounts(entry: ClientCounts, delta: ClientCounts): ClientCounts {
+  const counts = { ...entry.counts };
+  for (const [name, n] of Object.entries(delta.counts)) counts[name] = (counts[name] ?? 0) + n;
+  return {
+    ...entry,
+    first_seen: Math.min(entry.first_seen, delta.first_seen),
+    last_seen: Math.max(entry.last_seen, delta.last_seen),
+    counts,
+  };
+}
+
+/** The fields a settled placement takes. */
+export const settled = (outcome: PlacementOutcome) => ({
+  state: outcome.state,
+  v2_order_id: outcome.v2_order_id,
+  v2_status: outcome.v2_status,
+  lease_until: null,
+  updated_at: outcome.at,
+});
+
+const isAbandoned = (p: Placement, now: number): boolean => p.state === "placing" && p.lease_until !== null && p.lease_until < now;
+
+/** What an abandoned placement becomes: nobody knows whether v2 made it. */
+export const abandoned = (now: number) => ({ state: "unknown" as const, lease_until: null, v2_status: "abandoned", updated_at: now });
+
+export const claimable = (p: Placement, owner: string, now: number): boolean =>
+  p.state === "placing" && (p.owner === owner || p.lease_until === null || p.lease_until < now);

@@ -1,0 +1,439 @@
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import type { RateWindow } from "../lib/rate-window.js";
+import {
+  type ClaimResult,
+  type ClientCounts,
+  type ClientsLimits,
+  type HitCheck,
+  type HitScope,
+  PLACEMENT_STATES,
+  type Placement,
+  type PlacementFilter,
+  type PlacementOutcome,
+  type PlacementPage,
+  type PlacementState,
+  placementSchema,
+  type StateStore,
+  type SweepLimits,
+} from "./store.js";
+
+// Every update that reads before it writes is one Lua script, which Redis runs
+// alone: two replicas racing never double-count or over-admit. Times that
+// replicas compare (pacing, failed logins) are Redis's own clock (TIME), so the
+// replicas' clocks need not agree. Not for Redis Cluster: scripts touch keys
+// they build themselves.
+
+const NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+// KEYS: log, hold. ARGV: maxWaitMs, member, then limit and window of each window.
+const RESERVE = `${NOW}
+local longest = 0
+for i = 3, #ARGV, 2 do longest = math.max(longest, tonumber(ARGV[i + 1])) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
+local at = now
+local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if last[2] then at = math.max(at, tonumber(last[2])) end
+local hold = redis.call('GET', KEYS[2])
+if hold then at = math.max(at, tonumber(hold)) end
+for i = 3, #ARGV, 2 do
+  local limit, w = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local nth = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. (now - w), 'WITHSCORES', 'LIMIT', limit - 1, 1)
+  if nth[2] then at = math.max(at, tonumber(nth[2]) + w) end
+end
+local wait = at - now
+if wait > tonumber(ARGV[1]) then return {0, tostring(wait)} end
+redis.call('ZADD', KEYS[1], at, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.ceil(wait + longest))
+return {1, tostring(wait)}`;
+
+// KEYS: hold. ARGV: ms.
+const HOLD = `${NOW}
+local untilMs = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > current then redis.call('SET', KEYS[1], tostring(untilMs), 'PX', ARGV[1]) end`;
+
+// KEYS: the bucket's log, the source's log.
+const INHERIT = `
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('ZUNIONSTORE', KEYS[1], 1, KEYS[2])
+redis.call('PEXPIRE', KEYS[1], redis.call('PTTL', KEYS[2]))
+return 1`;
+
+// KEYS: the logs. ARGV: windowMs, mode (check, admit, add), token, then each log's limit.
+const HITS = `${NOW}
+local w = tonumber(ARGV[1])
+local wait = 0
+if ARGV[2] ~= 'add' then
+  for i, key in ipairs(KEYS) do
+    local nth = redis.call('ZREVRANGEBYSCORE', key, '+inf', '(' .. (now - w), 'WITHSCORES', 'LIMIT', tonumber(ARGV[3 + i]) - 1, 1)
+    if nth[2] then wait = math.max(wait, tonumber(nth[2]) + w - now, 1) end
+  end
+end
+if wait > 0 or ARGV[2] == 'check' then return tostring(wait) end
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, w)
+end
+return '0'`;
+
+// KEYS: the clients' index. ARGV: deltas as JSON, maxClients, othersKey, the entries' key prefix.
+const MERGE_CLIENTS = `
+local max, others, prefix = tonumber(ARGV[2]), ARGV[3], ARGV[4]
+for _, d in ipairs(cjson.decode(ARGV[1])) do
+  local id = redis.sha1hex(d.account_id .. '\\0' .. d.user_agent)
+  if redis.call('EXISTS', prefix .. id) == 0 and redis.call('ZCARD', KEYS[1]) >= max then
+    d.account_id, d.user_agent = others, others
+    id = redis.sha1hex(others .. '\\0' .. others)
+  end
+  local key = prefix .. id
+  redis.call('HSETNX', key, 'account_id', d.account_id)
+  redis.call('HSETNX', key, 'user_agent', d.user_agent)
+  local first = tonumber(redis.call('HGET', key, 'first_seen') or '0')
+  if first == 0 or d.first_seen < first then redis.call('HSET', key, 'first_seen', tostring(d.first_seen)) end
+  local last = tonumber(redis.call('HGET', key, 'last_seen') or '0')
+  if d.last_seen > last then last = d.last_seen redis.call('HSET', key, 'last_seen', tostring(last)) end
+  for name, n in pairs(d.counts) do redis.call('HINCRBY', key, 'c:' .. name, n) end
+  redis.call('ZADD', KEYS[1], last, id)
+end`;
+
+// The ledger's indexes that follow a record's state, named as beginPlacement names them.
+const LEDGER_KEYS = `
+local function indexes(prefix, p, state)
+  return {prefix .. 'i:state:' .. state, prefix .. 'i:acst:' .. p.account_id .. ':' .. state}
+end
+local function move(prefix, p, from, to)
+  for _, key in ipairs(indexes(prefix, p, from)) do redis.call('ZREM', key, p.alternative_order_id) end
+  for _, key in ipairs(indexes(prefix, p, to)) do redis.call('ZADD', key, p.created_at, p.alternative_order_id) end
+end`;
+
+// KEYS: the record. ARGV: the record as JSON, its TTL, the ledger's key prefix. One command, not a MULTI of six: cheaper per order.
+const BEGIN = `${LEDGER_KEYS}
+local p = cjson.decode(ARGV[1])
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+local prefix, id = ARGV[3], p.alternative_order_id
+redis.call('ZADD', prefix .. 'i:all', p.created_at, id)
+redis.call('ZADD', prefix .. 'i:account:' .. p.account_id, p.created_at, id)
+if p.fingerprint ~= cjson.null then redis.call('ZADD', prefix .. 'i:fp:' .. p.fingerprint, p.created_at, id) end
+for _, key in ipairs(indexes(prefix, p, p.state)) do redis.call('ZADD', key, p.created_at, id) end
+return 1`;
+
+// ARGV: the outcomes as JSON, the ledger's key prefix.
+const SETTLE = `${LEDGER_KEYS}
+for _, o in ipairs(cjson.decode(ARGV[1])) do
+  local key = ARGV[2] .. 'r:' .. o.alternative_order_id
+  local raw = redis.call('GET', key)
+  if raw then
+    local p = cjson.decode(raw)
+    local from = p.state
+    p.state, p.v2_order_id, p.v2_status, p.lease_until, p.updated_at = o.state, o.v2_order_id, o.v2_status, cjson.null, o.at
+    redis.call('SET', key, cjson.encode(p), 'KEEPTTL')
+    move(ARGV[2], p, from, p.state)
+  end
+end`;
+
+// KEYS: the record. ARGV: owner, leaseUntil, now.
+const CLAIM = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {0, false} end
+local p = cjson.decode(raw)
+local lease = p.lease_until
+local free = lease == cjson.null or lease < tonumber(ARGV[3])
+if p.state ~= 'placing' or not (p.owner == ARGV[1] or free) then return {0, raw} end
+p.owner, p.lease_until, p.updated_at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+raw = cjson.encode(p)
+redis.call('SET', KEYS[1], raw, 'KEEPTTL')
+return {1, raw}`;
+
+// KEYS: an index. ARGV: the highest score, the cursor's id ('' for none), limit, the ledger's key prefix.
+const LIST = `
+local top, cursorId, limit, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local out, offset, batch = {}, 0, limit + 16
+while #out <= limit do
+  local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], top, '-inf', 'WITHSCORES', 'LIMIT', offset, batch)
+  if #ids == 0 then break end
+  for i = 1, #ids, 2 do
+    local id, score = ids[i], ids[i + 1]
+    if not (cursorId ~= '' and tonumber(score) == tonumber(top) and id >= cursorId) then
+      local raw = redis.call('GET', prefix .. 'r:' .. id)
+      if raw then out[#out + 1] = raw end
+      if #out > limit then break end
+    end
+  end
+  offset = offset + batch
+end
+return out`;
+
+// ARGV: now, ledger cutoff, clients cutoff, ledger prefix, clients prefix, then every state.
+const SWEEP = `${LEDGER_KEYS}
+local now, ledgerCutoff, clientsCutoff, lp, cp = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+for _, id in ipairs(redis.call('ZRANGE', lp .. 'i:state:placing', 0, 199)) do
+  local raw = redis.call('GET', lp .. 'r:' .. id)
+  if raw then
+    local p = cjson.decode(raw)
+    if p.state == 'placing' and p.lease_until ~= cjson.null and p.lease_until < now then
+      p.state, p.lease_until, p.v2_status, p.updated_at = 'unknown', cjson.null, 'abandoned', now
+      redis.call('SET', lp .. 'r:' .. id, cjson.encode(p), 'KEEPTTL')
+      move(lp, p, 'placing', 'unknown')
+    end
+  end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', lp .. 'i:all', '-inf', '(' .. ledgerCutoff, 'LIMIT', 0, 500)) do
+  local raw = redis.call('GET', lp .. 'r:' .. id)
+  if raw then
+    local p = cjson.decode(raw)
+    for _, key in ipairs(indexes(lp, p, p.state)) do redis.call('ZREM', key, id) end
+    redis.call('ZREM', lp .. 'i:account:' .. p.account_id, id)
+    if p.fingerprint ~= cjson.null then redis.call('ZREM', lp .. 'i:fp:' .. p.fingerprint, id) end
+    redis.call('DEL', lp .. 'r:' .. id)
+  end
+  redis.call('ZREM', lp .. 'i:all', id)
+end
+for i = 6, #ARGV do redis.call('ZREMRANGEBYSCORE', lp .. 'i:state:' .. ARGV[i], '-inf', '(' .. ledgerCutoff) end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', cp .. 'index', '-inf', '(' .. clientsCutoff, 'LIMIT', 0, 500)) do
+  redis.call('DEL', cp .. 'e:' .. id)
+  redis.call('ZREM', cp .. 'index', id)
+end`;
+
+/** A Lua script run by its digest, sent whole only when Redis does not know it yet. */
+class Script {
+  readonly #sha: string;
+  constructor(private readonly lua: string) {
+    this.#sha = createHash("sha1").update(lua).digest("hex");
+  }
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.#sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return redis.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+const SCRIPTS = {
+  reserve: new Script(RESERVE),
+  hold: new Script(HOLD),
+  inherit: new Script(INHERIT),
+  hits: new Script(HITS),
+  mergeClients: new Script(MERGE_CLIENTS),
+  begin: new Script(BEGIN),
+  settle: new Script(SETTLE),
+  claim: new Script(CLAIM),
+  list: new Script(LIST),
+  sweep: new Script(SWEEP),
+};
+
+/** A day beyond the ledger's retention, so that the sweep finds each record before Redis lets it lapse. */
+const RECORD_GRACE_MS = 86_400_000;
+
+interface RedisOptions {
+  url: string;
+  /** Every key starts with it, so one Redis can serve other things too. */
+  prefix?: string;
+  ledgerRetentionMs: number;
+}
+
+/**
+ * State shared by every replica, in Redis (ioredis). Commands fail at once while
+ * the connection is down (no offline queue, a short command timeout), so the
+ * shim falls back or refuses instead of hanging; ioredis reconnects by itself.
+ */
+export class RedisStore implements StateStore {
+  readonly backend = "redis";
+  readonly redis: Redis;
+  readonly #p: string;
+  readonly #ledgerTtlMs: number;
+  #sequence = 0;
+  readonly #member = `${process.pid}.${Math.random().toString(36).slice(2, 10)}`;
+
+  constructor({ url, prefix = "shim:", ledgerRetentionMs }: RedisOptions) {
+    this.#p = prefix;
+    this.#ledgerTtlMs = ledgerRetentionMs + RECORD_GRACE_MS;
+    this.redis = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 1_000,
+      connectTimeout: 2_000,
+      // Commands issued in one tick go to Redis in one write: under load, orders share round trips.
+      enableAutoPipelining: true,
+      // Reconnect for as long as the shim runs, at most a second apart.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    });
+    // Failures are reported by the commands that meet them; an unheard 'error' would end the process.
+    this.redis.on("error", () => undefined);
+  }
+
+  /** Connects; rejects when Redis cannot be reached now (ioredis keeps trying). */
+  async connect(): Promise<void> {
+    await this.redis.connect();
+    await this.redis.set(`${this.#p}clients:since`, String(Date.now()), "NX");
+  }
+
+  /** A member of a sorted set that no other call, in this process or another, uses. */
+  #unique(): string {
+    return `${this.#member}.${++this.#sequence}`;
+  }
+
+  async reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number) {
+    const args = [Math.floor(maxWaitMs), this.#unique(), ...windows.flatMap((w) => [w.limit, w.windowMs])];
+    const [admitted, wait] = (await SCRIPTS.reserve.run(this.redis, [`${this.#p}pace:${bucket}`, `${this.#p}hold:${bucket}`], args)) as [
+      number,
+      string,
+    ];
+    return { admitted: admitted === 1, waitMs: Number(wait) };
+  }
+
+  async holdBack(bucket: string, ms: number) {
+    await SCRIPTS.hold.run(this.redis, [`${this.#p}hold:${bucket}`], [Math.max(1, Math.ceil(ms))]);
+  }
+
+  async inheritPace(bucket: string, from: string) {
+    await SCRIPTS.inherit.run(this.redis, [`${this.#p}pace:${bucket}`, `${this.#p}pace:${from}`], []);
+  }
+
+  async #hits(mode: "check" | "admit" | "add", keys: readonly string[], limits: readonly number[], windowMs: number, token: string) {
+    const wait = Number(
+      await SCRIPTS.hits.run(
+        this.redis,
+        keys.map((k) => `${this.#p}hits:${k}`),
+        [windowMs, mode, token, ...limits],
+      ),
+    );
+    return wait > 0 ? ({ admitted: false, retryAfterMs: wait } as const) : ({ admitted: true } as const);
+  }
+
+  hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck> {
+    return this.#hits(
+      "check",
+      scopes.map((s) => s.key),
+      scopes.map((s) => s.limit),
+      windowMs,
+      "",
+    );
+  }
+
+  hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string): Promise<HitCheck> {
+    return this.#hits(
+      "admit",
+      scopes.map((s) => s.key),
+      scopes.map((s) => s.limit),
+      windowMs,
+      token,
+    );
+  }
+
+  async hitAdd(keys: readonly string[], windowMs: number, token: string) {
+    await this.#hits("add", keys, [], windowMs, token);
+  }
+
+  async hitRemove(keys: readonly string[], token: string) {
+    const multi = this.redis.multi();
+    for (const key of keys) multi.zrem(`${this.#p}hits:${key}`, token);
+    await multi.exec();
+  }
+
+  async setFlag(name: string, ttlMs: number) {
+    await this.redis.set(`${this.#p}flag:${name}`, "1", "PX", Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async hasFlag(name: string) {
+    return (await this.redis.exists(`${this.#p}flag:${name}`)) === 1;
+  }
+
+  async mergeClients(deltas: readonly ClientCounts[], { maxClients, othersKey }: ClientsLimits) {
+    if (deltas.length === 0) return;
+    await SCRIPTS.mergeClients.run(
+      this.redis,
+      [`${this.#p}clients:index`],
+      [JSON.stringify(deltas), maxClients, othersKey, `${this.#p}clients:e:`],
+    );
+  }
+
+  async clients() {
+    const [since, ids] = await Promise.all([
+      this.redis.get(`${this.#p}clients:since`),
+      this.redis.zrange(`${this.#p}clients:index`, 0, -1),
+    ]);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(`${this.#p}clients:e:${id}`);
+    const entries = ((await pipeline.exec()) ?? []).map(([, fields]) => fields as Record<string, string>);
+    const clients = entries
+      .filter((fields) => fields.account_id !== undefined)
+      .map((fields): ClientCounts => {
+        const counts: Record<string, number> = {};
+        for (const [name, value] of Object.entries(fields)) if (name.startsWith("c:")) counts[name.slice(2)] = Number(value);
+        return {
+          account_id: fields.account_id!,
+          user_agent: fields.user_agent!,
+          first_seen: Number(fields.first_seen),
+          last_seen: Number(fields.last_seen),
+          counts,
+        };
+      });
+    return { since: Number(since ?? Date.now()), clients };
+  }
+
+  #ledger = (rest: string) => `${this.#p}ledger:${rest}`;
+
+  async beginPlacement(p: Placement) {
+    const written = await SCRIPTS.begin.run(
+      this.redis,
+      [this.#ledger(`r:${p.alternative_order_id}`)],
+      [JSON.stringify(p), this.#ledgerTtlMs, this.#ledger("")],
+    );
+    if (written !== 1) throw new Error(`the ledger already holds ${p.alternative_order_id}`);
+  }
+
+  async settlePlacements(outcomes: readonly PlacementOutcome[]) {
+    await SCRIPTS.settle.run(this.redis, [], [JSON.stringify(outcomes), this.#ledger("")]);
+  }
+
+  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+    const index = fingerprint
+      ? `i:fp:${fingerprint}`
+      : account_id
+        ? state
+          ? `i:acst:${account_id}:${state}`
+          : `i:account:${account_id}`
+        : state
+          ? `i:state:${state}`
+          : "i:all";
+    const args = [cursor ? cursor.created_at : "+inf", cursor?.alternative_order_id ?? "", limit, this.#ledger("")];
+    const raw = (await SCRIPTS.list.run(this.redis, [this.#ledger(index)], args)) as string[];
+    const rows = raw
+      .map((text) => placementSchema.parse(JSON.parse(text)))
+      // The fingerprint's index holds every state and account: the rest of the filter applies here.
+      .filter((p) => (!state || p.state === state) && (!account_id || p.account_id === account_id));
+    const placements = rows.slice(0, limit);
+    return { placements, next: rows.length > limit ? placements.at(-1)! : null };
+  }
+
+  async countPlacements(state: PlacementState) {
+    return this.redis.zcard(this.#ledger(`i:state:${state}`));
+  }
+
+  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
+    const [claimed, raw] = (await SCRIPTS.claim.run(this.redis, [this.#ledger(`r:${alternativeOrderId}`)], [owner, leaseUntil, now])) as [
+      number,
+      string | null,
+    ];
+    const placement = raw ? placementSchema.parse(JSON.parse(raw)) : undefined;
+    return claimed === 1 ? { claimed: true, placement: placement! } : { claimed: false, placement };
+  }
+
+  async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
+    const args = [now, now - ledgerRetentionMs, now - clientsRetentionMs, this.#ledger(""), `${this.#p}clients:`, ...PLACEMENT_STATES];
+    await SCRIPTS.sweep.run(this.redis, [], args);
+  }
+
+  async ping() {
+    await this.redis.ping();
+  }
+
+  async close() {
+    this.redis.disconnect();
+  }
+}

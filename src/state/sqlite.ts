@@ -1,0 +1,339 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { RateWindow } from "../lib/rate-window.js";
+import { abandoned, claimable, mergeCounts, settled } from "./memory.js";
+import {
+  type ClaimResult,
+  type ClientCounts,
+  type ClientsLimits,
+  type HitCheck,
+  type HitScope,
+  type Placement,
+  type PlacementFilter,
+  type PlacementOutcome,
+  type PlacementPage,
+  type PlacementState,
+  placementSchema,
+  type StateStore,
+  type SweepLimits,
+} from "./store.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pace (bucket TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS pace_by_bucket ON pace (bucket, at);
+CREATE INDEX IF NOT EXISTS pace_by_expiry ON pace (expires);
+CREATE TABLE IF NOT EXISTS pace_holds (bucket TEXT PRIMARY KEY, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, token TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL, PRIMARY KEY (key, token));
+CREATE INDEX IF NOT EXISTS hits_by_time ON hits (key, at);
+CREATE INDEX IF NOT EXISTS hits_by_expiry ON hits (expires);
+CREATE TABLE IF NOT EXISTS flags (name TEXT PRIMARY KEY, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (
+  account_id TEXT NOT NULL, user_agent TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL, counts TEXT NOT NULL,
+  PRIMARY KEY (account_id, user_agent));
+CREATE TABLE IF NOT EXISTS placements (
+  alternative_order_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, req_id TEXT NOT NULL, state TEXT NOT NULL,
+  v2_order_id INTEGER, v2_status TEXT, replica TEXT NOT NULL, owner TEXT NOT NULL, lease_until REAL, fingerprint TEXT,
+  created_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS placements_by_time ON placements (created_at, alternative_order_id);
+CREATE INDEX IF NOT EXISTS placements_by_state ON placements (state, created_at, alternative_order_id);
+CREATE INDEX IF NOT EXISTS placements_by_account ON placements (account_id, created_at, alternative_order_id);
+CREATE INDEX IF NOT EXISTS placements_by_fingerprint ON placements (fingerprint) WHERE fingerprint IS NOT NULL;
+`;
+
+interface Write {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Row = Omit<Placement, "v2_status"> & { v2_status: string | null };
+
+const toRow = (p: Placement): Row => ({ ...p, v2_status: p.v2_status === null ? null : JSON.stringify(p.v2_status) });
+const fromRow = (row: Row): Placement =>
+  placementSchema.parse({ ...row, v2_status: row.v2_status === null ? null : JSON.parse(row.v2_status) });
+
+/**
+ * One replica's state in a file on local disk, surviving restarts (better-sqlite3).
+ * Write-ahead log with synchronous=NORMAL: a committed write is in the log before
+ * the call returns, so it survives the process being killed (kill -9, OOM);
+ * only a crash of the machine itself may lose the last writes. FULL would fsync
+ * on every commit, and better-sqlite3 runs on the event loop: every order would
+ * wait for the disk. See README, "Running several replicas".
+ */
+export class SqliteStore implements StateStore {
+  readonly backend = "sqlite";
+  readonly #db: Database.Database;
+  readonly #q;
+  readonly #batch: Write[] = [];
+
+  constructor(
+    path: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    this.#db = db;
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    // One shim per file is the design; a second process on it waits this long for the write lock, not forever.
+    db.pragma("busy_timeout = 1000");
+    db.exec(SCHEMA);
+    db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('clients_since', ?)").run(String(now()));
+    const columns =
+      "alternative_order_id, account_id, req_id, state, v2_order_id, v2_status, replica, owner, lease_until, fingerprint, created_at, updated_at";
+    this.#q = {
+      paceDrop: db.prepare("DELETE FROM pace WHERE bucket = ? AND at <= ?"),
+      paceLast: db.prepare("SELECT MAX(at) FROM pace WHERE bucket = ?").pluck(),
+      paceNth: db.prepare("SELECT at FROM pace WHERE bucket = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
+      paceAdd: db.prepare("INSERT INTO pace (bucket, at, expires) VALUES (?, ?, ?)"),
+      holdGet: db.prepare("SELECT until FROM pace_holds WHERE bucket = ?").pluck(),
+      holdSet: db.prepare(
+        "INSERT INTO pace_holds (bucket, until) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET until = MAX(until, excluded.until)",
+      ),
+      inherit: db.prepare(
+        "INSERT INTO pace (bucket, at, expires) SELECT @bucket, at, expires FROM pace WHERE bucket = @from AND NOT EXISTS (SELECT 1 FROM pace WHERE bucket = @bucket)",
+      ),
+      hitNth: db.prepare("SELECT at FROM hits WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
+      hitAdd: db.prepare("INSERT OR REPLACE INTO hits (key, token, at, expires) VALUES (?, ?, ?, ?)"),
+      hitRemove: db.prepare("DELETE FROM hits WHERE key = ? AND token = ?"),
+      flagSet: db.prepare("INSERT OR REPLACE INTO flags (name, expires) VALUES (?, ?)"),
+      flagGet: db.prepare("SELECT 1 FROM flags WHERE name = ? AND expires > ?").pluck(),
+      clientGet: db.prepare(
+        "SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients WHERE account_id = ? AND user_agent = ?",
+      ),
+      clientCount: db.prepare("SELECT COUNT(*) FROM clients").pluck(),
+      clientPut: db.prepare(
+        "INSERT OR REPLACE INTO clients (account_id, user_agent, first_seen, last_seen, counts) VALUES (@account_id, @user_agent, @first_seen, @last_seen, @counts)",
+      ),
+      clientsAll: db.prepare("SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients"),
+      since: db.prepare("SELECT value FROM meta WHERE name = 'clients_since'").pluck(),
+      begin: db.prepare(`INSERT INTO placements (${columns}) VALUES (${columns.replace(/(\w+)/g, "@$1")})`),
+      get: db.prepare(`SELECT ${columns} FROM placements WHERE alternative_order_id = ?`),
+      settle: db.prepare(
+        "UPDATE placements SET state = @state, v2_order_id = @v2_order_id, v2_status = @v2_status, lease_until = NULL, updated_at = @updated_at WHERE alternative_order_id = @id",
+      ),
+      claim: db.prepare("UPDATE placements SET owner = ?, lease_until = ?, updated_at = ? WHERE alternative_order_id = ?"),
+      count: db.prepare("SELECT COUNT(*) FROM placements WHERE state = ?").pluck(),
+      abandon: db.prepare(
+        "UPDATE placements SET state = 'unknown', lease_until = NULL, v2_status = @v2_status, updated_at = @now WHERE state = 'placing' AND lease_until < @now",
+      ),
+      forgetPlacements: db.prepare("DELETE FROM placements WHERE created_at < ?"),
+      forgetClients: db.prepare("DELETE FROM clients WHERE last_seen < ?"),
+      forgetPace: db.prepare("DELETE FROM pace WHERE expires < ?"),
+      forgetHolds: db.prepare("DELETE FROM pace_holds WHERE until < ?"),
+      forgetHits: db.prepare("DELETE FROM hits WHERE expires < ?"),
+      forgetFlags: db.prepare("DELETE FROM flags WHERE expires < ?"),
+    };
+  }
+
+  /**
+   * Group commit: the writes asked for in one turn of the event loop go to disk in
+   * one transaction. Each write's promise resolves once that transaction has
+   * committed: a ledger record is in the log before its order is sent, and under
+   * load many orders share one commit. Should one write fail, the batch is rolled
+   * back and each write is done again alone, so that one that fails fails alone
+   * (a savepoint per write would cost every write a third more).
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // Once the turn's callbacks have run: every write they asked for shares the commit, and none waits longer.
+      if (this.#batch.length === 0) setImmediate(() => this.#commit());
+      this.#batch.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  #commit(): void {
+    const batch = this.#batch.splice(0);
+    if (batch.length === 0) return;
+    let values: unknown[];
+    try {
+      values = this.#db.transaction(() => batch.map(({ work }) => work())).immediate();
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const write of batch) this.#alone(write);
+      return;
+    }
+    for (const [i, { resolve }] of batch.entries()) resolve(values[i]);
+  }
+
+  #alone({ work, resolve, reject }: Write): void {
+    try {
+      resolve(this.#db.transaction(work).immediate());
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  async reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number) {
+    const q = this.#q;
+    const now = this.now();
+    const longest = Math.max(...windows.map((w) => w.windowMs));
+    return this.#write(() => {
+      q.paceDrop.run(bucket, now - longest);
+      let at = Math.max(now, (q.paceLast.get(bucket) as number | null) ?? now, (q.holdGet.get(bucket) as number | undefined) ?? now);
+      for (const { limit, windowMs } of windows) {
+        // The limit-th newest time, if it lies within the window: the window is full until it leaves.
+        const nth = q.paceNth.get(bucket, now - windowMs, limit - 1) as number | undefined;
+        if (nth !== undefined) at = Math.max(at, nth + windowMs);
+      }
+      const waitMs = at - now;
+      if (waitMs > maxWaitMs) return { admitted: false, waitMs };
+      q.paceAdd.run(bucket, at, at + longest);
+      return { admitted: true, waitMs };
+    });
+  }
+
+  async holdBack(bucket: string, ms: number) {
+    const until = this.now() + ms;
+    await this.#write(() => this.#q.holdSet.run(bucket, until));
+  }
+
+  async inheritPace(bucket: string, from: string) {
+    await this.#write(() => this.#q.inherit.run({ bucket, from }));
+  }
+
+  #check(scopes: readonly HitScope[], windowMs: number, now: number): HitCheck {
+    let wait = 0;
+    for (const { key, limit } of scopes) {
+      const nth = this.#q.hitNth.get(key, now - windowMs, limit - 1) as number | undefined;
+      if (nth !== undefined) wait = Math.max(wait, nth + windowMs - now, 1);
+    }
+    return wait > 0 ? { admitted: false, retryAfterMs: wait } : { admitted: true };
+  }
+
+  async hitCheck(scopes: readonly HitScope[], windowMs: number) {
+    return this.#check(scopes, windowMs, this.now());
+  }
+
+  async hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string) {
+    const now = this.now();
+    return this.#write(() => {
+      const check = this.#check(scopes, windowMs, now);
+      if (check.admitted) for (const { key } of scopes) this.#q.hitAdd.run(key, token, now, now + windowMs);
+      return check;
+    });
+  }
+
+  async hitAdd(keys: readonly string[], windowMs: number, token: string) {
+    const now = this.now();
+    await this.#write(() => {
+      for (const key of keys) this.#q.hitAdd.run(key, token, now, now + windowMs);
+    });
+  }
+
+  async hitRemove(keys: readonly string[], token: string) {
+    await this.#write(() => {
+      for (const key of keys) this.#q.hitRemove.run(key, token);
+    });
+  }
+
+  async setFlag(name: string, ttlMs: number) {
+    const expires = this.now() + ttlMs;
+    await this.#write(() => this.#q.flagSet.run(name, expires));
+  }
+
+  async hasFlag(name: string) {
+    return this.#q.flagGet.get(name, this.now()) !== undefined;
+  }
+
+  async mergeClients(deltas: readonly ClientCounts[], { maxClients, othersKey }: ClientsLimits) {
+    const q = this.#q;
+    await this.#write(() => {
+      let size = q.clientCount.get() as number;
+      for (const delta of deltas) {
+        let found = readClient(q.clientGet.get(delta.account_id, delta.user_agent));
+        let entry = delta;
+        if (!found && size >= maxClients) {
+          entry = { ...delta, account_id: othersKey, user_agent: othersKey };
+          found = readClient(q.clientGet.get(othersKey, othersKey));
+        }
+        if (!found) size++;
+        const merged = found ? mergeCounts(found, entry) : entry;
+        q.clientPut.run({ ...merged, counts: JSON.stringify(merged.counts) });
+      }
+    });
+  }
+
+  async clients() {
+    const rows = this.#q.clientsAll.all().map(readClient);
+    return { since: Number(this.#q.since.get()), clients: rows.filter((c): c is ClientCounts => c !== undefined) };
+  }
+
+  async beginPlacement(placement: Placement) {
+    const row = toRow(placement);
+    await this.#write(() => this.#q.begin.run(row));
+  }
+
+  async settlePlacements(outcomes: readonly PlacementOutcome[]) {
+    const rows = outcomes.map((outcome) => {
+      const fields = settled(outcome);
+      return {
+        ...fields,
+        v2_status: fields.v2_status === null ? null : JSON.stringify(fields.v2_status),
+        id: outcome.alternative_order_id,
+      };
+    });
+    await this.#write(() => {
+      for (const row of rows) this.#q.settle.run(row);
+    });
+  }
+
+  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+    const params: Record<string, string | number> = { limit: limit + 1 };
+    const equal = { state, account_id, fingerprint };
+    const where = Object.entries(equal).flatMap(([column, value]) => {
+      if (!value) return [];
+      params[column] = value;
+      return [`${column} = @${column}`];
+    });
+    if (cursor) {
+      where.push("(created_at < @at OR (created_at = @at AND alternative_order_id < @id))");
+      Object.assign(params, { at: cursor.created_at, id: cursor.alternative_order_id });
+    }
+    const sql = `SELECT * FROM placements ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, alternative_order_id DESC LIMIT @limit`;
+    const rows = (this.#db.prepare(sql).all(params) as Row[]).map(fromRow);
+    const placements = rows.slice(0, limit);
+    return { placements, next: rows.length > limit ? placements.at(-1)! : null };
+  }
+
+  async countPlacements(state: PlacementState) {
+    return this.#q.count.get(state) as number;
+  }
+
+  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
+    return this.#write(() => {
+      const row = this.#q.get.get(alternativeOrderId) as Row | undefined;
+      const placement = row && fromRow(row);
+      if (!placement || !claimable(placement, owner, now)) return { claimed: false, placement };
+      this.#q.claim.run(owner, leaseUntil, now, alternativeOrderId);
+      return { claimed: true, placement: { ...placement, owner, lease_until: leaseUntil, updated_at: now } };
+    });
+  }
+
+  async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
+    const q = this.#q;
+    await this.#write(() => {
+      q.abandon.run({ now, v2_status: JSON.stringify(abandoned(now).v2_status) });
+      q.forgetPlacements.run(now - ledgerRetentionMs);
+      q.forgetClients.run(now - clientsRetentionMs);
+      for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
+    });
+  }
+
+  async ping() {
+    this.#db.prepare("SELECT 1").get();
+  }
+
+  async close() {
+    this.#commit();
+    this.#db.close();
+  }
+}
+
+function readClient(row: unknown): ClientCounts | undefined {
+  if (!row) return undefined;
+  const { counts, ...rest } = row as Omit<ClientCounts, "counts"> & { counts: string };
+  return { ...rest, counts: JSON.parse(counts) as Record<string, number> };
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import type { RateWindow } from "../lib/rate-window.js";
+
+// What the shim remembers beyond one request, behind one interface with three
+// backends (memory, SQLite, Redis). Every method is one atomic step in every
+// backend, so two replicas racing on one store never double-count or over-admit.
+
+/** A sliding log with a limit: `key` holds the times of its entries. */
+export interface HitScope {
+  key: string;
+  limit: number;
+}
+
+/** When a full scope frees a slot: `retryAfterMs` from now. */
+export type HitCheck = { admitted: true } | { admitted: false; retryAfterMs: number };
+
+export const PLACEMENT_STATES = ["placing", "created", "refused", "failed", "unknown"] as const;
+const placementStateSchema = z.enum(PLACEMENT_STATES);
+export type PlacementState = z.infer<typeof placementStateSchema>;
+
+/**
+ * One placement of an order with v2, written before the order is sent. It holds
+ * what the request's log line holds, never a key, a credential or an order field.
+ * `owner` and `lease_until` say which replica is working on a `placing` record and
+ * until when; `fingerprint` (unset for now) is for finding a client's retry of it.
+ */
+export const placementSchema = z.object({
+  alternative_order_id: z.string(),
+  account_id: z.string(),
+  req_id: z.string(),
+  state: placementStateSchema,
+  v2_order_id: z.number().int().nullable(),
+  /** The last v2 status, or why there was none, as the log line's `v2_status`. */
+  v2_status: z.union([z.number(), z.string()]).nullable(),
+  /** The replica that placed it. */
+  replica: z.string(),
+  owner: z.string(),
+  /** Epoch ms; a `placing` record whose lease has run out was abandoned (its replica died). */
+  lease_until: z.number().nullable(),
+  fingerprint: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+});
+export type Placement = z.infer<typeof placementSchema>;
+
+type SettledState = Exclude<PlacementState, "placing">;
+
+/** How a placement ended. */
+export interface PlacementOutcome {
+  alternative_order_id: string;
+  state: SettledState;
+  v2_order_id: number | null;
+  v2_status: number | string | null;
+  at: number;
+}
+
+export interface PlacementFilter {
+  state?: PlacementState | undefined;
+  account_id?: string | undefined;
+  fingerprint?: string | undefined;
+  limit: number;
+  /** From a previous page's `next_cursor`: the records after it. */
+  cursor?: PlacementCursor | undefined;
+}
+
+/** Where a page ended: records are listed newest first, ties by alternative_order_id, descending. */
+interface PlacementCursor {
+  created_at: number;
+  alternative_order_id: string;
+}
+
+export interface PlacementPage {
+  placements: Placement[];
+  next: PlacementCursor | null;
+}
+
+/** A claim on a `placing` record, for a replica taking over one another left. */
+export type ClaimResult = { claimed: true; placement: Placement } | { claimed: false; placement: Placement | undefined };
+
+/** The counts of one legacy caller (account id and User-Agent), as the clients view shows them. */
+export interface ClientCounts {
+  account_id: string;
+  user_agent: string;
+  first_seen: number;
+  last_seen: number;
+  counts: Record<string, number>;
+}
+
+export interface ClientsLimits {
+  /** Pairs kept apart; later ones are counted under `othersKey` for both fields. */
+  maxClients: number;
+  othersKey: string;
+}
+
+export interface SweepLimits {
+  now: number;
+  ledgerRetentionMs: number;
+  clientsRetentionMs: number;
+}
+
+export type Backend = "memory" | "sqlite" | "redis";
+
+export interface StateStore {
+  readonly backend: Backend;
+
+  /**
+   * Pacing toward v2: reserves the earliest time a call in `bucket` may go under
+   * every window (a sliding log), and says how long to wait for it. When that is
+   * more than `maxWaitMs`, nothing is reserved.
+   */
+  reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number): Promise<{ admitted: boolean; waitMs: number }>;
+  /** No call in `bucket` is admitted for `ms` from now (v2 said the key is saturated). */
+  holdBack(bucket: string, ms: number): Promise<void>;
+  /** Gives an empty `bucket` the calls `from` holds, so a key moving to a bucket of its own takes its calls along. */
+  inheritPace(bucket: string, from: string): Promise<void>;
+
+  /** Sliding logs over `windowMs`: whether each scope has room, without adding. */
+  hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck>;
+  /** Adds `token` to every scope if every one has room; otherwise adds nothing. */
+  hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string): Promise<HitCheck>;
+  /** Adds `token` to every log, whatever their size. */
+  hitAdd(keys: readonly string[], windowMs: number, token: string): Promise<void>;
+  /** Takes `token` out of every log. */
+  hitRemove(keys: readonly string[], token: string): Promise<void>;
+
+  /** A named mark that lapses after `ttlMs`. */
+  setFlag(name: string, ttlMs: number): Promise<void>;
+  hasFlag(name: string): Promise<boolean>;
+
+  /** Adds counts and widens first/last seen; a new pair past `maxClients` is counted under the others. */
+  mergeClients(deltas: readonly ClientCounts[], limits: ClientsLimits): Promise<void>;
+  /** Every pair, and since when the store counts. */
+  clients(): Promise<{ since: number; clients: ClientCounts[] }>;
+
+  /** Writes a new `placing` record; durable once this resolves. */
+  beginPlacement(placement: Placement): Promise<void>;
+  /** Writes how each placement ended and ends its lease; a record that is not there is passed over. */
+  settlePlacements(outcomes: readonly PlacementOutcome[]): Promise<void>;
+  listPlacements(filter: PlacementFilter): Promise<PlacementPage>;
+  countPlacements(state: PlacementState): Promise<number>;
+  /**
+   * Takes over a `placing` record whose lease has run out (or that `owner`
+   * already holds) until `leaseUntil`; any other record is given back unclaimed.
+   */
+  claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult>;
+
+  /** Forgets what is past its retention, and marks `placing` records whose lease ran out as `unknown`. */
+  sweep(limits: SweepLimits): Promise<void>;
+
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Pages of the ledger are read through this cursor, written as text in the API. */
+export const cursorText = (cursor: PlacementCursor): string => `${cursor.created_at}.${cursor.alternative_order_id}`;
+
+export function parseCursor(text: string): PlacementCursor | undefined {
+  const match = text.match(/^(\d{1,16})\.([A-Za-z0-9]{1,64})$/);
+  return match ? { created_at: Number(match[1]), alternative_order_id: match[2]! } : undefined;
+}
+
+/** True when `p` comes after the cursor in the listing's order (newest first, then id descending). */
+export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_order_id">, cursor: PlacementCursor | undefined): boolean =>
+  !cursor ||
+  p.created_at < cursor.created_at ||
+  (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);

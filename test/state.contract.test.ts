@@ -1,0 +1,371 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStore } from "../src/state/memory.js";
+import { RedisStore } from "../src/state/redis.js";
+import { SqliteStore } from "../src/state/sqlite.js";
+import type { Placement, StateStore } from "../src/state/store.js";
+import { type RedisServer, startRedis } from "./support/redis.js";
+
+// One contract, three backends: what the shim asks of its state store holds the
+// same in memory, in SQLite and in a real Redis. "Several" stores are several
+// handles on one backend (one file, one Redis), as several replicas would have.
+
+const DAY = 86_400_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Backend {
+  name: string;
+  /** `n` handles on one fresh store; the memory backend has only one to share. */
+  open(n?: number): Promise<StateStore[]>;
+  /** A new handle on what `open` made last, as after a restart; undefined for memory. */
+  reopen?(): Promise<StateStore>;
+  persists: boolean;
+}
+
+let redis: RedisServer;
+let namespace = 0;
+const opened: StateStore[] = [];
+const track = (stores: StateStore[]) => {
+  opened.push(...stores);
+  return stores;
+};
+
+async function redisStore(prefix: string): Promise<StateStore> {
+  const store = new RedisStore({ url: redis.url, prefix, ledgerRetentionMs: 30 * DAY });
+  await store.connect();
+  return store;
+}
+
+let lastSqlite = "";
+let lastPrefix = "";
+const backends: Backend[] = [
+  {
+    name: "memory",
+    persists: false,
+    open: async (n = 1) => {
+      const store = new MemoryStore();
+      return Array.from({ length: n }, () => store);
+    },
+  },
+  {
+    name: "sqlite",
+    persists: true,
+    open: async (n = 1) => {
+      lastSqlite = join(mkdtempSync(join(tmpdir(), "shim-sqlite-")), "nested", "state.db");
+      return track(Array.from({ length: n }, () => new SqliteStore(lastSqlite)));
+    },
+    reopen: async () => track([new SqliteStore(lastSqlite)])[0]!,
+  },
+  {
+    name: "redis",
+    persists: true,
+    open: async (n = 1) => {
+      lastPrefix = `t${++namespace}:`;
+      return track(await Promise.all(Array.from({ length: n }, () => redisStore(lastPrefix))));
+    },
+    reopen: async () => track([await redisStore(lastPrefix)])[0]!,
+  },
+];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  for (const store of opened) await store.close();
+  await redis.stop();
+});
+
+const placement = (id: string, over: Partial<Placement> = {}): Placement => ({
+  alternative_order_id: id,
+  account_id: "001007",
+  req_id: `req-${id}`,
+  state: "placing",
+  v2_order_id: null,
+  v2_status: null,
+  replica: "r1",
+  owner: "r1",
+  lease_until: Date.now() + 60_000,
+  fingerprint: null,
+  created_at: 1_000,
+  updated_at: 1_000,
+  ...over,
+});
+
+describe.each(backends)("the state store: $name", (backend) => {
+  describe("pacing", () => {
+    it("admits a burst up to the limit at once, then says when the next slot frees, and refuses past the longest wait", async () => {
+      const [store] = await backend.open();
+      const windows = [{ limit: 3, windowMs: 60_000 }];
+      const waits = [];
+      for (let i = 0; i < 3; i++) waits.push(await store!.reserve("k", windows, 0));
+      expect(waits).toEqual(Array(3).fill({ admitted: true, waitMs: 0 }));
+      const refused = await store!.reserve("k", windows, 1_000);
+      expect(refused.admitted).toBe(false);
+      expect(refused.waitMs).toBeGreaterThan(50_000);
+      expect(refused.waitMs).toBeLessThanOrEqual(60_000);
+      // Nothing was reserved by the refusal: a call that may wait gets the same slot.
+      const queued = await store!.reserve("k", windows, Infinity);
+      expect(queued.admitted).toBe(true);
+      expect(queued.waitMs).toBeLessThanOrEqual(refused.waitMs);
+      expect((await store!.reserve("other", windows, 0)).admitted).toBe(true);
+    });
+
+    it("applies every window: the tighter one sets the wait", async () => {
+      const [store] = await backend.open();
+      const windows = [
+        { limit: 5, windowMs: 1_000 },
+        { limit: 2, windowMs: 60_000 },
+      ];
+      await store!.reserve("k", windows, 0);
+      await store!.reserve("k", windows, 0);
+      expect((await store!.reserve("k", windows, Infinity)).waitMs).toBeGreaterThan(50_000);
+    });
+
+    it("admits again once the window has passed", async () => {
+      const [store] = await backend.open();
+      const windows = [{ limit: 1, windowMs: 200 }];
+      await store!.reserve("k", windows, 0);
+      expect((await store!.reserve("k", windows, 0)).admitted).toBe(false);
+      await sleep(250);
+      expect((await store!.reserve("k", windows, 0)).admitted).toBe(true);
+    });
+
+    it("holds a bucket back for the time asked, whatever its log says", async () => {
+      const [store] = await backend.open();
+      const windows = [{ limit: 100, windowMs: 60_000 }];
+      await store!.holdBack("k", 30_000);
+      const held = await store!.reserve("k", windows, 1_000);
+      expect(held.admitted).toBe(false);
+      expect(held.waitMs).toBeGreaterThan(25_000);
+      expect((await store!.reserve("other", windows, 0)).admitted).toBe(true);
+    });
+
+    it("gives an empty bucket another's calls, and leaves a bucket with calls of its own as it is", async () => {
+      const [store] = await backend.open();
+      const windows = [{ limit: 3, windowMs: 60_000 }];
+      await store!.reserve("shared", windows, 0);
+      await store!.reserve("shared", windows, 0);
+      await store!.inheritPace("own", "shared");
+      expect((await store!.reserve("own", windows, 0)).admitted).toBe(true);
+      expect((await store!.reserve("own", windows, 0)).admitted).toBe(false);
+      await store!.inheritPace("own", "shared");
+      expect((await store!.reserve("own", windows, 0)).admitted).toBe(false);
+      expect((await store!.reserve("shared", windows, 0)).admitted).toBe(true);
+    });
+
+    it("never over-admits when several handles race", async () => {
+      const stores = await backend.open(3);
+      const windows = [{ limit: 10, windowMs: 60_000 }];
+      const slots = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3]!.reserve("k", windows, 0)));
+      expect(slots.filter((s) => s.admitted)).toHaveLength(10);
+    });
+  });
+
+  describe("hit logs (failed logins)", () => {
+    it("admits into every scope or none, removes a token, and says when a full scope frees", async () => {
+      const [store] = await backend.open();
+      const scopes = [
+        { key: "a", limit: 2 },
+        { key: "b", limit: 5 },
+      ];
+      expect(await store!.hitAdmit(scopes, 60_000, "t1")).toEqual({ admitted: true });
+      expect(await store!.hitAdmit(scopes, 60_000, "t2")).toEqual({ admitted: true });
+      const full = await store!.hitAdmit(scopes, 60_000, "t3");
+      expect(full.admitted).toBe(false);
+      if (!full.admitted) expect(full.retryAfterMs).toBeGreaterThan(50_000);
+      // t3 was not added to b: b holds 2 of 5.
+      expect(await store!.hitCheck([{ key: "b", limit: 3 }], 60_000)).toEqual({ admitted: true });
+      await store!.hitRemove(["a"], "t1");
+      expect(await store!.hitCheck([{ key: "a", limit: 2 }], 60_000)).toEqual({ admitted: true });
+      await store!.hitAdd(["a", "c"], 60_000, "t4");
+      expect((await store!.hitCheck([{ key: "a", limit: 2 }], 60_000)).admitted).toBe(false);
+      expect((await store!.hitCheck([{ key: "c", limit: 1 }], 60_000)).admitted).toBe(false);
+    });
+
+    it("forgets entries older than the window", async () => {
+      const [store] = await backend.open();
+      await store!.hitAdd(["a"], 200, "t1");
+      expect((await store!.hitCheck([{ key: "a", limit: 1 }], 200)).admitted).toBe(false);
+      await sleep(250);
+      expect(await store!.hitCheck([{ key: "a", limit: 1 }], 200)).toEqual({ admitted: true });
+    });
+
+    it("never over-admits when several handles race", async () => {
+      const stores = await backend.open(3);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => stores[i % 3]!.hitAdmit([{ key: "acct", limit: 5 }], 60_000, `t${i}`)),
+      );
+      expect(results.filter((r) => r.admitted)).toHaveLength(5);
+    });
+  });
+
+  it("keeps flags until they lapse", async () => {
+    const [store] = await backend.open();
+    await store!.setFlag("f", 60_000);
+    await store!.setFlag("short", 100);
+    expect(await store!.hasFlag("f")).toBe(true);
+    expect(await store!.hasFlag("never")).toBe(false);
+    await sleep(150);
+    expect(await store!.hasFlag("short")).toBe(false);
+  });
+
+  describe("the clients view", () => {
+    const delta = (account_id: string, at: number, ordered = 1) => ({
+      account_id,
+      user_agent: "Agent/1",
+      first_seen: at,
+      last_seen: at,
+      counts: { ordered },
+    });
+    const limits = { maxClients: 3, othersKey: "(others)" };
+
+    it("adds counts, widens first and last seen, and counts pairs past the bound together", async () => {
+      const stores = await backend.open(2);
+      await stores[0]!.mergeClients([delta("a", 2_000), delta("b", 2_000)], limits);
+      await stores[1]!.mergeClients(
+        [delta("a", 1_000, 2), delta("a", 3_000), delta("c", 2_000), delta("d", 2_000), delta("e", 2_000)],
+        limits,
+      );
+      const { clients, since } = await stores[0]!.clients();
+      expect(since).toBeGreaterThan(0);
+      const byAccount = Object.fromEntries(clients.map((c) => [c.account_id, c]));
+      expect(byAccount.a).toEqual({ account_id: "a", user_agent: "Agent/1", first_seen: 1_000, last_seen: 3_000, counts: { ordered: 4 } });
+      expect(Object.keys(byAccount).sort()).toEqual(["(others)", "a", "b", "c"]);
+      expect(byAccount["(others)"]!.counts.ordered).toBe(2);
+    });
+
+    it("forgets callers not seen within the retention", async () => {
+      const [store] = await backend.open();
+      const now = Date.now();
+      await store!.mergeClients([delta("old", now - 10 * DAY), delta("new", now)], limits);
+      await store!.sweep({ now, ledgerRetentionMs: 30 * DAY, clientsRetentionMs: 5 * DAY });
+      expect((await store!.clients()).clients.map((c) => c.account_id)).toEqual(["new"]);
+    });
+  });
+
+  describe("the order ledger", () => {
+    it("writes a placing record, settles it, and lists newest first with filters and pages", async () => {
+      const [store] = await backend.open();
+      await store!.beginPlacement(placement("v1shima", { created_at: 1_000 }));
+      await store!.beginPlacement(placement("v1shimb", { created_at: 2_000, account_id: "002008" }));
+      await store!.beginPlacement(placement("v1shimc", { created_at: 2_000 }));
+      await store!.beginPlacement(placement("v1shimd", { created_at: 3_000 }));
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shima", state: "created", v2_order_id: 500001, v2_status: 201, at: 1_500 },
+      ]);
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shimd", state: "unknown", v2_order_id: null, v2_status: "ECONNRESET", at: 3_500 },
+      ]);
+
+      const all = await store!.listPlacements({ limit: 10 });
+      expect(all.placements.map((p) => p.alternative_order_id)).toEqual(["v1shimd", "v1shimc", "v1shimb", "v1shima"]);
+      expect(all.next).toBeNull();
+      expect(all.placements[3]).toEqual(
+        placement("v1shima", { state: "created", v2_order_id: 500001, v2_status: 201, lease_until: null, updated_at: 1_500 }),
+      );
+      expect(all.placements[0]).toMatchObject({ state: "unknown", v2_status: "ECONNRESET", lease_until: null });
+
+      const first = await store!.listPlacements({ limit: 2 });
+      expect(first.placements.map((p) => p.alternative_order_id)).toEqual(["v1shimd", "v1shimc"]);
+      const second = await store!.listPlacements({ limit: 2, cursor: first.next! });
+      expect(second.placements.map((p) => p.alternative_order_id)).toEqual(["v1shimb", "v1shima"]);
+      expect(second.next).toBeNull();
+
+      const ids = async (filter: object) =>
+        (await store!.listPlacements({ limit: 10, ...filter })).placements.map((p) => p.alternative_order_id);
+      expect(await ids({ state: "placing" })).toEqual(["v1shimc", "v1shimb"]);
+      expect(await ids({ account_id: "001007" })).toEqual(["v1shimd", "v1shimc", "v1shima"]);
+      expect(await ids({ account_id: "001007", state: "placing" })).toEqual(["v1shimc"]);
+      expect(await store!.countPlacements("unknown")).toBe(1);
+      expect(await store!.countPlacements("placing")).toBe(2);
+    });
+
+    it("refuses a second record with one id, and that refusal fails alone among writes made together", async () => {
+      const [store] = await backend.open();
+      const results = await Promise.allSettled([
+        store!.beginPlacement(placement("v1shimtwice")),
+        store!.beginPlacement(placement("v1shimtwice", { account_id: "002008" })),
+        store!.beginPlacement(placement("v1shimother")),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      const { placements } = await store!.listPlacements({ limit: 5 });
+      expect(placements.map((p) => [p.alternative_order_id, p.account_id]).sort()).toEqual([
+        ["v1shimother", "001007"],
+        ["v1shimtwice", "001007"],
+      ]);
+    });
+
+    it("finds a placement by its fingerprint", async () => {
+      const [store] = await backend.open();
+      await store!.beginPlacement(placement("v1shima", { fingerprint: "fp1" }));
+      await store!.beginPlacement(placement("v1shimb", { fingerprint: "fp2" }));
+      const found = await store!.listPlacements({ fingerprint: "fp1", limit: 5 });
+      expect(found.placements.map((p) => p.alternative_order_id)).toEqual(["v1shima"]);
+    });
+
+    it("lets a replica claim a placing record only once its lease has run out, or when it holds it", async () => {
+      const [store] = await backend.open();
+      const now = Date.now();
+      await store!.beginPlacement(placement("v1shimlive", { lease_until: now + 60_000 }));
+      await store!.beginPlacement(placement("v1shimgone", { lease_until: now - 1 }));
+      await store!.beginPlacement(placement("v1shimdone"));
+      await store!.settlePlacements([{ alternative_order_id: "v1shimdone", state: "created", v2_order_id: 7, v2_status: 201, at: now }]);
+
+      expect(await store!.claimPlacement("v1shimlive", "r2", now + 30_000, now)).toMatchObject({
+        claimed: false,
+        placement: { owner: "r1" },
+      });
+      expect(await store!.claimPlacement("v1shimlive", "r1", now + 90_000, now)).toMatchObject({
+        claimed: true,
+        placement: { lease_until: now + 90_000 },
+      });
+      expect(await store!.claimPlacement("v1shimgone", "r2", now + 30_000, now)).toMatchObject({
+        claimed: true,
+        placement: { owner: "r2" },
+      });
+      expect(await store!.claimPlacement("v1shimdone", "r2", now + 30_000, now)).toMatchObject({
+        claimed: false,
+        placement: { state: "created" },
+      });
+      expect(await store!.claimPlacement("v1shimnone", "r2", now + 30_000, now)).toEqual({ claimed: false, placement: undefined });
+      const [gone] = (await store!.listPlacements({ limit: 10 })).placements.filter((p) => p.alternative_order_id === "v1shimgone");
+      expect(gone).toMatchObject({ owner: "r2", lease_until: now + 30_000 });
+    });
+
+    it("sweeps: an abandoned placing record becomes unknown, and records past the retention go", async () => {
+      const [store] = await backend.open();
+      const now = Date.now();
+      await store!.beginPlacement(placement("v1shimold", { created_at: now - 40 * DAY, lease_until: null, state: "created" }));
+      await store!.beginPlacement(placement("v1shimabandoned", { created_at: now - 60_000, lease_until: now - 1_000 }));
+      await store!.beginPlacement(placement("v1shiminflight", { created_at: now, lease_until: now + 60_000 }));
+      await store!.sweep({ now, ledgerRetentionMs: 30 * DAY, clientsRetentionMs: 90 * DAY });
+      const { placements } = await store!.listPlacements({ limit: 10 });
+      expect(placements.map((p) => [p.alternative_order_id, p.state])).toEqual([
+        ["v1shiminflight", "placing"],
+        ["v1shimabandoned", "unknown"],
+      ]);
+      expect(placements[1]).toMatchObject({ v2_status: "abandoned", lease_until: null });
+      expect(await store!.countPlacements("unknown")).toBe(1);
+      expect(await store!.countPlacements("created")).toBe(0);
+    });
+  });
+
+  it.runIf(backend.persists)("keeps everything across a restart", async () => {
+    const [store] = await backend.open();
+    await store!.beginPlacement(placement("v1shimkept"));
+    await store!.mergeClients([{ account_id: "a", user_agent: "u", first_seen: 1, last_seen: 2, counts: { read: 3 } }], {
+      maxClients: 10,
+      othersKey: "(others)",
+    });
+    await store!.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0);
+    await store!.close();
+    const again = await backend.reopen!();
+    expect((await again.listPlacements({ limit: 5 })).placements.map((p) => p.alternative_order_id)).toEqual(["v1shimkept"]);
+    expect((await again.clients()).clients).toEqual([
+      { account_id: "a", user_agent: "u", first_seen: 1, last_seen: 2, counts: { read: 3 } },
+    ]);
+    expect((await again.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0)).admitted).toBe(false);
+  });
+});
