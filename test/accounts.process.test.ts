@@ -4,13 +4,13 @@ import { describe, expect, it } from "vitest";
 import { parseKeyHash, verifyKey } from "../src/accounts/key-hash.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { basicAuth, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { spawnShim } from "./support/process.js";
 
 const HASH_KEY = fileURLToPath(new URL("../dist/cli/hash-key.js", import.meta.url));
 const hashKeyCli = (args: string[], input?: string) => execFileSync(process.execPath, [HASH_KEY, ...args], { input, encoding: "utf8" });
 
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 
 describe("npm run hash-key", () => {
   it("prints, as its last line, a hash of the key given as an argument or on standard input", async () => {
@@ -68,10 +68,7 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     const url = `http://127.0.0.1:${await running.listening}`;
     const asOther = {
       ...orderRequest(),
-      headers: orderRequest().headers.map(([n, v]): [string, string] => [
-        n,
-        n === "Authorization" ? `Basic ${Buffer.from("002008:goldeneye").toString("base64")}` : v,
-      ]),
+      headers: orderRequest().headers.map(([n, v]): [string, string] => [n, n === "Authorization" ? basicAuth("002008", "goldeneye") : v]),
     };
     expect((await sendHttpMessage(url, asOther)).status).toBe(401);
 

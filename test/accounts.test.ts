@@ -5,18 +5,12 @@ import { DEFAULT_LOGIN_LIMITS, FailedLogins } from "../src/accounts/failed-login
 import { HashSlots } from "../src/accounts/hash-slots.js";
 import { verifyKey } from "../src/accounts/key-hash.js";
 import { AccountRegistry } from "../src/accounts/registry.js";
-import { createApp } from "../src/app.js";
-import { loadConfig } from "../src/config/config.js";
-import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
 import { MemoryStore } from "../src/state/memory.js";
-import { V2Client } from "../src/v2/client.js";
-import { Pacer } from "../src/v2/pacer.js";
-import { createSandbox } from "../src/v2/sandbox.js";
-import { inProcessTransport } from "../src/v2/transport.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { inProcessApp } from "./support/app.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { basicAuth, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type RunningShim, startShim } from "./support/shim.js";
 
 // The seed's client, account 001007 with legacy key "skyfall", as the operator maps it.
@@ -46,7 +40,7 @@ const readRequest: HttpMessage = { startLine: "GET /order/500001 HTTP/1.1", head
 const as = (accountId: string, key: string, message: HttpMessage = orderRequest()): HttpMessage => ({
   ...message,
   headers: message.headers.map(([name, value]): [string, string] =>
-    name === "Authorization" ? [name, `Basic ${Buffer.from(`${accountId}:${key}`).toString("base64")}`] : [name, value],
+    name === "Authorization" ? [name, basicAuth(accountId, key)] : [name, value],
   ),
 });
 
@@ -57,10 +51,8 @@ describe("accounts mode", () => {
     fake = await startFakeV2();
     shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV });
   }
-  afterEach(async () => {
+  afterEach(() => {
     for (const secret of SECRETS) expect(shim.rawLogs.join("\n")).not.toContain(secret);
-    await shim.close();
-    await fake.close();
   });
 
   it("orders with the account's own v2 key, in its container", async () => {
@@ -174,13 +166,9 @@ describe("repeated failed logins", () => {
   it("are limited by rate: past the limit the key is not checked, the answer says when to retry, and nothing reaches v2", async () => {
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    const sandbox = createSandbox();
     const registry = new AccountRegistry(loadAccounts(accountsFile, ENV), { cacheTtlMs: 60_000 });
-    const app = createApp({
-      config: loadConfig({}),
+    const { app, sandbox } = inProcessApp({
       logger,
-      lifecycle: new Lifecycle(),
-      v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
       authenticate: authenticateAccount({
         registry,
         failedLogins: new FailedLogins(new MemoryStore(), { ...DEFAULT_LOGIN_LIMITS, perAccount: 3 }),
@@ -251,7 +239,12 @@ describe("a flood of credential checks", () => {
     try {
       const answer = await sendHttpMessage(shim.url, orderRequest());
       expect(answer.status).toBe(503);
-      expect(shim.logs()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringMatching(/outcome unknown.*reconcile/) }));
+      // On a loaded machine the deadline may pass before the order is even sent; once sent, it is to be reconciled.
+      if (fake.requests.some((r) => r.method === "POST")) {
+        expect(shim.logs()).toContainEqual(
+          expect.objectContaining({ level: 50, msg: expect.stringMatching(/outcome unknown.*reconcile/) }),
+        );
+      }
     } finally {
       await shim.close();
       await fake.close();

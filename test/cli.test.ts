@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { parseHttpMessage } from "./support/http-files.js";
@@ -42,10 +42,6 @@ const seedV2 = (): { method: string; path: string; body: Record<string, any> } =
 
 const SEED_AUTH = "Basic MDAxMDA3OnNreWZhbGw=";
 let shim: RunningShim | undefined;
-afterEach(async () => {
-  await shim?.close();
-  shim = undefined;
-});
 
 /** What `POST /_shim/translate/order/code` answers for a body, with the seed's credentials. */
 async function endpoint(body: string, contentType = "application/json", env: Record<string, string> = {}) {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
@@ -56,9 +56,6 @@ const statusOf = (lines: string[], check: string) => lines.find((line) => line.i
 let fake: FakeV2;
 beforeEach(async () => {
   fake = await startFakeV2();
-});
-afterEach(async () => {
-  await fake.close();
 });
 
 /** Accounts mode against the fake: one account with a container and an organization. */

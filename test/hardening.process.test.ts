@@ -2,12 +2,12 @@ import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { spawnShim } from "./support/process.js";
 
 // What a hostile or unlucky client, or an unlucky shutdown, does to orders in
 // flight, against the built process (node dist/shim.mjs) and a fake v2.
 
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 const seed = orderRequest();
 
 /** The seed's order as raw HTTP with its exact Content-Length, and `extra` headers. */

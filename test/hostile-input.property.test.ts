@@ -1,15 +1,10 @@
 import fc from "fast-check";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { V1_ORDER_FIELDS } from "../src/contract/v1-order.js";
-import { Lifecycle } from "../src/http/lifecycle.js";
-import { createLogger } from "../src/observability/log.js";
-import { V2Client } from "../src/v2/client.js";
-import { Pacer } from "../src/v2/pacer.js";
-import { createSandbox } from "../src/v2/sandbox.js";
-import { inProcessTransport } from "../src/v2/transport.js";
+import { inProcessApp } from "./support/app.js";
+import { basicAuth } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
 
 // Random and mutated v1 requests, JSON and XML, against the real app and its
@@ -17,15 +12,9 @@ import { SEED_FIELDS } from "./support/seed-order.js";
 // 5xx of the shim's own making (the sandbox never fails), and only a 201 means
 // an order reached v2; v2 never sees a payload it refuses.
 
-const sandbox = createSandbox();
-const app = createApp({
-  config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096" }),
-  logger: createLogger("silent"),
-  v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
-  lifecycle: new Lifecycle(),
-});
+const { app, sandbox } = inProcessApp({ config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096" }) });
 
-const BASIC = `Basic ${Buffer.from("001007:skyfall").toString("base64")}`;
+const BASIC = basicAuth("001007", "skyfall");
 const MEDIA = [
   "application/vnd.digicert.rest-v1+json",
   "application/vnd.digicert.rest-v1+xml",

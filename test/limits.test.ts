@@ -2,17 +2,13 @@ import { connect } from "node:net";
 import { Readable } from "node:stream";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
 import { startServer } from "../src/server.js";
-import { V2Client } from "../src/v2/client.js";
-import { Pacer } from "../src/v2/pacer.js";
-import { createSandbox } from "../src/v2/sandbox.js";
-import { inProcessTransport } from "../src/v2/transport.js";
+import { inProcessApp } from "./support/app.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { basicAuth, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
 const seed = orderRequest();
@@ -251,10 +247,7 @@ describe("a 429 from v2 that says not how long to wait", () => {
       expect(fake.requests).toHaveLength(seen);
       const otherKey = {
         ...seed,
-        headers: seed.headers.map(([n, v]): [string, string] => [
-          n,
-          n === "Authorization" ? `Basic ${Buffer.from("002008:goldfinger").toString("base64")}` : v,
-        ]),
+        headers: seed.headers.map(([n, v]): [string, string] => [n, n === "Authorization" ? basicAuth("002008", "goldfinger") : v]),
       };
       expect((await sendHttpMessage(shim.url, otherKey)).status).toBe(201);
     } finally {
@@ -288,13 +281,7 @@ describe("health and draining", () => {
 
   it("says alive and ready, then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
-    const sandbox = createSandbox();
-    const app = createApp({
-      config: loadConfig({}),
-      logger: createLogger("silent"),
-      v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
-      lifecycle,
-    });
+    const { app, sandbox } = inProcessApp({ lifecycle });
     expect(await (await app.request("/healthz")).json()).toEqual({ status: "alive" });
     expect((await app.request("/readyz")).status).toBe(200);
     expect((await app.request("/healthz", { headers: { Accept: "text/html" } })).status).toBe(200);

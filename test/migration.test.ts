@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type RunningShim, startShim } from "./support/shim.js";
@@ -7,11 +7,6 @@ import { type RunningShim, startShim } from "./support/shim.js";
 const TOKEN = "a-long-admin-token-for-tests";
 let fake: FakeV2 | undefined;
 let shim: RunningShim | undefined;
-afterEach(async () => {
-  await shim?.close();
-  await fake?.close();
-  [shim, fake] = [undefined, undefined];
-});
 
 async function start(env: Record<string, string> = {}) {
   fake = await startFakeV2();

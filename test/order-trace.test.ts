@@ -2,14 +2,14 @@ import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { spawnShim } from "./support/process.js";
 import { startShim } from "./support/shim.js";
 
 // Every order in flight leaves a trace before it is sent: a line with the request
 // id, the account and the alternative_order_id, out of the process before the
 // first call to v2, so that a kill -9, a crash or an OOM kill loses no order.
 
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const alternativeOrderIdOf = (body: string) => JSON.parse(body).alternative_order_id as string;
 

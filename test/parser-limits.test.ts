@@ -1,12 +1,8 @@
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type RunningShim, startShim } from "./support/shim.js";
 
 let shim: RunningShim | undefined;
-afterEach(async () => {
-  await shim?.close();
-  shim = undefined;
-});
 
 /** Writes raw bytes to the shim and reads what comes back until it closes the connection. */
 function exchange(url: string, bytes: string): Promise<string> {

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { spawnShim } from "./support/process.js";
 
 // The seed's sample request, headers and all, exactly as the legacy page prints it.
 const seedRequest = parseHttpMessage(
   readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"),
 );
 
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 
 describe("node dist/shim.mjs (what npm start runs)", () => {
   it("without DIGICERT_API_URL, says loudly that it runs the sandbox and answers the seed's request with 201", async () => {

@@ -3,12 +3,12 @@ import { createServer } from "node:net";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { START_COMMAND, shimsStoppedAfterEach } from "./support/process.js";
+import { START_COMMAND, spawnShim } from "./support/process.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const PRODUCTION = README.slice(README.indexOf("## Production"), README.indexOf("\n## ", README.indexOf("## Production") + 1));
 
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

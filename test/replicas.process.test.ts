@@ -4,18 +4,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { busiest } from "./support/busiest.js";
-import { makeCertificates } from "./support/certificates.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { type ShimProcess, shimsStoppedAfterEach } from "./support/process.js";
+import { basicAuth, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { type ShimProcess, spawnShim } from "./support/process.js";
 import { freePort, type RedisServer, startRedis } from "./support/redis.js";
+import { makeServerChain } from "./support/tls-certs.js";
 
 // Several shim processes (node dist/shim.mjs, as npm start runs it) on one real
 // Redis, against a recording fake v2. Windows and counts are small and bounded;
 // nothing here asserts how fast anything is.
 
 const TOKEN = "an-admin-token-for-these-tests";
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 let redis: RedisServer;
 let database = 0;
 let fake: FakeV2;
@@ -42,7 +42,6 @@ const withHeaders = (message: HttpMessage, headers: Record<string, string>): Htt
   ...message,
   headers: [...message.headers.filter(([n]) => !(n in headers)), ...Object.entries(headers)],
 });
-const basic = (account: string, key: string) => `Basic ${Buffer.from(`${account}:${key}`).toString("base64")}`;
 const order = (url: string, headers: Record<string, string> = {}) => sendHttpMessage(url, withHeaders(orderRequest(), headers));
 const admin = async (url: string, path: string) =>
   sendHttpMessage(url, { startLine: `GET ${path} HTTP/1.1`, headers: [["Authorization", `Bearer ${TOKEN}`]], body: "" });
@@ -96,12 +95,14 @@ describe("replicas sharing one Redis", () => {
       DC_KEY_ACME: "v2-key",
       SHIM_TRUST_PROXY_HOPS: "1",
     });
-    const realClient = { Authorization: basic("001007", "skyfall"), "X-Forwarded-For": "192.0.2.10" };
+    const realClient = { Authorization: basicAuth("001007", "skyfall"), "X-Forwarded-For": "192.0.2.10" };
     expect((await order(urls[0]!, realClient)).status).toBe(201);
 
     const guesses = [];
     for (let i = 0; i < 15; i++) {
-      guesses.push((await order(urls[i % 3]!, { Authorization: basic("001007", `guess${i}`), "X-Forwarded-For": "198.51.100.7" })).status);
+      guesses.push(
+        (await order(urls[i % 3]!, { Authorization: basicAuth("001007", `guess${i}`), "X-Forwarded-For": "198.51.100.7" })).status,
+      );
     }
     // Ten failures for the account in all, wherever they landed; then the guesses are not even checked.
     expect(guesses).toEqual([...Array(10).fill(401), ...Array(5).fill(429)]);
@@ -115,7 +116,7 @@ describe("replicas sharing one Redis", () => {
     const first = await replicas(3, env);
     for (const [i, url] of first.urls.entries()) expect((await order(url, { "User-Agent": `Client/${i}` })).status).toBe(201);
     // A caller v2 never accepted (its order is refused before v2) is counted, but not apart.
-    const probe = withHeaders(orderRequest(), { Authorization: basic("nobody", "made-up-key"), "User-Agent": "Prober/1" });
+    const probe = withHeaders(orderRequest(), { Authorization: basicAuth("nobody", "made-up-key"), "User-Agent": "Prober/1" });
     await sendHttpMessage(first.urls[2]!, { ...probe, headers: probe.headers.filter(([n]) => n !== "Content-Length"), body: "{}" });
     const viewOf = async (url: string) => json(await admin(url, "/_shim/clients")).clients;
     const sameEverywhere = (views: unknown[]) => views.every((v) => JSON.stringify(v) === JSON.stringify(views[0]));
@@ -206,7 +207,9 @@ describe("replicas sharing one Redis", () => {
   });
 
   it("reach Redis over TLS (rediss://), trusting the CA given to Node", async () => {
-    const certificates = makeCertificates();
+    // The server's certificate and then its intermediate, so that trusting the root is enough.
+    const { root, server, chainFile } = makeServerChain("redis");
+    const certificates = { caFile: root.certFile, ca: root.cert, certFile: chainFile, keyFile: server.keyFile };
     const tls = await startRedis({ tls: certificates });
     try {
       const env = { SHIM_STATE: tls.url, NODE_EXTRA_CA_CERTS: certificates.caFile };

@@ -1,20 +1,15 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { loadConfig } from "../src/config/config.js";
-import { Lifecycle } from "../src/http/lifecycle.js";
 import { createLogger } from "../src/observability/log.js";
 import { V2Client } from "../src/v2/client.js";
 import { Pacer } from "../src/v2/pacer.js";
 import { createSandbox } from "../src/v2/sandbox.js";
 import { inProcessTransport } from "../src/v2/transport.js";
+import { inProcessApp } from "./support/app.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { parseHttpMessage, sendHttpMessage } from "./support/http-files.js";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
-const seedRequest = parseHttpMessage(
-  readFileSync(new URL("./fixtures/order-code/seed-sample-json/v1-request.http", import.meta.url), "utf8"),
-);
+const seedRequest = orderRequest();
 const SECRETS = ["skyfall", "MDAxMDA3OnNreWZhbGw=", "authorization", "Authorization"];
 
 describe("the request log", () => {
@@ -82,8 +77,7 @@ describe("an unexpected failure", () => {
     }
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    const v2 = new BrokenClient(inProcessTransport(createSandbox().app), new Pacer([]));
-    const app = createApp({ config: loadConfig({}), logger, v2, lifecycle: new Lifecycle() });
+    const { app } = inProcessApp({ logger, v2: new BrokenClient(inProcessTransport(createSandbox().app), new Pacer([])) });
     const response = await app.request("/order/code", {
       method: "POST",
       headers: Object.fromEntries(seedRequest.headers),

@@ -6,11 +6,11 @@ import { Agent, request } from "node:https";
 import { connect as connectTcp } from "node:net";
 import { type ConnectionOptions, connect as connectTls, type PeerCertificate, type TLSSocket } from "node:tls";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { orderRequest } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { spawnShim } from "./support/process.js";
 import { type RunningShim, startShim } from "./support/shim.js";
 import { writeTempFile } from "./support/temp-files.js";
 import { CLIENT_EXTENSIONS, makeAuthority, makeServerChain } from "./support/tls-certs.js";
@@ -23,11 +23,7 @@ const strangerClient = makeAuthority("strangers").issue("stranger", CLIENT_EXTEN
 const TLS_ENV = { SHIM_TLS_CERT_FILE: chainFile, SHIM_TLS_KEY_FILE: server.keyFile };
 
 let shim: RunningShim | undefined;
-afterEach(async () => {
-  await shim?.close();
-  shim = undefined;
-});
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 
 interface Answer {
   status: number;

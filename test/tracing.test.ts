@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { shimsStoppedAfterEach } from "./support/process.js";
+import { spawnShim } from "./support/process.js";
 
 // OTLP/HTTP with JSON, as the exporter sends it: resource spans, scope spans, spans.
 const attributeSchema = z.object({
@@ -74,11 +74,9 @@ let fake: FakeV2;
 let receiver: Receiver;
 beforeEach(async () => {
   [fake, receiver] = await Promise.all([startFakeV2(), startReceiver()]);
+  onTestFinished(() => receiver.close());
 });
-afterEach(async () => {
-  await Promise.all([fake.close(), receiver.close()]);
-});
-const spawn = shimsStoppedAfterEach();
+const spawn = spawnShim;
 
 const logLines = (stdout: string) =>
   stdout

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createSandbox, type Sandbox } from "../../src/v2/sandbox.js";
+import { closedAfterTest } from "./teardown.js";
 
 export interface RecordedRequest {
   method: string;
@@ -102,10 +103,12 @@ export async function startFakeV2(): Promise<FakeV2> {
     requests,
     sandbox,
     script: (...answers) => queue.push(...answers),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: closedAfterTest(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
   };
 }

@@ -42,3 +42,6 @@ export async function sendHttpMessage(baseUrl: string, message: HttpMessage): Pr
 export function orderRequest(fixture = "seed-sample-json"): HttpMessage {
   return parseHttpMessage(readFileSync(new URL(`../fixtures/order-code/${fixture}/v1-request.http`, import.meta.url), "utf8"));
 }
+
+/** The `Authorization` value a legacy client sends: Basic `account_id:api_key`. */
+export const basicAuth = (accountId: string, apiKey: string): string => `Basic ${Buffer.from(`${accountId}:${apiKey}`).toString("base64")}`;

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
 import { z } from "zod";
+import { closedAfterTest } from "./teardown.js";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -57,26 +57,13 @@ export function spawnShim(env: Record<string, string>, cwd?: string): ShimProces
     stderr: () => stderr,
     listening,
     exited,
-    stop: async () => {
+    stop: closedAfterTest(async () => {
       child.kill("SIGTERM");
       // A shim whose drain hangs (a failing test) must not outlive the test run.
       const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
-    },
-  };
-}
-
-/** spawnShim for one test file: every shim a test starts is stopped after it. */
-export function shimsStoppedAfterEach(): (env: Record<string, string>, cwd?: string) => ShimProcess {
-  const started: ShimProcess[] = [];
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((shim) => shim.stop()));
-  });
-  return (env, cwd) => {
-    const shim = spawnShim(env, cwd);
-    started.push(shim);
-    return shim;
+    }),
   };
 }

@@ -2,6 +2,7 @@ import { type AccountRegistry, accountRegistryFor } from "../../src/accounts/reg
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/observability/log.js";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
+import { closedAfterTest } from "./teardown.js";
 
 export interface RunningShim {
   url: string;
@@ -48,8 +49,8 @@ export async function startShim(
     sandbox: running.sandbox,
     lifecycle: running.lifecycle,
     accounts,
-    close: async () => {
+    close: closedAfterTest(async () => {
       await running.drain(5_000);
-    },
+    }),
   };
 }
