@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "./support/temp-files.js";
 
 // That `npm run bench` works, not how fast anything is: a second per run, few
 // connections, two rounds, a small slow-v2 run. No figure is asserted; CI's
@@ -17,7 +17,7 @@ const RUN_KEYS = ["requests_per_sec", "cpu_us_per_request", "latency_ms", "statu
 
 describe("npm run bench", () => {
   it("runs every run to the end, exits 0 and writes its figures", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+    const dir = tempDir("bench-smoke-");
     const out = join(dir, "bench.json");
     try {
       // dist/ is built by vitest's global setup.

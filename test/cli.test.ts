@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -9,7 +8,7 @@ import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
 import { type RunningShim, startShim } from "./support/shim.js";
-import { writeTempFile } from "./support/temp-files.js";
+import { tempDir, writeTempFile } from "./support/temp-files.js";
 
 const ROOT = new URL("../", import.meta.url);
 const packageSchema = z.object({ bin: z.object({ "v1-shim": z.string() }) });
@@ -32,7 +31,7 @@ function v1Shim(args: string[], options: { input?: string; env?: Record<string, 
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "v1-shim-cli-"));
+const dir = tempDir("v1-shim-cli-");
 const file = (name: string, content: unknown) => writeTempFile(name, content, dir);
 
 const SEED_CONTACT = { first_name: "Gary", last_name: "McCoy", job_title: "CTO", email: "gm@example.com", telephone: "555-555-1234" };

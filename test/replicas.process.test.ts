@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
@@ -8,6 +7,7 @@ import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { basicAuth, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
 import { freePort, type RedisServer, startRedis } from "./support/redis.js";
+import { tempDir } from "./support/temp-files.js";
 import { makeServerChain } from "./support/tls-certs.js";
 
 // Several shim processes (node dist/shim.mjs, as npm start runs it) on one real
@@ -239,7 +239,7 @@ describe("replicas sharing one Redis", () => {
 
 describe("the embedded default (npm start, no SHIM_STATE)", () => {
   it("stops the start, naming SHIM_STATE, when its file cannot be opened", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "shim-cwd-"));
+    const dir = tempDir("shim-cwd-");
     const running = spawn({ SHIM_STATE: `sqlite:${dir}` });
     expect(await running.exited).toBe(1);
     expect(running.stderr()).toContain(`digicert-v1-shim: not starting. SHIM_STATE: cannot open the SQLite file ${dir}`);
@@ -248,7 +248,7 @@ describe("the embedded default (npm start, no SHIM_STATE)", () => {
   it("keeps its state in ./data/shim-state.db, and the ledger survives a restart", async () => {
     fake = await startFakeV2();
     try {
-      const cwd = mkdtempSync(join(tmpdir(), "shim-cwd-"));
+      const cwd = tempDir("shim-cwd-");
       const env = { DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_STATE: "" };
       const first = spawn(env, cwd);
       const answer = await order(`http://127.0.0.1:${await first.listening}`);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../src/state/memory.js";
@@ -7,6 +5,7 @@ import { RedisStore } from "../src/state/redis.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import type { Placement, StateStore } from "../src/state/store.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
+import { tempDir } from "./support/temp-files.js";
 
 // One contract, three backends: what the shim asks of its state store holds the
 // same in memory, in SQLite and in a real Redis. "Several" stores are several
@@ -53,7 +52,7 @@ const backends: Backend[] = [
     name: "sqlite",
     persists: true,
     open: async (n = 1) => {
-      lastSqlite = join(mkdtempSync(join(tmpdir(), "shim-sqlite-")), "nested", "state.db");
+      lastSqlite = join(tempDir("shim-sqlite-"), "nested", "state.db");
       return track(Array.from({ length: n }, () => new SqliteStore(lastSqlite)));
     },
     reopen: async () => track([new SqliteStore(lastSqlite)])[0]!,

@@ -1,11 +1,11 @@
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "../../test/support/accounts.js";
 import { configProblems } from "../../test/support/config-problems.js";
+import { tempDir } from "../../test/support/temp-files.js";
 import { loadAccounts } from "./accounts-file.js";
 
 let keyHash: string;
@@ -17,7 +17,7 @@ const problems = (content: unknown, env: NodeJS.ProcessEnv = {}) => configProble
 
 describe("loadAccounts", () => {
   it("reads the accounts, with v2 keys from the environment or from a file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const dir = tempDir("keys-");
     writeFileSync(join(dir, "globex.key"), "v2-key-globex\n");
     const path = writeAccountsFile({
       accounts: [

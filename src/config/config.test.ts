@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configProblems } from "../../test/support/config-problems.js";
+import { tempDir } from "../../test/support/temp-files.js";
 import { DEFAULT_PLATFORM_TABLES } from "../contract/platforms.js";
 import { loadConfig } from "./config.js";
 
@@ -152,7 +152,7 @@ describe("loadConfig", () => {
   });
 
   it("reads an operator's platform table, and refuses a bad one naming the variable", () => {
-    const dir = mkdtempSync(join(tmpdir(), "platforms-"));
+    const dir = tempDir("platforms-");
     const good = join(dir, "good.json");
     const tables = {
       code_signing: [{ v1_id: 51, name: "Authenticode", v2_id: -1 }],
@@ -168,7 +168,7 @@ describe("loadConfig", () => {
   });
 
   it("says where a file breaks and what JSON expected, never what the file holds", () => {
-    const dir = mkdtempSync(join(tmpdir(), "platforms-"));
+    const dir = tempDir("platforms-");
     const keyFile = join(dir, "v2.key");
     writeFileSync(keyFile, "V2SECRETKEY0123456789\n");
     expect(problems({ SHIM_PLATFORMS_FILE: keyFile })).toEqual([

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./temp-files.js";
 
 /** A PEM certificate and its key, as files and as text. */
 interface Issued {
@@ -59,7 +59,7 @@ function authority(dir: string, self: Issued): CertificateAuthority {
 }
 
 /** A self-signed root authority, made with the openssl command in a fresh directory. */
-export function makeAuthority(name: string, dir = mkdtempSync(join(tmpdir(), "shim-tls-"))): CertificateAuthority {
+export function makeAuthority(name: string, dir = tempDir("shim-tls-")): CertificateAuthority {
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.crt`);
   openssl(
@@ -81,7 +81,7 @@ export const CLIENT_EXTENSIONS = "extendedKeyUsage=clientAuth";
  */
 export function makeServerChain(name = "shim") {
   const root = makeAuthority(`${name}-root`);
-  const dir = mkdtempSync(join(tmpdir(), "shim-tls-"));
+  const dir = tempDir("shim-tls-");
   const intermediate = authority(dir, root.issue(`${name}-intermediate`, CA_EXTENSIONS));
   const server = intermediate.issue(`${name}-server`, SERVER_EXTENSIONS);
   const chainFile = join(dir, `${name}-chain.pem`);
