@@ -38,7 +38,7 @@ export function authenticateAccount({ registry, failedLogins, logger, trustProxy
     }
   };
 
-  return async (c, next) => {
+  return async function authenticateLegacyAccount(c, next) {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     c.get("log").account_id = accountId;
     const address = clientAddress(c, trustProxyHops);

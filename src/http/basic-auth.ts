@@ -20,7 +20,7 @@ export const HEADER_SAFE = /^[\x21-\x7e]+$/;
  * this request or an earlier one, on any replica.
  */
 export function passthroughAccount(known: KnownKeys | undefined): MiddlewareHandler<ShimEnv> {
-  return async (c, next) => {
+  return async function acceptPassthroughCredentials(c, next) {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
     c.set("account", { accountId, v2ApiKey: apiKey });

@@ -71,7 +71,7 @@ export function limitBodySize(limits: Readonly<Record<Format, number>>): Middlew
     return { maxBytes, tooLarge, whileReading: bodyLimit({ maxSize: maxBytes, onError: tooLarge }) };
   };
   const byFormat = { json: bounded(limits.json), xml: bounded(limits.xml) };
-  return async (c, next) => {
+  return async function refuseLargeBodies(c, next) {
     const { maxBytes, tooLarge, whileReading } = byFormat[c.get("bodyFormat")];
     const declared = c.req.header("Content-Length");
     if (declared === undefined || c.req.header("Transfer-Encoding") !== undefined) return whileReading(c, next);

@@ -19,7 +19,7 @@ export function deprecationHeaders(config: Pick<Config, "deprecationDate" | "sun
 /** Adds the headers to every answer that passes through it, errors and 304s included. */
 export function announceDeprecation(headers: Record<string, string>): MiddlewareHandler<ShimEnv> {
   const entries = Object.entries(headers);
-  return async (c, next) => {
+  return async function addDeprecationHeaders(c, next) {
     await next();
     if (isShimEndpoint(c.req.path)) return;
     for (const [name, value] of entries) c.res.headers.set(name, value);

@@ -25,7 +25,7 @@ export function refuseMethod(method: string, methods: readonly string[]): V1Erro
  */
 export function honourMethodOverride(app: Hono<ShimEnv>): MiddlewareHandler<ShimEnv> {
   const redispatch = methodOverride({ app, header: OVERRIDE });
-  return async (c, next) => {
+  return async function redispatchOverride(c, next) {
     const override = overrideOf(c);
     if (!override || !methodsAt(c.req.path)?.includes(override)) return next();
     const response = await redispatch(c, next);

@@ -11,7 +11,7 @@ const CLIENT_REQUEST_ID_LENGTH = 128;
  * observers; handlers add to `c.get("log")` on the way.
  */
 export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
-  return async (c, next) => {
+  return async function observeRequest(c, next) {
     const started = performance.now();
     c.set("receivedAt", started);
     const log: RequestLog = {};

@@ -5,8 +5,8 @@ import type { ShimEnv } from "./env.js";
 
 /** Each legacy request in its span; the request's log line carries the trace id. Installed only with tracing on. */
 export function traceRequests(tracing: Pick<Tracing, "traceRequest">): MiddlewareHandler<ShimEnv> {
-  return (c, next) =>
-    tracing.traceRequest(
+  return function traceRequest(c, next) {
+    return tracing.traceRequest(
       { method: c.req.method, path: c.req.path, requestId: c.get("requestId"), header: (name) => c.req.header(name) },
       async (traceId) => {
         c.get("log").trace_id = traceId;
@@ -14,4 +14,5 @@ export function traceRequests(tracing: Pick<Tracing, "traceRequest">): Middlewar
         return { status: c.res.status, route: routePath(c) };
       },
     );
+  };
 }

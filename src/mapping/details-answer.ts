@@ -1,5 +1,5 @@
 import type { OrderIdFormat, V1OrderDetails, V1OrderStatus } from "../contract/v1-answers.js";
-import { type V1Error, v1Errors } from "../contract/v1-errors.js";
+import { v1Errors } from "../contract/v1-errors.js";
 import { type V2OrderInfo, v2ErrorEnvelopeSchema, v2OrderInfoSchema } from "../contract/v2.js";
 import { isSuccessStatus, type V2Reply } from "../contract/v2-reply.js";
 import { legacyDate } from "./legacy-date.js";
@@ -74,20 +74,21 @@ export function toV1OrderDetails(order: V2OrderInfo, orderIdFormat: OrderIdForma
   };
 }
 
-/** v2's answer to "Order info" → the v1 order details, or the v1 error: v2's 404 is v1's 404. */
+/** v2's answer to "Order info" → the v1 order details; anything else **throws** the v1 error (v2's 404 is v1's 404). */
 export function toV1OrderDetailsOutcome(
   reply: V2Reply,
   orderId: number,
   orderIdFormat: OrderIdFormat,
   keys: readonly string[] = [],
-): V1OrderDetails | V1Error {
+): V1OrderDetails {
   if (reply.kind === "answer" && isSuccessStatus(reply.status)) {
     const order = v2OrderInfoSchema.safeParse(reply.body);
-    return order.success ? toV1OrderDetails(order.data, orderIdFormat) : v1Errors.upstreamInvalidAnswer(reply.status);
+    if (order.success) return toV1OrderDetails(order.data, orderIdFormat);
+    throw v1Errors.upstreamInvalidAnswer(reply.status);
   }
   // v2's 404 is v1's 404: carried when v2 says why (toV1Failure does that), said plainly when not.
   if (reply.kind === "answer" && reply.status === 404 && !v2ErrorEnvelopeSchema.safeParse(reply.body).success) {
-    return v1Errors.orderNotFound(orderId);
+    throw v1Errors.orderNotFound(orderId);
   }
-  return toV1Failure(reply, keys);
+  throw toV1Failure(reply, keys);
 }

@@ -1,14 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { V1Error } from "../contract/v1-errors.js";
-import { readRetryAfter, type V2Reply } from "../contract/v2-reply.js";
+import { type Placement, readRetryAfter, type V2Reply } from "../contract/v2-reply.js";
 import { formatOrderId, toV1OrderOutcome } from "./order-answer.js";
 
 const refused = (reply: V2Reply) => ({ kind: "refused" as const, reply });
 
-const failure = (outcome: ReturnType<typeof toV1OrderOutcome>) => {
-  if (!(outcome instanceof V1Error)) throw new Error("expected a V1Error");
-  return { status: outcome.status, codes: outcome.errors.map((e) => e.code), headers: outcome.headers };
-};
+/** The V1Error the outcome throws for a placement that made no order. */
+function refusal(placement: Placement, keys?: readonly string[]): V1Error {
+  try {
+    toV1OrderOutcome(placement, keys);
+  } catch (error) {
+    if (error instanceof V1Error) return error;
+    throw error;
+  }
+  throw new Error("expected a V1Error");
+}
+
+const failure = (error: V1Error) => ({ status: error.status, codes: error.errors.map((e) => e.code), headers: error.headers });
 
 describe("toV1OrderOutcome", () => {
   it("answers with the order v2 created", () => {
@@ -18,49 +26,40 @@ describe("toV1OrderOutcome", () => {
   });
 
   it("answers 503, and tells the operator, when the attempts ended on a 2xx without an order", () => {
-    const unreadable = toV1OrderOutcome({
+    const unreadable = refusal({
       kind: "gave_up",
       last: { kind: "answer", status: 201, body: { requests: [] } },
       uncertain: true,
     });
     expect(failure(unreadable)).toMatchObject({ status: 503, codes: ["upstream_invalid_answer"] });
-    expect((unreadable as V1Error).alert).toBe("v2 gave an answer the shim cannot read");
+    expect(unreadable.alert).toBe("v2 gave an answer the shim cannot read");
   });
 
   it("takes a 404 from the order endpoint for a wrong DIGICERT_API_URL, not for a missing order", () => {
-    expect(
-      failure(toV1OrderOutcome(refused({ kind: "answer", status: 404, body: { errors: [{ code: "not_found|route" }] } }))),
-    ).toMatchObject({
+    expect(failure(refusal(refused({ kind: "answer", status: 404, body: { errors: [{ code: "not_found|route" }] } })))).toMatchObject({
       status: 503,
       codes: ["upstream_invalid_answer"],
     });
   });
 
   it("answers 401 for a v2 401, which v2 is not documented to send", () => {
-    expect(failure(toV1OrderOutcome(refused({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } }))).status).toBe(
-      401,
-    );
+    expect(failure(refusal(refused({ kind: "answer", status: 401, body: { errors: [{ code: "access_denied" }] } }))).status).toBe(401);
   });
 
   it("maps other v2 client errors to 400 carrying their codes", () => {
-    const outcome = failure(
-      toV1OrderOutcome(refused({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } })),
-    );
+    const outcome = failure(refusal(refused({ kind: "answer", status: 409, body: { errors: [{ code: "a|b|c", message: "m" }] } })));
     expect(outcome).toMatchObject({ status: 400, codes: ["a:b:c"] });
   });
 
   it("takes the keys out of v2's codes and messages before they are passed on", () => {
     const body = { errors: [{ code: "key|v2-key-of-acme", message: "The key v2-key-of-acme (for skyfall) may not order." }] };
-    const outcome = toV1OrderOutcome(refused({ kind: "answer", status: 403, body }), ["v2-key-of-acme", "skyfall"]);
-    expect((outcome as V1Error).errors).toEqual([
-      { code: "key:[redacted]", description: "The key [redacted] (for [redacted]) may not order." },
-    ]);
+    const outcome = refusal(refused({ kind: "answer", status: 403, body }), ["v2-key-of-acme", "skyfall"]);
+    expect(outcome.errors).toEqual([{ code: "key:[redacted]", description: "The key [redacted] (for [redacted]) may not order." }]);
   });
 
   it("keeps a 429's Retry-After in seconds and falls back to v2's 5-second window otherwise", () => {
     const limited = (retryAfter?: string) =>
-      failure(toV1OrderOutcome(refused({ kind: "answer", status: 429, body: undefined, retryAfterSeconds: readRetryAfter(retryAfter) })))
-        .headers;
+      failure(refusal(refused({ kind: "answer", status: 429, body: undefined, retryAfterSeconds: readRetryAfter(retryAfter) }))).headers;
     expect(limited("30")).toEqual({ "Retry-After": "30" });
     expect(limited("Wed, 21 Oct 2026 07:28:00 GMT")).toEqual({ "Retry-After": "5" });
     expect(limited("1.5")).toEqual({ "Retry-After": "5" });
@@ -72,17 +71,17 @@ describe("toV1OrderOutcome", () => {
   });
 
   it("answers 503 rate_limited with the pacer's wait when the shim held a call back", () => {
-    const outcome = failure(toV1OrderOutcome({ kind: "gave_up", last: { kind: "paced", retryAfterMs: 2_300 }, uncertain: false }));
+    const outcome = failure(refusal({ kind: "gave_up", last: { kind: "paced", retryAfterMs: 2_300 }, uncertain: false }));
     expect(outcome).toEqual({ status: 503, codes: ["rate_limited"], headers: { "Retry-After": "3" } });
   });
 
   it("answers a placement that ran out of attempts with its last reply", () => {
-    const outcome = failure(toV1OrderOutcome({ kind: "gave_up", last: { kind: "answer", status: 502, body: undefined }, uncertain: true }));
+    const outcome = failure(refusal({ kind: "gave_up", last: { kind: "answer", status: 502, body: undefined }, uncertain: true }));
     expect(outcome).toMatchObject({ status: 503, codes: ["upstream_unavailable"] });
   });
 
   it("names an unknown transport failure without echoing it", () => {
-    const outcome = toV1OrderOutcome({ kind: "gave_up", last: { kind: "no_answer", reason: "EWHATEVER" }, uncertain: false });
+    const outcome = refusal({ kind: "gave_up", last: { kind: "no_answer", reason: "EWHATEVER" }, uncertain: false });
     expect(outcome).toEqual(
       new V1Error(503, [
         { code: "upstream_unavailable", description: "DigiCert could not be reached: the connection failed. Try again later." },

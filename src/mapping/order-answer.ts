@@ -29,18 +29,19 @@ const NO_ANSWER: ReadonlyMap<string, string> = new Map([
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /**
- * How placing an order with v2 ended → the v1 answer. v2 error bodies are never
- * passed through: their codes are carried with `|` written as `:`, the v1
- * separator, and their messages become descriptions.
+ * How placing an order with v2 ended → the v1 answer: the order's id, or, when
+ * no order was made or none can be told, **throws** the V1Error the client is
+ * to hear. v2 error bodies are never passed through: their codes are carried
+ * with `|` written as `:`, the v1 separator, and their messages become descriptions.
  */
-export function toV1OrderOutcome(placement: Placement, keys: readonly string[] = []): { orderId: number } | V1Error {
+export function toV1OrderOutcome(placement: Placement, keys: readonly string[] = []): { orderId: number } {
   if (placement.kind === "created" || placement.kind === "found") return { orderId: placement.orderId };
   const reply = placement.kind === "refused" ? placement.reply : placement.last;
   // A 2xx here is one whose body was not an order: the placement ran out of ways to find out.
-  if (reply.kind === "answer" && isSuccessStatus(reply.status)) return v1Errors.upstreamInvalidAnswer(reply.status);
+  if (reply.kind === "answer" && isSuccessStatus(reply.status)) throw v1Errors.upstreamInvalidAnswer(reply.status);
   // The order endpoint does not 404: its 404 means DIGICERT_API_URL leads elsewhere.
-  if (reply.kind === "answer" && reply.status === 404) return v1Errors.upstreamInvalidAnswer(404);
-  return toV1Failure(reply, keys, inV1Terms);
+  if (reply.kind === "answer" && reply.status === 404) throw v1Errors.upstreamInvalidAnswer(404);
+  throw toV1Failure(reply, keys, inV1Terms);
 }
 
 /**

@@ -36,8 +36,10 @@ async function orUnavailable(c: Context<ShimEnv>, answer: () => Promise<Response
 }
 
 /** `GET /_shim/clients`: who still calls v1 (ClientUsage). */
-export const adminClientsHandler = (usage: Pick<ClientUsage, "report">) => (c: Context<ShimEnv>) =>
-  orUnavailable(c, async () => c.json(await usage.report()));
+export const adminClientsHandler = (usage: Pick<ClientUsage, "report">) =>
+  function answerClients(c: Context<ShimEnv>) {
+    return orUnavailable(c, async () => c.json(await usage.report()));
+  };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -46,7 +48,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * filter by `state` and `account_id`. `unknown` orders are the ones to reconcile.
  */
 export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">, ledger: Pick<OrderLedger, "flush">) {
-  return async (c: Context<ShimEnv>) => {
+  return async function answerOrders(c: Context<ShimEnv>) {
     const filter = filterOf(c);
     if (!("limit" in filter)) return sendError(c, filter);
     return orUnavailable(c, async () => {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
 import type { V1OrderCreated } from "../contract/v1-answers.js";
-import { V1Error, v1Errors } from "../contract/v1-errors.js";
+import { v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
 import { readBodyText } from "../http/body.js";
@@ -32,7 +32,7 @@ export interface OrderCodeDeps {
 export function orderCodeHandler({ config, v2, logger, ledger }: OrderCodeDeps) {
   const translate = orderTranslator(config.platforms);
 
-  return async (c: Context<ShimEnv>) => {
+  return async function answerOrderCode(c: Context<ShimEnv>) {
     const account = c.get("account");
     const log = c.get("log");
     const alternativeOrderId = newAlternativeOrderId();
@@ -68,7 +68,6 @@ export function orderCodeHandler({ config, v2, logger, ledger }: OrderCodeDeps) 
     }
 
     const outcome = toV1OrderOutcome(placement, keysOf(c));
-    if (outcome instanceof V1Error) throw outcome;
     log.v2_order_id = outcome.orderId;
     // Node's own response, not the web Request's signal, which would cost an AbortController per order.
     if (c.env?.outgoing?.destroyed) {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
 import { orderIdParamSchema } from "../contract/v1-answers.js";
-import { V1Error, v1Errors } from "../contract/v1-errors.js";
+import { v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
 import type { ShimEnv } from "../http/env.js";
@@ -19,7 +19,7 @@ function parseOrderId(text: string): number {
 
 /** `GET /order/{order_id}` (and HEAD): the legacy order details, read from v2's "Order info". */
 export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Client }) {
-  return async (c: Context<ShimEnv>) => {
+  return async function answerOrderDetails(c: Context<ShimEnv>) {
     const orderId = parseOrderId(c.req.param("order_id") ?? "");
     const started = performance.now();
     const reply = await readOrder(v2, orderId, c.get("account").v2ApiKey, policyLeft(c, config.retry));
@@ -27,7 +27,6 @@ export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Clie
     c.get("log").v2_status = replySummary(reply);
 
     const outcome = toV1OrderDetailsOutcome(reply, orderId, config.orderIdFormat, keysOf(c));
-    if (outcome instanceof V1Error) throw outcome;
     c.get("log").v2_order_id = orderId;
     return sendV1(c, 200, outcome);
   };

@@ -11,6 +11,7 @@ import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from 
  */
 export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config.platforms);
-  return async (c: Context<ShimEnv>) =>
-    c.json(shownRequest(translate(c.get("bodyFormat"), await readBodyText(c), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+  return async function answerTranslation(c: Context<ShimEnv>) {
+    return c.json(shownRequest(translate(c.get("bodyFormat"), await readBodyText(c), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+  };
 }
