@@ -1,6 +1,7 @@
-// npm run bench: the shim beside a bare pass-through, a pass-through that logs the
-// shim's line and the nginx + njs peer (when installed), on loopback, against one
-// cheap fake v2; then a fresh shim with thousands of orders held by a slow v2.
+// npm run bench: the shim on each of its state stores (SQLite as npm start runs it,
+// memory, and Redis when installed) beside a bare pass-through, a pass-through that
+// logs the shim's line and the nginx + njs peer (when installed), on loopback,
+// against one cheap fake v2; then a fresh shim with thousands of orders held by a slow v2.
 // Exits 0 when every run worked (every request answered 201, no order lost);
 // it never judges the figures themselves. See BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
@@ -14,11 +15,12 @@ import { combineRounds, measure } from "./measure.mjs";
 import { findNginxNjs, startNginxPeer } from "./nginx-peer.mjs";
 import { comparePeer } from "./peer-check.mjs";
 import { pin, serverCpu } from "./pinning.mjs";
-import { readMemory, sampleRss } from "./proc.mjs";
+import { readCpuMs, readMemory, sampleRss } from "./proc.mjs";
 import { newestProfile, summariseProfile } from "./profile.mjs";
-import { formatReport, ratios, targets } from "./report.mjs";
+import { formatReport, ratios, stateRatios, targets } from "./report.mjs";
 import { msUntilHealthy, startServerProcess } from "./server-process.mjs";
 import { parseSettings, USAGE } from "./settings.mjs";
+import { sqliteState, startRedisStore } from "./state-stores.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // The shim is measured as npm start runs it: node, its flags and the script, from
@@ -42,6 +44,7 @@ const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") 
  * @property {string} workDir
  * @property {number | undefined} cpu the CPU the compared servers are pinned to
  * @property {import("./nginx-peer.mjs").NginxNjs} nginx
+ * @property {{ store: import("./state-stores.mjs").RedisStore, server: import("./redis-server.mjs").RedisServer | null }} redis
  * @property {ServerProcess[]} started
  * @property {string[]} problems
  */
@@ -97,14 +100,22 @@ async function stop(bench, server) {
 
 /**
  * The shim as `npm start` runs it, against the fake, with pacing off (the fake has
- * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log.
- * @param {Bench} bench @param {string} name @param {string[]} [nodeArgs]
+ * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log; its
+ * state in SQLite, as by default, unless `state` names another store.
+ * @param {Bench} bench @param {string} name @param {{ nodeArgs?: string[], state?: string }} [options]
  */
-function startShim(bench, name, nodeArgs = []) {
+function startShim(bench, name, { nodeArgs = [], state = sqliteState(bench.workDir, name) } = {}) {
   return start(bench, {
     name,
     args: [...nodeArgs, ...SHIM_ARGS],
-    env: { DIGICERT_API_URL: bench.fake.baseUrl, SHIM_V2_RATE_LIMITS: "off", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" },
+    env: {
+      DIGICERT_API_URL: bench.fake.baseUrl,
+      SHIM_V2_RATE_LIMITS: "off",
+      SHIM_STATE: state,
+      LOG_LEVEL: "info",
+      PORT: "0",
+      HOST: "127.0.0.1",
+    },
     logFile: join(bench.workDir, `${name}.log`),
   });
 }
@@ -138,10 +149,26 @@ function logLineDifference(shimLog, passthroughLog) {
 }
 
 /**
+ * Which store a shim said it uses (its "listening" line's `state`). A shim that
+ * lost its store meanwhile served on without it (it fails open): then its figures
+ * are not the store's, and that is a problem.
+ * @param {Bench} bench @param {ServerProcess} shim @returns {string | null}
+ */
+function storeUsed(bench, shim) {
+  const lines = readFileSync(shim.logFile, "utf8").split("\n");
+  if (lines.some((line) => line.includes("the state store cannot be reached"))) {
+    bench.problems.push(`${shim.logFile}: the shim lost its state store during the runs`);
+  }
+  const listening = lines.find((line) => line.includes('"msg":"listening"'));
+  return listening ? (JSON.parse(listening).state ?? null) : null;
+}
+
+/**
  * The servers under the same load, each pinned to the same CPU: the bare and the
- * logging pass-through, the nginx + njs peer when installed, and the shim; JSON,
- * and XML for the bare pass-through and the shim (the others read no XML or ignore
- * it). Every round runs each once, interleaved, so that a disturbance of the
+ * logging pass-through, the nginx + njs peer when installed, and the shim on each
+ * state store (memory, SQLite as npm start runs it, Redis when it started); JSON,
+ * and XML for the bare pass-through and the shims (the others read no XML or
+ * ignore it). Every round runs each once, interleaved, so that a disturbance of the
  * shared machine falls on every server alike; the figures are the medians.
  * @param {Bench} bench
  */
@@ -158,6 +185,12 @@ async function comparison(bench) {
   const readyMs = await msUntilHealthy(shim.url, shim.startedAt);
   const idle = readMemory(shim.pid);
   pinned(shim);
+  /** @param {string} name @param {string} state */
+  const startShimPinned = async (name, state) => pinned(await startShim(bench, name, { state }));
+  const shimMemory = await startShimPinned("shim-memory", "memory");
+  const redisStore = bench.redis.store;
+  if (!redisStore.available) progress(`the shim on Redis is not run: ${redisStore.reason}`);
+  const shimRedis = redisStore.available ? await startShimPinned("shim-redis", redisStore.url) : null;
   /** @param {string} name @param {Record<string, string>} env */
   const startPassthrough = (name, env) =>
     startPinned({
@@ -193,10 +226,13 @@ async function comparison(bench) {
     { key: "passthrough", label: "pass-through", server: passthrough, formats: FORMATS },
     { key: "passthrough_logged", label: "logging pass-through", server: logged, formats: JSON_ONLY },
     ...(nginx ? [{ key: /** @type {const} */ ("nginx_njs"), label: "nginx + njs", server: nginx, formats: JSON_ONLY }] : []),
-    { key: "shim", label: "shim", server: shim, formats: FORMATS },
+    { key: "shim_memory", label: "shim on memory", server: shimMemory, formats: FORMATS },
+    { key: "shim", label: "shim on SQLite", server: shim, formats: FORMATS },
+    ...(shimRedis ? [{ key: /** @type {const} */ ("shim_redis"), label: "shim on Redis", server: shimRedis, formats: FORMATS }] : []),
   ];
+  const SHIMS = /** @type {const} */ (["shim_memory", "shim", "shim_redis"]);
 
-  // Every server gets its JIT warm before anything counts; the shim in both formats, since its paths differ.
+  // Every server gets its JIT warm before anything counts; the shims in both formats, since their paths differ.
   if (settings.warmupS > 0) {
     for (const { label, server, formats } of servers) {
       for (const format of formats) await load(bench, server, format, settings.warmupS, `warm-up ${label} ${format}`);
@@ -206,17 +242,27 @@ async function comparison(bench) {
   const loadRss = sampleRss(shim.pid);
   /** @type {Map<string, Measured[]>} */
   const measured = new Map();
-  /** @type {Record<"json" | "xml", number | null>} */
-  const shimRssPeak = { json: null, xml: null };
+  /** @type {Map<string, number | null>} each shim's peak RSS per format, by `key format` */
+  const rssPeaks = new Map();
+  // redis-server runs unpinned, outside the shim's process: its CPU for the shim on Redis is counted apart.
+  const redisCpu = { json: { ms: 0, responses: 0 }, xml: { ms: 0, responses: 0 } };
+  const redisPid = bench.redis.server?.pid();
   for (let round = 1; round <= settings.rounds; round++) {
     for (const format of FORMATS) {
       for (const { key, label, server, formats } of servers) {
         if (!formats.includes(format)) continue;
-        const rss = key === "shim" ? sampleRss(shim.pid) : null;
+        const id = `${key} ${format}`;
+        const rss = SHIMS.some((name) => name === key) ? sampleRss(server.pid) : null;
+        const redisBefore = key === "shim_redis" && redisPid !== undefined ? readCpuMs(redisPid) : null;
         const run = await load(bench, server, format, settings.durationS, `round ${round}/${settings.rounds}: ${label} ${format}`);
+        const redisAfter = redisBefore === null || redisPid === undefined ? null : readCpuMs(redisPid);
+        if (redisBefore !== null && redisAfter !== null) {
+          redisCpu[format].ms += redisAfter - redisBefore;
+          redisCpu[format].responses += run.responses;
+        }
         const peak = rss?.stop() ?? null;
-        if (peak !== null) shimRssPeak[format] = Math.max(shimRssPeak[format] ?? 0, peak);
-        measured.set(`${key} ${format}`, [...(measured.get(`${key} ${format}`) ?? []), run]);
+        if (peak !== null) rssPeaks.set(id, Math.max(rssPeaks.get(id) ?? 0, peak));
+        measured.set(id, [...(measured.get(id) ?? []), run]);
       }
     }
   }
@@ -226,21 +272,37 @@ async function comparison(bench) {
 
   /** @param {keyof Runs} key @param {"json" | "xml"} format */
   const combined = (key, format) => combineRounds(measured.get(`${key} ${format}`) ?? []);
+  /** @param {"shim" | "shim_memory" | "shim_redis"} key */
+  const shimRuns = (key) => ({
+    json: { ...combined(key, "json"), rss_peak_mib: rssPeaks.get(`${key} json`) ?? null },
+    xml: { ...combined(key, "xml"), rss_peak_mib: rssPeaks.get(`${key} xml`) ?? null },
+  });
+  /** @param {"json" | "xml"} format @returns {number | null} */
+  const redisCpuUs = (format) => (redisCpu[format].responses === 0 ? null : (redisCpu[format].ms * 1000) / redisCpu[format].responses);
+  const redisRuns = shimRedis ? shimRuns("shim_redis") : null;
   /** @type {Runs} */
   const runs = {
     passthrough: { json: combined("passthrough", "json"), xml: combined("passthrough", "xml") },
     passthrough_logged: { json: combined("passthrough_logged", "json") },
     nginx_njs: nginx ? { json: combined("nginx_njs", "json") } : null,
-    shim: {
-      json: { ...combined("shim", "json"), rss_peak_mib: shimRssPeak.json },
-      xml: { ...combined("shim", "xml"), rss_peak_mib: shimRssPeak.xml },
+    shim_memory: shimRuns("shim_memory"),
+    shim: shimRuns("shim"),
+    shim_redis: redisRuns && {
+      json: { ...redisRuns.json, redis_server_cpu_us_per_request: redisCpuUs("json") },
+      xml: { ...redisRuns.xml, redis_server_cpu_us_per_request: redisCpuUs("xml") },
     },
   };
   const logDifference = logLineDifference(shim.logFile, logged.logFile);
+  const storesUsed = {
+    shim: storeUsed(bench, shim),
+    shim_memory: storeUsed(bench, shimMemory),
+    shim_redis: shimRedis && storeUsed(bench, shimRedis),
+  };
 
   return {
     runs,
     peer_check: peerCheck,
+    stores_used: storesUsed,
     notes: logDifference ? [logDifference] : [],
     shim: {
       ready_ms: readyMs,
@@ -311,7 +373,7 @@ async function slowRun(bench) {
 async function profileRun(bench, profileDir) {
   const dir = resolve(profileDir);
   mkdirSync(dir, { recursive: true });
-  const shim = await startShim(bench, "shim-profiled", ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const shim = await startShim(bench, "shim-profiled", { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
   await msUntilHealthy(shim.url, shim.startedAt);
   await load(bench, shim, "json", bench.settings.durationS, "profiled shim json");
   await stop(bench, shim);
@@ -330,6 +392,7 @@ async function main() {
 
   const pinning = serverCpu(settings.cpu);
   progress(pinning.note);
+  const redis = await startRedisStore();
   /** @type {Bench} */
   const bench = {
     settings,
@@ -337,11 +400,12 @@ async function main() {
     workDir: mkdtempSync(join(os.tmpdir(), "shim-bench-")),
     cpu: pinning.cpu,
     nginx: findNginxNjs(),
+    redis,
     started: [],
-    problems: [],
+    problems: redis.problem ? [redis.problem] : [],
   };
   try {
-    const { runs, peer_check, notes, shim } = await comparison(bench);
+    const { runs, peer_check, stores_used, notes, shim } = await comparison(bench);
     const slow_run = await slowRun(bench);
     const profile = settings.profileDir ? await profileRun(bench, settings.profileDir) : null;
 
@@ -362,8 +426,10 @@ async function main() {
         slow_delay_ms: settings.slowDelayMs,
       },
       peers: { nginx_njs: { ...bench.nginx, check: peer_check } },
+      stores: { redis: redis.store, used: stores_used },
       runs,
       ratios: ratios(runs),
+      state_ratios: stateRatios(runs),
       shim,
       slow_run,
       profile,
@@ -385,6 +451,7 @@ async function main() {
     // After a failure, nothing may be left running.
     for (const server of bench.started) await server.stop();
     await bench.fake.close();
+    await redis.server?.stop();
   }
 }
 

@@ -2,6 +2,8 @@
 export interface RedisServer {
   url: string;
   port: number;
+  /** The running process's, for its CPU time (the bench). */
+  pid(): number | undefined;
   /** Starts it again on the same port and folder (after `kill`). */
   start(): Promise<void>;
   /** SIGKILL: gone at once, as a crash leaves it. */

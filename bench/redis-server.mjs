@@ -12,6 +12,7 @@ import { connect as connectTls } from "node:tls";
  * @typedef {object} RedisServer
  * @property {string} url
  * @property {number} port
+ * @property {() => number | undefined} pid the running process's, for its CPU time (the bench)
  * @property {() => Promise<void>} start starts it again on the same port and folder (after `kill`)
  * @property {() => Promise<void>} kill SIGKILL: gone at once, as a crash leaves it
  * @property {() => Promise<void>} stop stops it for good and removes its folder
@@ -89,6 +90,7 @@ export async function startRedis({ tls } = {}) {
   return {
     url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     port,
+    pid: () => child?.pid,
     start,
     kill,
     stop: async () => {

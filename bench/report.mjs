@@ -4,11 +4,14 @@
 /**
  * @typedef {import("./measure.mjs").Combined} Combined
  * @typedef {Combined & { rss_peak_mib: number | null }} ShimRun
+ * @typedef {ShimRun & { redis_server_cpu_us_per_request: number | null }} RedisShimRun redis-server's CPU per answer, over every round
  * @typedef {object} Runs
  * @property {{ json: Combined, xml: Combined }} passthrough the bare pass-through
  * @property {{ json: Combined }} passthrough_logged the pass-through that writes the shim's log line
  * @property {{ json: Combined } | null} nginx_njs the nginx + njs peer; null when not run
- * @property {{ json: ShimRun, xml: ShimRun }} shim
+ * @property {{ json: ShimRun, xml: ShimRun }} shim the shim as npm start runs it: its state in SQLite
+ * @property {{ json: ShimRun, xml: ShimRun }} shim_memory the shim with SHIM_STATE=memory
+ * @property {{ json: RedisShimRun, xml: RedisShimRun } | null} shim_redis the shim on Redis; null when not run
  */
 
 /** The table's rows, in order, with their labels. */
@@ -16,9 +19,13 @@ const ROWS = /** @type {const} */ ([
   ["passthrough", "json", "pass-through"],
   ["passthrough_logged", "json", "logging pass-through"],
   ["nginx_njs", "json", "nginx + njs"],
-  ["shim", "json", "shim"],
+  ["shim_memory", "json", "shim on memory"],
+  ["shim", "json", "shim on SQLite"],
+  ["shim_redis", "json", "shim on Redis"],
   ["passthrough", "xml", "pass-through"],
-  ["shim", "xml", "shim"],
+  ["shim_memory", "xml", "shim on memory"],
+  ["shim", "xml", "shim on SQLite"],
+  ["shim_redis", "xml", "shim on Redis"],
 ]);
 
 /** @param {number | null | undefined} value @param {number} [digits] */
@@ -71,9 +78,55 @@ export function ratios(runs) {
 }
 
 /**
- * The project's targets (issue 17), each with the measured value and whether it
- * holds; null when it could not be measured (no nginx + njs peer).
- * @param {{ ratios: ReturnType<typeof ratios>, shim: { ready_ms: number, rss_after_load_mib: number | null }, slow_run: { rss_peak_mib: number | null, in_flight: number } }} results
+ * What the state layer costs (issue 12): the shim on SQLite (what npm start runs)
+ * and on Redis against the shim on memory, per format; from requests/s (the
+ * store's over memory's) and from CPU per order (memory's over the store's, so
+ * that both read as "the share of the in-memory shim's throughput left"). The
+ * by_cpu figures are the shim process's only; `_with_server` adds redis-server's
+ * CPU per answer to the Redis shim's, as it would be on a machine of one core.
+ * @param {Runs} runs
+ */
+export function stateRatios(runs) {
+  const memory = runs.shim_memory;
+  /** @param {{ json: ShimRun, xml: ShimRun } | null} store @param {"json" | "xml"} format */
+  const rps = (store, format) => ratio(store?.[format].requests_per_sec, memory[format].requests_per_sec);
+  /** @param {{ json: ShimRun, xml: ShimRun } | null} store @param {"json" | "xml"} format */
+  const byCpu = (store, format) => ratio(memory[format].cpu_us_per_request, store?.[format].cpu_us_per_request);
+  /** @param {"json" | "xml"} format */
+  const withServer = (format) => {
+    const redis = runs.shim_redis?.[format];
+    const shim = redis?.cpu_us_per_request;
+    const server = redis?.redis_server_cpu_us_per_request;
+    return ratio(
+      memory[format].cpu_us_per_request,
+      shim === null || shim === undefined || server === null || server === undefined ? null : shim + server,
+    );
+  };
+  return {
+    sqlite_json: rps(runs.shim, "json"),
+    sqlite_xml: rps(runs.shim, "xml"),
+    redis_json: rps(runs.shim_redis, "json"),
+    redis_xml: rps(runs.shim_redis, "xml"),
+    by_cpu_sqlite_json: byCpu(runs.shim, "json"),
+    by_cpu_sqlite_xml: byCpu(runs.shim, "xml"),
+    by_cpu_redis_json: byCpu(runs.shim_redis, "json"),
+    by_cpu_redis_xml: byCpu(runs.shim_redis, "xml"),
+    by_cpu_redis_with_server_json: withServer("json"),
+    by_cpu_redis_with_server_xml: withServer("xml"),
+  };
+}
+
+const STATE_TARGETS = /** @type {const} */ ([
+  ["sqlite_json", "SQLite", "JSON"],
+  ["sqlite_xml", "SQLite", "XML"],
+  ["redis_json", "Redis", "JSON"],
+  ["redis_xml", "Redis", "XML"],
+]);
+
+/**
+ * The project's targets (issues 17 and 12), each with the measured value and whether it
+ * holds; null when it could not be measured (no nginx + njs peer, no Redis).
+ * @param {{ ratios: ReturnType<typeof ratios>, state_ratios: ReturnType<typeof stateRatios>, shim: { ready_ms: number, rss_after_load_mib: number | null }, slow_run: { rss_peak_mib: number | null, in_flight: number } }} results
  */
 export function targets(results) {
   /** @param {string} name @param {string} target @param {number | null} value @param {(v: number) => boolean} holds */
@@ -90,13 +143,19 @@ export function targets(results) {
       (v) => v <= 200,
     ),
     target("ready to serve (ms)", "<= 300", results.shim.ready_ms, (v) => v <= 300),
+    // Issue 12: the state layer costs at most 15 % of the in-memory shim's requests/s.
+    ...STATE_TARGETS.map(([key, store, format]) =>
+      target(`${format} requests/s, shim on ${store} / shim on memory`, ">= 0.85", results.state_ratios[key], (v) => v >= 0.85),
+    ),
   ];
 }
 
 /** @param {any} results the whole results object main.mjs writes @returns {string} */
 export function formatReport(results) {
   const lines = [];
-  const { runs, ratios: r, shim, slow_run: slow, settings, peers } = results;
+  const { runs, ratios: r, state_ratios: st, shim, slow_run: slow, settings, peers, stores } = results;
+  /** @type {Record<string, string>} why a server was not run */
+  const notRun = { nginx_njs: peers.nginx_njs.reason, shim_redis: stores.redis.reason };
   lines.push(
     `${settings.rounds} round(s) of ${settings.duration_s} s per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms; ${settings.pinning}; load: ${settings.load_generator}`,
   );
@@ -110,7 +169,7 @@ export function formatReport(results) {
     const run = runs[name]?.[format];
     const head = `${label.padEnd(21)} ${format.padEnd(6)}`;
     if (!run) {
-      lines.push(`${head} not run: ${peers.nginx_njs.reason ?? "it did not start"}`);
+      lines.push(`${head} not run: ${notRun[name] ?? "it did not start"}`);
       continue;
     }
     lines.push(
@@ -153,6 +212,15 @@ export function formatReport(results) {
   );
   lines.push(
     `the same from CPU per request: shim / bare JSON ${fixed(r.by_cpu_json, 3)}, XML ${fixed(r.by_cpu_xml, 3)}; shim JSON / nginx + njs ${fixed(r.by_cpu_json_vs_nginx_njs, 3)}`,
+  );
+  lines.push(
+    `requests/s, shim on a store / shim on memory: SQLite JSON ${fixed(st.sqlite_json, 3)}, XML ${fixed(st.sqlite_xml, 3)}; Redis JSON ${fixed(st.redis_json, 3)}, XML ${fixed(st.redis_xml, 3)}`,
+  );
+  lines.push(
+    `the same from CPU per request: SQLite JSON ${fixed(st.by_cpu_sqlite_json, 3)}, XML ${fixed(st.by_cpu_sqlite_xml, 3)}; Redis JSON ${fixed(st.by_cpu_redis_json, 3)}, XML ${fixed(st.by_cpu_redis_xml, 3)}`,
+  );
+  lines.push(
+    `with redis-server's CPU added to the shim's: Redis JSON ${fixed(st.by_cpu_redis_with_server_json, 3)}, XML ${fixed(st.by_cpu_redis_with_server_xml, 3)} (redis-server ${fixed(runs.shim_redis?.json.redis_server_cpu_us_per_request)} and ${fixed(runs.shim_redis?.xml.redis_server_cpu_us_per_request)} µs per order)`,
   );
   lines.push(`the shim's log line costs a pass-through ${fixed(r.log_line_cpu_us)} µs of CPU per request`);
   lines.push(`median latency added by the shim: JSON ${fixed(r.added_p50_ms_json, 3)} ms, XML ${fixed(r.added_p50_ms_xml, 3)} ms`);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,11 +8,14 @@ import { tempDir } from "./support/temp-files.js";
 // That `npm run bench` works, not how fast anything is: a second per run, few
 // connections, two rounds, a small slow-v2 run. No figure is asserted; CI's
 // machine is shared. The nginx + njs peer runs where Debian's packages are
-// installed (CI does not install them): then it must have passed its check.
+// installed (CI does not install them): then it must have passed its check. The
+// shim runs on each state store; on Redis where redis-server is installed (CI
+// installs it), and where not, the bench must say so.
 
 const BENCH = fileURLToPath(new URL("../bench/main.mjs", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NGINX_NJS = ["/usr/sbin/nginx", "/usr/lib/nginx/modules/ngx_http_js_module.so"];
+const REDIS = spawnSync("redis-server", ["--version"]).status === 0;
 const RUN_KEYS = ["requests_per_sec", "cpu_us_per_request", "latency_ms", "status_counts", "non_2xx", "socket_errors", "rounds"];
 
 describe("npm run bench", () => {
@@ -47,7 +50,7 @@ describe("npm run bench", () => {
 
       const results = JSON.parse(readFileSync(out, "utf8"));
       expect(Object.keys(results)).toEqual(
-        expect.arrayContaining(["machine", "settings", "runs", "ratios", "shim", "slow_run", "targets", "ok", "problems"]),
+        expect.arrayContaining(["machine", "settings", "runs", "ratios", "state_ratios", "shim", "slow_run", "targets", "ok", "problems"]),
       );
       const nginx = NGINX_NJS.every((path) => existsSync(path));
       expect(results.peers.nginx_njs.available).toBe(nginx);
@@ -57,7 +60,10 @@ describe("npm run bench", () => {
         ["passthrough_logged", "json"],
         ["shim", "json"],
         ["shim", "xml"],
+        ["shim_memory", "json"],
+        ["shim_memory", "xml"],
         ...(nginx ? [["nginx_njs", "json"] as [string, string]] : []),
+        ...(REDIS ? (["json", "xml"].map((format) => ["shim_redis", format]) as [string, string][]) : []),
       ];
       for (const [target, format] of runs) {
         const run = results.runs[target][format];
@@ -68,6 +74,7 @@ describe("npm run bench", () => {
         expect(run.responses).toBe(run.rounds[0].responses + run.rounds[1].responses);
         // The median of two rounds is their mean.
         expect(run.requests_per_sec).toBeCloseTo((run.rounds[0].requests_per_sec + run.rounds[1].requests_per_sec) / 2);
+        if (target.startsWith("shim")) expect(run.rss_peak_mib, `${target} ${format}`).toBeGreaterThan(0);
       }
       if (nginx) {
         expect(results.peers.nginx_njs.check.differences).toEqual([]);
@@ -77,6 +84,41 @@ describe("npm run bench", () => {
         expect(results.peers.nginx_njs.reason).toContain("apt-get install -y nginx-light libnginx-mod-http-js");
         expect(stdout).toContain("nginx + njs           json   not run: ");
       }
+      // Each shim on the store it is named for; the SQLite one as npm start runs it, in a file.
+      expect(results.stores.used.shim).toMatch(/^sqlite:.+\.db$/);
+      expect(results.stores.used.shim_memory).toBe("memory");
+      expect(results.stores.redis.available).toBe(REDIS);
+      if (REDIS) {
+        expect(results.stores.used.shim_redis).toBe(results.stores.redis.url);
+        for (const format of ["json", "xml"]) expect(results.runs.shim_redis[format].redis_server_cpu_us_per_request).toBeGreaterThan(0);
+      } else {
+        expect(results.runs.shim_redis).toBeNull();
+        expect(results.stores.redis.reason).toContain("apt-get install -y redis-server");
+        expect(stdout).toContain("shim on Redis         json   not run: ");
+      }
+      expect(Object.keys(results.state_ratios)).toEqual([
+        "sqlite_json",
+        "sqlite_xml",
+        "redis_json",
+        "redis_xml",
+        "by_cpu_sqlite_json",
+        "by_cpu_sqlite_xml",
+        "by_cpu_redis_json",
+        "by_cpu_redis_xml",
+        "by_cpu_redis_with_server_json",
+        "by_cpu_redis_with_server_xml",
+      ]);
+      // Each a ratio of this run's figures, and one only where the shim on Redis ran.
+      expect(results.state_ratios.sqlite_json).toBeCloseTo(
+        results.runs.shim.json.requests_per_sec / results.runs.shim_memory.json.requests_per_sec,
+      );
+      expect(results.state_ratios.by_cpu_sqlite_xml).toBeCloseTo(
+        results.runs.shim_memory.xml.cpu_us_per_request / results.runs.shim.xml.cpu_us_per_request,
+      );
+      for (const key of Object.keys(results.state_ratios).filter((k) => k.includes("redis"))) {
+        expect(results.state_ratios[key] === null, key).toBe(!REDIS);
+      }
+      expect(stdout).toContain("requests/s, shim on a store / shim on memory: SQLite JSON ");
       // The logging pass-through writes the shim's line, key for key.
       expect(results.notes).toEqual([]);
       expect(Object.keys(results.ratios)).toEqual([
@@ -97,6 +139,10 @@ describe("npm run bench", () => {
           "JSON requests/s, shim / bare pass-through",
           "JSON requests/s, shim / nginx + njs",
           "XML requests/s, shim / bare pass-through",
+          "JSON requests/s, shim on SQLite / shim on memory",
+          "XML requests/s, shim on SQLite / shim on memory",
+          "JSON requests/s, shim on Redis / shim on memory",
+          "XML requests/s, shim on Redis / shim on memory",
         ]),
       );
       expect(stdout).toContain("requests/s, shim / bare pass-through: JSON ");
@@ -107,5 +153,5 @@ describe("npm run bench", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
