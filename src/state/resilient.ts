@@ -98,6 +98,8 @@ export class ResilientStore implements StateStore {
   hasFlag = (...a: Args<"hasFlag">) => this.#run("hasFlag", (s) => s.hasFlag(...a), true);
   mergeClients = (...a: Args<"mergeClients">) => this.#run("mergeClients", (s) => s.mergeClients(...a), false);
   clients = () => this.#run("clients", (s) => s.clients(), false);
+  addHourCounts = (...a: Args<"addHourCounts">) => this.#run("addHourCounts", (s) => s.addHourCounts(...a), false);
+  hourCounts = (...a: Args<"hourCounts">) => this.#run("hourCounts", (s) => s.hourCounts(...a), false);
   beginPlacement = (...a: Args<"beginPlacement">) => this.#run("beginPlacement", (s) => s.beginPlacement(...a), false);
   settlePlacements = (...a: Args<"settlePlacements">) => this.#run("settlePlacements", (s) => s.settlePlacements(...a), false);
   listPlacements = (...a: Args<"listPlacements">) => this.#run("listPlacements", (s) => s.listPlacements(...a), false);

@@ -9,6 +9,8 @@ import {
   type ClientsLimits,
   type HitCheck,
   type HitScope,
+  type HourCount,
+  type HourLimits,
   type Placement,
   type PlacementFilter,
   type PlacementOutcome,
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS flags (name TEXT PRIMARY KEY, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
   account_id TEXT NOT NULL, user_agent TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL, counts TEXT NOT NULL,
   PRIMARY KEY (account_id, user_agent));
+CREATE TABLE IF NOT EXISTS hour_counts (hour REAL NOT NULL, series TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (hour, series));
 CREATE TABLE IF NOT EXISTS placements (
   alternative_order_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, req_id TEXT NOT NULL, state TEXT NOT NULL,
   v2_order_id INTEGER, v2_status TEXT, replica TEXT NOT NULL, owner TEXT NOT NULL, lease_until REAL, fingerprint TEXT,
@@ -109,6 +112,13 @@ export class SqliteStore implements StateStore {
       ),
       clientsAll: db.prepare("SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients"),
       since: db.prepare("SELECT value FROM meta WHERE name = 'clients_since'").pluck(),
+      hourHas: db.prepare("SELECT 1 FROM hour_counts WHERE hour = ? AND series = ?").pluck(),
+      hourSize: db.prepare("SELECT COUNT(*) FROM hour_counts WHERE hour = ?").pluck(),
+      hourAdd: db.prepare(
+        "INSERT INTO hour_counts (hour, series, count) VALUES (?, ?, ?) ON CONFLICT (hour, series) DO UPDATE SET count = count + excluded.count",
+      ),
+      hoursSince: db.prepare("SELECT hour, series, count FROM hour_counts WHERE hour >= ?"),
+      forgetHours: db.prepare("DELETE FROM hour_counts WHERE hour < ?"),
       begin: db.prepare(`INSERT INTO placements (${columns}) VALUES (${columns.replace(/(\w+)/g, "@$1")})`),
       get: db.prepare(`SELECT ${columns} FROM placements WHERE alternative_order_id = ?`),
       settle: db.prepare(
@@ -261,6 +271,20 @@ export class SqliteStore implements StateStore {
     return { since: Number(this.#q.since.get()), clients: rows.filter((c): c is ClientCounts => c !== undefined) };
   }
 
+  async addHourCounts(counts: readonly HourCount[], { maxSeriesPerHour, othersSeries }: HourLimits) {
+    const q = this.#q;
+    await this.#write(() => {
+      for (const { hour, series, count } of counts) {
+        const kept = q.hourHas.get(hour, series) !== undefined || (q.hourSize.get(hour) as number) < maxSeriesPerHour;
+        q.hourAdd.run(hour, kept ? series : othersSeries, count);
+      }
+    });
+  }
+
+  async hourCounts(since: number) {
+    return this.#q.hoursSince.all(since) as HourCount[];
+  }
+
   async beginPlacement(placement: Placement) {
     const row = toRow(placement);
     await this.#write(() => this.#q.begin.run(row));
@@ -318,6 +342,7 @@ export class SqliteStore implements StateStore {
       q.abandon.run({ now, v2_status: JSON.stringify(abandoned(now).v2_status) });
       q.forgetPlacements.run(now - ledgerRetentionMs);
       q.forgetClients.run(now - clientsRetentionMs);
+      q.forgetHours.run(now - clientsRetentionMs);
       for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
     });
   }

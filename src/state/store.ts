@@ -92,6 +92,19 @@ export interface ClientsLimits {
   othersKey: string;
 }
 
+/** A count of one series (a caller's outcome, an error code, …) in the hour that starts at `hour` (epoch ms). */
+export interface HourCount {
+  hour: number;
+  series: string;
+  count: number;
+}
+
+export interface HourLimits {
+  /** Series kept apart in one hour; later ones are counted under `othersSeries`. */
+  maxSeriesPerHour: number;
+  othersSeries: string;
+}
+
 export interface SweepLimits {
   now: number;
   ledgerRetentionMs: number;
@@ -132,6 +145,11 @@ export interface StateStore {
   /** Every pair, and since when the store counts. */
   clients(): Promise<{ since: number; clients: ClientCounts[] }>;
 
+  /** Adds counts to their hours; a new series past `maxSeriesPerHour` in its hour is counted under the others. */
+  addHourCounts(counts: readonly HourCount[], limits: HourLimits): Promise<void>;
+  /** Every count of the hours that start at `since` or later. */
+  hourCounts(since: number): Promise<HourCount[]>;
+
   /** Writes a new `placing` record; durable once this resolves. */
   beginPlacement(placement: Placement): Promise<void>;
   /** Writes how each placement ended and ends its lease; a record that is not there is passed over. */
@@ -144,7 +162,7 @@ export interface StateStore {
    */
   claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult>;
 
-  /** Forgets what is past its retention, and marks `placing` records whose lease ran out as `unknown`. */
+  /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
   sweep(limits: SweepLimits): Promise<void>;
 
   /** Throws when the store cannot be reached. */
