@@ -155,6 +155,23 @@ describe.each(backends)("the state store: $name", (backend) => {
       expect((await store!.reserve("shared", windows, 0)).admitted).toBe(true);
     });
 
+    it("says how full each bucket is, busiest first, with its hold, from any handle", async () => {
+      const stores = await backend.open(2);
+      const windows = [{ limit: 10, windowMs: 60_000 }];
+      for (let i = 0; i < 3; i++) await stores[0]!.reserve("busy", windows, 0);
+      await stores[1]!.reserve("quiet", windows, 0);
+      await stores[1]!.holdBack("held", 30_000);
+      const loads = await stores[1]!.paceLoad(60_000, 10);
+      expect(loads.map((l) => [l.bucket, l.calls])).toEqual([
+        ["busy", 3],
+        ["quiet", 1],
+        ["held", 0],
+      ]);
+      expect(loads[2]!.heldUntil).toBeGreaterThan(Date.now() + 20_000);
+      expect(loads[0]!.heldUntil).toBeNull();
+      expect((await stores[0]!.paceLoad(60_000, 1)).map((l) => l.bucket)).toEqual(["busy"]);
+    });
+
     it("never over-admits when several handles race", async () => {
       const stores = await backend.open(3);
       const windows = [{ limit: 10, windowMs: 60_000 }];

@@ -2,6 +2,7 @@ import { setNewest } from "../lib/bounded-map.js";
 import type { RateWindow } from "../lib/rate-window.js";
 import { checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -105,6 +106,16 @@ export class MemoryStore implements StateStore {
     const source = this.#buckets.get(from);
     if (!source || (this.#buckets.get(bucket)?.times.length ?? 0) > 0) return;
     setNewest(this.#buckets, bucket, { times: [...source.times], blockedUntil: source.blockedUntil }, this.#bounds.maxKeys);
+  }
+
+  async paceLoad(windowMs: number, max: number) {
+    const now = this.now();
+    const loads = [...this.#buckets].map(([bucket, { times, blockedUntil }]) => ({
+      bucket,
+      calls: times.length - firstAfter(times, now - windowMs),
+      heldUntil: blockedUntil > now ? blockedUntil : null,
+    }));
+    return busiest(loads, max);
   }
 
   async hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck> {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateWindow } from "../lib/rate-window.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -9,6 +10,7 @@ import {
   type HitScope,
   type HourCount,
   type HourLimits,
+  type PaceLoad,
   PLACEMENT_STATES,
   type Placement,
   type PlacementFilter,
@@ -312,6 +314,35 @@ export class RedisStore implements StateStore {
 
   async holdBack(bucket: string, ms: number) {
     await SCRIPTS.hold.run(this.redis, [`${this.#p}hold:${bucket}`], [Math.max(1, Math.ceil(ms))]);
+  }
+
+  async paceLoad(windowMs: number, max: number) {
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const loads = new Map<string, PaceLoad>();
+    const load = (bucket: string) => loads.get(bucket) ?? { bucket, calls: 0, heldUntil: null };
+    // Buckets are found by name, a bounded scan: the dashboard asks this, never an order.
+    for (const [kind, pattern] of [
+      ["pace", `${this.#p}pace:*`],
+      ["hold", `${this.#p}hold:*`],
+    ] as const) {
+      let cursor = "0";
+      let seen = 0;
+      do {
+        const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 200);
+        cursor = next;
+        seen += keys.length;
+        for (const key of keys) {
+          const bucket = key.slice(`${this.#p}${kind}:`.length);
+          if (kind === "pace") loads.set(bucket, { ...load(bucket), calls: await this.redis.zcount(key, `(${now - windowMs}`, "+inf") });
+          else {
+            const until = Number(await this.redis.get(key));
+            if (until > now) loads.set(bucket, { ...load(bucket), heldUntil: until });
+          }
+        }
+      } while (cursor !== "0" && seen < 10_000);
+    }
+    return busiest([...loads.values()], max);
   }
 
   async inheritPace(bucket: string, from: string) {

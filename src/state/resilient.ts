@@ -90,6 +90,7 @@ export class ResilientStore implements StateStore {
   reserve = (...a: Args<"reserve">) => this.#run("reserve", (s) => s.reserve(...a), true);
   holdBack = (...a: Args<"holdBack">) => this.#run("holdBack", (s) => s.holdBack(...a), true);
   inheritPace = (...a: Args<"inheritPace">) => this.#run("inheritPace", (s) => s.inheritPace(...a), true);
+  paceLoad = (...a: Args<"paceLoad">) => this.#run("paceLoad", (s) => s.paceLoad(...a), false);
   hitCheck = (...a: Args<"hitCheck">) => this.#run("hitCheck", (s) => s.hitCheck(...a), true);
   hitAdmit = (...a: Args<"hitAdmit">) => this.#run("hitAdmit", (s) => s.hitAdmit(...a), true);
   hitAdd = (...a: Args<"hitAdd">) => this.#run("hitAdd", (s) => s.hitAdd(...a), true);

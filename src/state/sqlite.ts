@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { RateWindow } from "../lib/rate-window.js";
 import { abandoned, claimable, mergeCounts, settled } from "./memory.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -11,6 +12,7 @@ import {
   type HitScope,
   type HourCount,
   type HourLimits,
+  type PaceLoad,
   type Placement,
   type PlacementFilter,
   type PlacementOutcome,
@@ -98,6 +100,8 @@ export class SqliteStore implements StateStore {
       inherit: db.prepare(
         "INSERT INTO pace (bucket, at, expires) SELECT @bucket, at, expires FROM pace WHERE bucket = @from AND NOT EXISTS (SELECT 1 FROM pace WHERE bucket = @bucket)",
       ),
+      paceCalls: db.prepare("SELECT bucket, COUNT(*) AS calls FROM pace WHERE at > ? GROUP BY bucket"),
+      holdsNow: db.prepare("SELECT bucket, until FROM pace_holds WHERE until > ?"),
       hitNth: db.prepare("SELECT at FROM hits WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
       hitAdd: db.prepare("INSERT OR REPLACE INTO hits (key, token, at, expires) VALUES (?, ?, ?, ?)"),
       hitRemove: db.prepare("DELETE FROM hits WHERE key = ? AND token = ?"),
@@ -211,6 +215,18 @@ export class SqliteStore implements StateStore {
       if (nth !== undefined) wait = Math.max(wait, nth + windowMs - now, 1);
     }
     return wait > 0 ? { admitted: false, retryAfterMs: wait } : { admitted: true };
+  }
+
+  async paceLoad(windowMs: number, max: number) {
+    const now = this.now();
+    const loads = new Map<string, PaceLoad>();
+    for (const { bucket, calls } of this.#q.paceCalls.all(now - windowMs) as { bucket: string; calls: number }[]) {
+      loads.set(bucket, { bucket, calls, heldUntil: null });
+    }
+    for (const { bucket, until } of this.#q.holdsNow.all(now) as { bucket: string; until: number }[]) {
+      loads.set(bucket, { bucket, calls: loads.get(bucket)?.calls ?? 0, heldUntil: until });
+    }
+    return busiest([...loads.values()], max);
   }
 
   async hitCheck(scopes: readonly HitScope[], windowMs: number) {

@@ -105,6 +105,13 @@ export interface HourLimits {
   othersSeries: string;
 }
 
+/** How full one pacing bucket is: the calls it holds in a window, and until when v2 asked it to wait, if it did. */
+export interface PaceLoad {
+  bucket: string;
+  calls: number;
+  heldUntil: number | null;
+}
+
 export interface SweepLimits {
   now: number;
   ledgerRetentionMs: number;
@@ -126,6 +133,9 @@ export interface StateStore {
   holdBack(bucket: string, ms: number): Promise<void>;
   /** Gives an empty `bucket` the calls `from` holds, so a key moving to a bucket of its own takes its calls along. */
   inheritPace(bucket: string, from: string): Promise<void>;
+
+  /** The busiest `max` pacing buckets: their calls reserved within the last `windowMs` (or ahead), and any hold. */
+  paceLoad(windowMs: number, max: number): Promise<PaceLoad[]>;
 
   /** Sliding logs over `windowMs`: whether each scope has room, without adding. */
   hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck>;
@@ -183,3 +193,10 @@ export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_ord
   !cursor ||
   p.created_at < cursor.created_at ||
   (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);
+
+/** The busiest buckets first, those with neither calls nor a hold left out. */
+export const busiest = (loads: PaceLoad[], max: number): PaceLoad[] =>
+  loads
+    .filter((l) => l.calls > 0 || l.heldUntil !== null)
+    .sort((a, b) => b.calls - a.calls || (b.heldUntil ?? 0) - (a.heldUntil ?? 0))
+    .slice(0, max);
