@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../src/state/sqlite.js";
+import { keyDigest } from "../src/v2/pacer.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
@@ -100,6 +101,10 @@ describe("GET /_shim/dashboard", () => {
       }),
     ]);
     expect(data.health).toMatchObject({ store: { backend: "sqlite", up: true }, v2: "reachable" });
+    // The seed's order, paced under its key's digest (the key itself is nowhere).
+    expect(data.health.pacing).toContainEqual(
+      expect.objectContaining({ key: `${keyDigest("skyfall").slice(0, 10)}…`, calls: 1, limit: 100, windowMs: 5_000 }),
+    );
     const page = (await get(`${url}/_shim/dashboard`, { Authorization: `Bearer ${TOKEN}` })).text;
     expect(page.match(/<circle class="day"/g)).toHaveLength(SEEDED.pastDays.length + 1);
     expect(page).toContain(`data-order="${SEEDED.unknownOrder}"`);

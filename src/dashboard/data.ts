@@ -1,8 +1,10 @@
 import type { Config } from "../config/config.js";
+import type { RateWindow } from "../lib/rate-window.js";
 import type { ClientUsage } from "../observability/client-usage.js";
 import { V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "../observability/client-usage.js";
 import type { OrderLedger } from "../state/ledger.js";
 import type { Placement, PlacementState, StateStore } from "../state/store.js";
+import { NEW_KEYS_BUCKET } from "../v2/pacer.js";
 import {
   type AccountRow,
   accountRows,
@@ -34,6 +36,22 @@ export interface OrderRow {
   curl: string;
 }
 
+export interface PaceRow {
+  /** The first characters of the key's digest (never the key), or the budget new keys share. */
+  key: string;
+  calls: number;
+  limit: number;
+  windowMs: number;
+  /** calls / limit over the shortest window. */
+  saturation: number;
+  held_until: number | null;
+}
+
+/** Pacing rows shown at most. */
+const PACE_ROWS = 20;
+/** Enough of a digest to tell keys apart at a glance, too little to stand for the key anywhere else. */
+const DIGEST_SHOWN = 10;
+
 export interface DashboardData {
   now: number;
   sort: SortKey;
@@ -44,14 +62,15 @@ export interface DashboardData {
   health: {
     store: { backend: string; up: boolean };
     v2: V2Health;
+    pacing: PaceRow[];
     deprecation: string | null;
     sunset: string | null;
   };
 }
 
 export interface DashboardSources {
-  config: Pick<Config, "digicertApiUrl" | "deprecationDate" | "sunsetDate" | "retry">;
-  store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag">;
+  config: Pick<Config, "digicertApiUrl" | "deprecationDate" | "sunsetDate" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
+  store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad">;
   usage: Pick<ClientUsage, "flush">;
   ledger: Pick<OrderLedger, "flush">;
   now?: () => number;
@@ -60,6 +79,30 @@ export interface DashboardSources {
 /** `curl` that asks v2 which orders carry this alternative_order_id; `$KEY` is the account's v2 key, not shown. */
 export const lookupCurl = (apiUrl: string | undefined, alternativeOrderId: string): string =>
   `curl -s -H "X-DC-DEVKEY: $KEY" '${apiUrl ?? "$DIGICERT_API_URL"}/order/alternate/${alternativeOrderId}'`;
+
+const shortest = (windows: readonly RateWindow[]) => windows.reduce((a, b) => (b.windowMs < a.windowMs ? b : a));
+
+/** Each bucket against its shortest window: the one v2 refuses first. */
+async function pacing(sources: DashboardSources): Promise<PaceRow[]> {
+  const { v2RateLimits, v2NewKeyRateLimits } = sources.config;
+  if (v2RateLimits.length === 0) return [];
+  const own = shortest(v2RateLimits);
+  const shared = v2NewKeyRateLimits.length > 0 ? shortest(v2NewKeyRateLimits) : own;
+  const loads = await sources.store.paceLoad(Math.max(own.windowMs, shared.windowMs), PACE_ROWS);
+  return loads
+    .map(({ bucket, calls, heldUntil }) => {
+      const window = bucket === NEW_KEYS_BUCKET ? shared : own;
+      return {
+        key: bucket === NEW_KEYS_BUCKET ? "new keys (shared)" : `${bucket.replace(/^key:/, "").slice(0, DIGEST_SHOWN)}…`,
+        calls,
+        limit: window.limit,
+        windowMs: window.windowMs,
+        saturation: calls / window.limit,
+        held_until: heldUntil,
+      };
+    })
+    .sort((a, b) => b.saturation - a.saturation);
+}
 
 function v2Health(answered: boolean, unanswered: boolean): V2Health {
   if (answered) return unanswered ? "intermittent" : "reachable";
@@ -86,17 +129,18 @@ export async function dashboardData(sources: DashboardSources, sort: SortKey): P
     volume: volume([], now),
     failures: { v1: [], v2: [] },
     orders: { unknown: [], settledLater: [] },
-    health: { store: { backend: store.backend, up: false }, v2: "no recent calls", ...dates },
+    health: { store: { backend: store.backend, up: false }, v2: "no recent calls", pacing: [], ...dates },
   };
   try {
     await store.ping();
     await Promise.all([sources.usage.flush(), sources.ledger.flush()]);
     const since = dayOf(now) - (CHART_DAYS - 1) * DAY_MS;
-    const [hours, { clients }, answered, unanswered, unknown, ...settled] = await Promise.all([
+    const [hours, { clients }, answered, unanswered, paced, unknown, ...settled] = await Promise.all([
       store.hourCounts(Math.min(since, now - 30 * DAY_MS)),
       store.clients(),
       store.hasFlag(V2_ANSWERED_FLAG),
       store.hasFlag(V2_UNANSWERED_FLAG),
+      pacing(sources),
       store.listPlacements({ state: "unknown", limit: ORDERS_READ }),
       ...(["created", "refused", "failed"] as const).map((state) => store.listPlacements({ state, limit: ORDERS_READ })),
     ]);
@@ -121,7 +165,7 @@ export async function dashboardData(sources: DashboardSources, sort: SortKey): P
       volume: volume(hours, now),
       failures: failures(hours, now),
       orders: { unknown: unknown.placements.map(row), settledLater: settledLater.map(row) },
-      health: { store: { backend: store.backend, up: true }, v2: v2Health(answered, unanswered), ...dates },
+      health: { store: { backend: store.backend, up: true }, v2: v2Health(answered, unanswered), pacing: paced, ...dates },
     };
   } catch {
     return empty;

@@ -77,6 +77,15 @@ function orderTable(rows: readonly OrderRow[], empty: string): Html {
   )}</tbody></table></div>`;
 }
 
+function paceTable(rows: DashboardData["health"]["pacing"]): Html {
+  if (rows.length === 0) return html`<p class="muted">No calls paced just now.</p>`;
+  return html`<div class="scroll"><table><thead><tr><th scope="col">Key digest</th><th class="n" scope="col">Calls</th><th class="n" scope="col">Saturation</th><th scope="col">Held back by v2</th></tr></thead>
+<tbody>${rows.map(
+    (r) =>
+      html`<tr class="pace"><td><code>${r.key}</code></td><td class="n">${r.calls} of ${r.limit} per ${r.windowMs / 1000} s</td><td class="n">${Math.round(r.saturation * 100)} %</td><td>${r.held_until === null ? "no" : `until ${iso(r.held_until)}`}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
 const V2_BADGES = { reachable: "ok", unreachable: "bad", intermittent: "meh", "no recent calls": "meh" } as const;
 
 export function dashboardPage(data: DashboardData): Html {
@@ -94,7 +103,8 @@ export function dashboardPage(data: DashboardData): Html {
 <div>State store (${health.store.backend}): <span class="badge ${health.store.up ? "ok" : "bad"}">${health.store.up ? "up" : "down"}</span></div>
 <div>Deprecation: ${health.deprecation ?? "not set"}</div>
 <div>Sunset: ${health.sunset ?? "not set"}</div>
-</div></section>
+</div>
+<h3>Pacing toward v2, per key (by digest)</h3>${paceTable(health.pacing)}</section>
 <section id="callers"><h2>Who still calls v1</h2><div class="scroll"><table>
 <thead><tr>${SORT_KEYS.map((k) => sortHeader(k, data.sort))}</tr></thead>
 <tbody>${data.accounts.map((row) => accountRow(row, data.now))}</tbody></table></div>

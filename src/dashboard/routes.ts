@@ -12,6 +12,10 @@ function jsonOf(data: DashboardData) {
   return {
     ...data,
     now: iso(data.now),
+    health: {
+      ...data.health,
+      pacing: data.health.pacing.map((p) => ({ ...p, held_until: p.held_until === null ? null : iso(p.held_until) })),
+    },
     accounts: data.accounts.map((a) => ({
       ...a,
       last_seen: iso(a.last_seen),
