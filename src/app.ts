@@ -7,6 +7,8 @@ import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
 import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { V1Error, v1Errors } from "./contract/v1-errors.js";
+import { dashboardHandlers } from "./dashboard/routes.js";
+import { requireAdminToken } from "./http/admin-token.js";
 import { passthroughAccount } from "./http/basic-auth.js";
 import { limitBodySize, requireBodyFormat } from "./http/body.js";
 import { parserAnswerOn } from "./http/client-errors.js";
@@ -89,6 +91,10 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     const admin = bearerAuth({ token: config.adminToken });
     app.get("/_shim/clients", admin, adminClientsHandler(usage));
     app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
+    const dashboard = dashboardHandlers({ config, store: state, usage, ledger });
+    const person = requireAdminToken(config.adminToken);
+    app.get("/_shim/dashboard", person, dashboard.page);
+    app.get("/_shim/dashboard.json", person, dashboard.json);
   }
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.

@@ -154,6 +154,23 @@ describe.each(backends)("the state store: $name", (backend) => {
       expect((await store!.reserve("shared", windows, 0)).admitted).toBe(true);
     });
 
+    it("says how full each bucket is, busiest first, with its hold, from any handle", async () => {
+      const stores = await backend.open(2);
+      const windows = [{ limit: 10, windowMs: 60_000 }];
+      for (let i = 0; i < 3; i++) await stores[0]!.reserve("busy", windows, 0);
+      await stores[1]!.reserve("quiet", windows, 0);
+      await stores[1]!.holdBack("held", 30_000);
+      const loads = await stores[1]!.paceLoad(60_000, 10);
+      expect(loads.map((l) => [l.bucket, l.calls])).toEqual([
+        ["busy", 3],
+        ["quiet", 1],
+        ["held", 0],
+      ]);
+      expect(loads[2]!.heldUntil).toBeGreaterThan(Date.now() + 20_000);
+      expect(loads[0]!.heldUntil).toBeNull();
+      expect((await stores[0]!.paceLoad(60_000, 1)).map((l) => l.bucket)).toEqual(["busy"]);
+    });
+
     it("never over-admits when several handles race", async () => {
       const stores = await backend.open(3);
       const windows = [{ limit: 10, windowMs: 60_000 }];
@@ -241,6 +258,59 @@ describe.each(backends)("the state store: $name", (backend) => {
       await store!.mergeClients([delta("old", now - 10 * DAY), delta("new", now)], limits);
       await store!.sweep({ now, ledgerRetentionMs: 30 * DAY, clientsRetentionMs: 5 * DAY });
       expect((await store!.clients()).clients.map((c) => c.account_id)).toEqual(["new"]);
+    });
+  });
+
+  describe("hour counts", () => {
+    const HOUR = 3_600_000;
+    const limits = { maxSeriesPerHour: 3, othersSeries: "(others)" };
+    const sorted = (counts: { hour: number; series: string; count: number }[]) =>
+      [...counts].sort((a, b) => a.hour - b.hour || (a.series < b.series ? -1 : 1));
+
+    it("adds counts per hour from several handles, bounds the series of an hour, and reads from an hour on", async () => {
+      const stores = await backend.open(2);
+      const h = 1_000 * HOUR;
+      await stores[0]!.addHourCounts(
+        [
+          { hour: h, series: "a", count: 2 },
+          { hour: h, series: "b", count: 1 },
+          { hour: h + HOUR, series: "a", count: 5 },
+        ],
+        limits,
+      );
+      await stores[1]!.addHourCounts(
+        [
+          { hour: h, series: "a", count: 3 },
+          { hour: h, series: "c", count: 1 },
+          { hour: h, series: "d", count: 4 },
+          { hour: h, series: "e", count: 1 },
+          { hour: h - HOUR, series: "old", count: 9 },
+        ],
+        limits,
+      );
+      expect(sorted(await stores[0]!.hourCounts(h))).toEqual([
+        { hour: h, series: "(others)", count: 5 },
+        { hour: h, series: "a", count: 5 },
+        { hour: h, series: "b", count: 1 },
+        { hour: h, series: "c", count: 1 },
+        { hour: h + HOUR, series: "a", count: 5 },
+      ]);
+      expect(sorted(await stores[1]!.hourCounts(h - HOUR))[0]).toEqual({ hour: h - HOUR, series: "old", count: 9 });
+    });
+
+    it("forgets hours past the clients view's retention", async () => {
+      const [store] = await backend.open();
+      const now = Date.now();
+      const hour = (ms: number) => ms - (ms % HOUR);
+      await store!.addHourCounts(
+        [
+          { hour: hour(now - 10 * DAY), series: "old", count: 1 },
+          { hour: hour(now), series: "new", count: 1 },
+        ],
+        limits,
+      );
+      await store!.sweep({ now, ledgerRetentionMs: 30 * DAY, clientsRetentionMs: 5 * DAY });
+      expect((await store!.hourCounts(0)).map((c) => c.series)).toEqual(["new"]);
     });
   });
 
@@ -359,6 +429,7 @@ describe.each(backends)("the state store: $name", (backend) => {
       othersKey: "(others)",
     });
     await store!.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0);
+    await store!.addHourCounts([{ hour: 3_600_000, series: "s", count: 2 }], { maxSeriesPerHour: 5, othersSeries: "(others)" });
     await store!.close();
     const again = await backend.reopen!();
     expect((await again.listPlacements({ limit: 5 })).placements.map((p) => p.alternative_order_id)).toEqual(["v1shimkept"]);
@@ -366,5 +437,6 @@ describe.each(backends)("the state store: $name", (backend) => {
       { account_id: "a", user_agent: "u", first_seen: 1, last_seen: 2, counts: { read: 3 } },
     ]);
     expect((await again.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0)).admitted).toBe(false);
+    expect(await again.hourCounts(0)).toEqual([{ hour: 3_600_000, series: "s", count: 2 }]);
   });
 });

@@ -88,6 +88,10 @@ export const v1Errors = {
   credentialChecksBusy: () =>
     one("too_busy", "Too many credential checks are waiting just now; retry after the time in Retry-After.", { "Retry-After": "1" }),
   accountDisabled: () => one("account_disabled", "This account is disabled in the v1 shim; ask its operator."),
+  adminTokenRequired: () =>
+    one("access_denied", "Send the admin token: as the password of HTTP Basic (any user name), or as Authorization: Bearer.", {
+      "WWW-Authenticate": 'Basic realm="v1 shim admin", charset="UTF-8"',
+    }),
   authenticationRequired: () =>
     one("access_denied", "Send HTTP Basic authentication with your account id and API key (account_id:api_key).", {
       "WWW-Authenticate": BASIC_CHALLENGE,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../state/memory.js";
-import { ClientUsage, outcomeOf } from "./client-usage.js";
+import { ClientUsage, outcomeOf, V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "./client-usage.js";
 import type { RequestRecord } from "./request-log.js";
+import { HOUR_MS, readSeries } from "./usage-series.js";
 
 const record = (over: Partial<RequestRecord>): RequestRecord => ({
   req_id: "r",
@@ -85,6 +86,9 @@ describe("ClientUsage", () => {
       mergeClients: (...args: Parameters<MemoryStore["mergeClients"]>) =>
         down ? Promise.reject(new Error("down")) : store.mergeClients(...args),
       clients: () => store.clients(),
+      addHourCounts: (...args: Parameters<MemoryStore["addHourCounts"]>) =>
+        down ? Promise.reject(new Error("down")) : store.addHourCounts(...args),
+      setFlag: (...args: Parameters<MemoryStore["setFlag"]>) => store.setFlag(...args),
     };
     const usage = new ClientUsage(flaky, { retentionMs: 86_400_000 });
     usage.record(record({}));
@@ -92,5 +96,47 @@ describe("ClientUsage", () => {
     usage.record(record({}));
     down = false;
     expect((await usage.report()).clients[0]!.counts.ordered).toBe(2);
+    expect(await store.hourCounts(0)).toEqual([expect.objectContaining({ count: 2 })]);
+  });
+
+  it("adds each hour's calls, error codes and v2's codes to the store in the same flush", async () => {
+    const store = new MemoryStore();
+    const at = 1_000 * HOUR_MS + 5;
+    const usage = new ClientUsage(store, { retentionMs: 86_400_000, now: () => at });
+    usage.record(record({}));
+    usage.record(record({ status: 400, errors: ["invalid_param:validity", "required_param:org_name"] }));
+    usage.record(record({ status: 400, v2_status: 400, errors: ["invalid_contact:verified_contact"] }));
+    usage.record(record({ status: 503, v2_status: "ECONNREFUSED", errors: ["upstream_unavailable"] }));
+    await usage.flush();
+    const counts = (await store.hourCounts(0)).map((c) => [c.hour, readSeries(c.series), c.count]);
+    const hour = 1_000 * HOUR_MS;
+    const call = (outcome: string) => ({ kind: "call", account_id: "001007", user_agent: "Agent/1", outcome });
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        [hour, call("ordered"), 1],
+        [hour, call("refused_by_validation"), 1],
+        [hour, call("refused_by_v2"), 1],
+        [hour, call("failed_upstream"), 1],
+        [hour, { kind: "v1_error", code: "invalid_param:validity", status: 400 }, 1],
+        [hour, { kind: "v1_error", code: "upstream_unavailable", status: 503 }, 1],
+        [hour, { kind: "v2_error", v2_status: "400", code: "invalid_contact:verified_contact" }, 1],
+        [hour, { kind: "v2_error", v2_status: "ECONNREFUSED", code: "upstream_unavailable" }, 1],
+      ]),
+    );
+    expect(counts).toHaveLength(10);
+  });
+
+  it("marks in the store that v2 answered, or did not, lately", async () => {
+    const store = new MemoryStore();
+    const usage = usageOn(store);
+    usage.record(record({ status: 503, v2_status: "paced" }));
+    await usage.flush();
+    expect([await store.hasFlag(V2_ANSWERED_FLAG), await store.hasFlag(V2_UNANSWERED_FLAG)]).toEqual([false, false]);
+    usage.record(record({ status: 503, v2_status: "ETIMEDOUT" }));
+    await usage.flush();
+    expect([await store.hasFlag(V2_ANSWERED_FLAG), await store.hasFlag(V2_UNANSWERED_FLAG)]).toEqual([false, true]);
+    usage.record(record({ status: 201, v2_status: 201 }));
+    await usage.flush();
+    expect(await store.hasFlag(V2_ANSWERED_FLAG)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { isShimEndpoint } from "../contract/surface.js";
 import type { ClientCounts, StateStore } from "../state/store.js";
 import { CLIENT_CLOSED_REQUEST, type RequestRecord } from "./request-log.js";
+import { HourTally, OTHER_SERIES } from "./usage-series.js";
 
 const OUTCOMES = ["ordered", "read", "refused_by_validation", "refused_by_v2", "failed_upstream"] as const;
 /** How a legacy call ended, for the migration's view of who still calls v1. */
@@ -14,6 +15,11 @@ export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status">): 
   return record.status === 201 ? "ordered" : "read";
 }
 
+/** How long one v2 answer, or one call v2 did not answer, counts as "recent" for the dashboard's health. */
+export const V2_HEALTH_WINDOW_MS = 5 * 60_000;
+export const V2_ANSWERED_FLAG = "v2:answered";
+export const V2_UNANSWERED_FLAG = "v2:unanswered";
+
 const OTHERS = "(others)";
 /** Callers whose credentials were not accepted, however many ids and agents they make up, are one entry. */
 const UNVERIFIED = "(unverified)";
@@ -22,6 +28,8 @@ const clip = (text: string | undefined, max: number) => (text ?? "(none)").slice
 export interface ClientUsageOptions {
   /** Account/agent pairs kept apart, across every replica; later ones are counted under "(others)". */
   maxClients?: number;
+  /** Series kept apart in one hour (a pair's outcome, an error code), across every replica. */
+  maxSeriesPerHour?: number;
   /** How often this replica adds what it counted to the store. */
   flushMs?: number;
   retentionMs: number;
@@ -33,19 +41,27 @@ export interface ClientUsageOptions {
  * so that every replica shows the same view and it outlives restarts. Each
  * replica counts in memory and adds its counts to the store every `flushMs`,
  * so a request costs the store nothing; a failed write is kept for the next.
- * Only callers whose credentials were accepted are counted apart.
+ * Only callers whose credentials were accepted are counted apart. The same
+ * flush adds the hour's counts per caller and error code, and whether v2
+ * answered lately, for the dashboard.
  */
 export class ClientUsage {
   #pending = new Map<string, ClientCounts>();
   #timer: NodeJS.Timeout | undefined;
+  readonly #hours: HourTally;
+  #v2Answered = false;
+  #v2Unanswered = false;
   readonly #maxClients: number;
+  readonly #maxSeriesPerHour: number;
   readonly #now: () => number;
 
   constructor(
-    private readonly store: Pick<StateStore, "mergeClients" | "clients">,
+    private readonly store: Pick<StateStore, "mergeClients" | "clients" | "addHourCounts" | "setFlag">,
     private readonly options: ClientUsageOptions,
   ) {
     this.#maxClients = options.maxClients ?? 1_000;
+    this.#maxSeriesPerHour = options.maxSeriesPerHour ?? 10_000;
+    this.#hours = new HourTally(this.#maxSeriesPerHour);
     this.#now = options.now ?? Date.now;
   }
 
@@ -55,13 +71,20 @@ export class ClientUsage {
     if (isShimEndpoint(record.path) || record.status === CLIENT_CLOSED_REQUEST) return;
     const accepted = record.credentials_accepted === true;
     const at = this.#now();
-    this.#add({
-      account_id: accepted ? clip(record.account_id, 64) : UNVERIFIED,
-      user_agent: accepted ? clip(record.user_agent, 256) : UNVERIFIED,
-      first_seen: at,
-      last_seen: at,
-      counts: { [outcomeOf(record)]: 1 },
-    });
+    const account_id = accepted ? clip(record.account_id, 64) : UNVERIFIED;
+    const user_agent = accepted ? clip(record.user_agent, 256) : UNVERIFIED;
+    const outcome = outcomeOf(record);
+    this.#add({ account_id, user_agent, first_seen: at, last_seen: at, counts: { [outcome]: 1 } });
+    this.#hours.add(at, { kind: "call", account_id, user_agent, outcome });
+    for (const code of record.errors ?? []) {
+      this.#hours.add(at, { kind: "v1_error", code: clip(code, 128), status: record.status });
+      if (outcome === "refused_by_v2" || outcome === "failed_upstream") {
+        this.#hours.add(at, { kind: "v2_error", v2_status: String(record.v2_status ?? "none").slice(0, 32), code: clip(code, 128) });
+      }
+    }
+    // A number is v2's status: it answered. Any other word but "paced" is why it did not.
+    if (typeof record.v2_status === "number") this.#v2Answered = true;
+    else if (record.v2_status !== undefined && record.v2_status !== "paced") this.#v2Unanswered = true;
   };
 
   #add(delta: ClientCounts): void {
@@ -79,6 +102,10 @@ export class ClientUsage {
 
   /** Adds what this replica counted to the store; kept for the next time if the store cannot take it. */
   async flush(): Promise<void> {
+    await Promise.all([this.#flushClients(), this.#flushHours(), this.#flushV2Health()]);
+  }
+
+  async #flushClients(): Promise<void> {
     if (this.#pending.size === 0) return;
     const batch = [...this.#pending.values()];
     this.#pending = new Map();
@@ -88,6 +115,23 @@ export class ClientUsage {
       for (const delta of batch) this.#add(delta);
       throw error;
     }
+  }
+
+  async #flushHours(): Promise<void> {
+    const counts = this.#hours.take();
+    if (counts.length === 0) return;
+    try {
+      await this.store.addHourCounts(counts, { maxSeriesPerHour: this.#maxSeriesPerHour, othersSeries: OTHER_SERIES });
+    } catch (error) {
+      this.#hours.putBack(counts);
+      throw error;
+    }
+  }
+
+  async #flushV2Health(): Promise<void> {
+    const flags = [this.#v2Answered && V2_ANSWERED_FLAG, this.#v2Unanswered && V2_UNANSWERED_FLAG].filter((f) => f !== false);
+    this.#v2Answered = this.#v2Unanswered = false;
+    await Promise.all(flags.map((flag) => this.store.setFlag(flag, V2_HEALTH_WINDOW_MS)));
   }
 
   start(): void {

@@ -2,11 +2,14 @@ import { setNewest } from "../lib/bounded-map.js";
 import type { RateWindow } from "../lib/rate-window.js";
 import { checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
   type HitCheck,
   type HitScope,
+  type HourCount,
+  type HourLimits,
   isAfterCursor,
   type Placement,
   type PlacementFilter,
@@ -47,6 +50,7 @@ export class MemoryStore implements StateStore {
   readonly #flags = new Map<string, number>();
   readonly #clients = new Map<string, ClientCounts>();
   readonly #placements = new Map<string, Placement>();
+  readonly #hours = new Map<number, Map<string, number>>();
   readonly #since: number;
   readonly #bounds: MemoryBounds;
 
@@ -102,6 +106,16 @@ export class MemoryStore implements StateStore {
     const source = this.#buckets.get(from);
     if (!source || (this.#buckets.get(bucket)?.times.length ?? 0) > 0) return;
     setNewest(this.#buckets, bucket, { times: [...source.times], blockedUntil: source.blockedUntil }, this.#bounds.maxKeys);
+  }
+
+  async paceLoad(windowMs: number, max: number) {
+    const now = this.now();
+    const loads = [...this.#buckets].map(([bucket, { times, blockedUntil }]) => ({
+      bucket,
+      calls: times.length - firstAfter(times, now - windowMs),
+      heldUntil: blockedUntil > now ? blockedUntil : null,
+    }));
+    return busiest(loads, max);
   }
 
   async hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck> {
@@ -167,6 +181,21 @@ export class MemoryStore implements StateStore {
     return { since: this.#since, clients: [...this.#clients.values()].map((c) => ({ ...c, counts: { ...c.counts } })) };
   }
 
+  async addHourCounts(counts: readonly HourCount[], { maxSeriesPerHour, othersSeries }: HourLimits) {
+    for (const { hour, series, count } of counts) {
+      const hourCounts = this.#hours.get(hour) ?? new Map<string, number>();
+      const name = hourCounts.has(series) || hourCounts.size < maxSeriesPerHour ? series : othersSeries;
+      hourCounts.set(name, (hourCounts.get(name) ?? 0) + count);
+      this.#hours.set(hour, hourCounts);
+    }
+  }
+
+  async hourCounts(since: number) {
+    const out: HourCount[] = [];
+    for (const [hour, counts] of this.#hours) if (hour >= since) for (const [series, count] of counts) out.push({ hour, series, count });
+    return out;
+  }
+
   async beginPlacement(placement: Placement) {
     if (this.#placements.has(placement.alternative_order_id)) throw new Error(`the ledger already holds ${placement.alternative_order_id}`);
     setNewest(this.#placements, placement.alternative_order_id, { ...placement }, this.#bounds.maxPlacements);
@@ -214,6 +243,7 @@ export class MemoryStore implements StateStore {
       else if (isAbandoned(p, now)) Object.assign(p, abandoned(now));
     }
     for (const [key, c] of this.#clients) if (c.last_seen < now - clientsRetentionMs) this.#clients.delete(key);
+    for (const hour of this.#hours.keys()) if (hour < now - clientsRetentionMs) this.#hours.delete(hour);
   }
 
   async ping() {}

@@ -2,11 +2,15 @@ import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateWindow } from "../lib/rate-window.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
   type HitCheck,
   type HitScope,
+  type HourCount,
+  type HourLimits,
+  type PaceLoad,
   PLACEMENT_STATES,
   type Placement,
   type PlacementFilter,
@@ -96,6 +100,26 @@ for _, d in ipairs(cjson.decode(ARGV[1])) do
   if d.last_seen > last then last = d.last_seen redis.call('HSET', key, 'last_seen', tostring(last)) end
   for name, n in pairs(d.counts) do redis.call('HINCRBY', key, 'c:' .. name, n) end
   redis.call('ZADD', KEYS[1], last, id)
+end`;
+
+// KEYS: the hours' index. ARGV: counts as JSON, maxSeriesPerHour, othersSeries, the hours' key prefix.
+// No TTL: the sweep forgets an hour with the clients view's retention, as it forgets callers.
+const ADD_HOURS = `
+local max, others, prefix = tonumber(ARGV[2]), ARGV[3], ARGV[4]
+for _, c in ipairs(cjson.decode(ARGV[1])) do
+  local hour = string.format('%d', c.hour)
+  local key = prefix .. hour
+  local series = c.series
+  if redis.call('HEXISTS', key, series) == 0 and redis.call('HLEN', key) >= max then series = others end
+  redis.call('HINCRBY', key, series, c.count)
+  redis.call('ZADD', KEYS[1], c.hour, hour)
+end`;
+
+// KEYS: the hours' index. ARGV: the cutoff, the hours' key prefix.
+const SWEEP_HOURS = `
+for _, hour in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, 500)) do
+  redis.call('DEL', ARGV[2] .. hour)
+  redis.call('ZREM', KEYS[1], hour)
 end`;
 
 // The ledger's indexes that follow a record's state, named as beginPlacement names them.
@@ -218,6 +242,8 @@ const SCRIPTS = {
   inherit: new Script(INHERIT),
   hits: new Script(HITS),
   mergeClients: new Script(MERGE_CLIENTS),
+  addHours: new Script(ADD_HOURS),
+  sweepHours: new Script(SWEEP_HOURS),
   begin: new Script(BEGIN),
   settle: new Script(SETTLE),
   claim: new Script(CLAIM),
@@ -288,6 +314,35 @@ export class RedisStore implements StateStore {
 
   async holdBack(bucket: string, ms: number) {
     await SCRIPTS.hold.run(this.redis, [`${this.#p}hold:${bucket}`], [Math.max(1, Math.ceil(ms))]);
+  }
+
+  async paceLoad(windowMs: number, max: number) {
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const loads = new Map<string, PaceLoad>();
+    const load = (bucket: string) => loads.get(bucket) ?? { bucket, calls: 0, heldUntil: null };
+    // Buckets are found by name, a bounded scan: the dashboard asks this, never an order.
+    for (const [kind, pattern] of [
+      ["pace", `${this.#p}pace:*`],
+      ["hold", `${this.#p}hold:*`],
+    ] as const) {
+      let cursor = "0";
+      let seen = 0;
+      do {
+        const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 200);
+        cursor = next;
+        seen += keys.length;
+        for (const key of keys) {
+          const bucket = key.slice(`${this.#p}${kind}:`.length);
+          if (kind === "pace") loads.set(bucket, { ...load(bucket), calls: await this.redis.zcount(key, `(${now - windowMs}`, "+inf") });
+          else {
+            const until = Number(await this.redis.get(key));
+            if (until > now) loads.set(bucket, { ...load(bucket), heldUntil: until });
+          }
+        }
+      } while (cursor !== "0" && seen < 10_000);
+    }
+    return busiest([...loads.values()], max);
   }
 
   async inheritPace(bucket: string, from: string) {
@@ -376,6 +431,29 @@ export class RedisStore implements StateStore {
     return { since: Number(since ?? Date.now()), clients };
   }
 
+  async addHourCounts(counts: readonly HourCount[], { maxSeriesPerHour, othersSeries }: HourLimits) {
+    if (counts.length === 0) return;
+    await SCRIPTS.addHours.run(
+      this.redis,
+      [`${this.#p}hours:index`],
+      [JSON.stringify(counts), maxSeriesPerHour, othersSeries, `${this.#p}hours:h:`],
+    );
+  }
+
+  async hourCounts(since: number) {
+    const hours = await this.redis.zrangebyscore(`${this.#p}hours:index`, since, "+inf");
+    const pipeline = this.redis.pipeline();
+    for (const hour of hours) pipeline.hgetall(`${this.#p}hours:h:${hour}`);
+    const replies = (await pipeline.exec()) ?? [];
+    return hours.flatMap((hour, i) =>
+      Object.entries((replies[i]?.[1] ?? {}) as Record<string, string>).map(([series, count]) => ({
+        hour: Number(hour),
+        series,
+        count: Number(count),
+      })),
+    );
+  }
+
   #ledger = (rest: string) => `${this.#p}ledger:${rest}`;
 
   async beginPlacement(p: Placement) {
@@ -427,6 +505,7 @@ export class RedisStore implements StateStore {
   async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
     const args = [now, now - ledgerRetentionMs, now - clientsRetentionMs, this.#ledger(""), `${this.#p}clients:`, ...PLACEMENT_STATES];
     await SCRIPTS.sweep.run(this.redis, [], args);
+    await SCRIPTS.sweepHours.run(this.redis, [`${this.#p}hours:index`], [now - clientsRetentionMs, `${this.#p}hours:h:`]);
   }
 
   async ping() {

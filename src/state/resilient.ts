@@ -90,6 +90,7 @@ export class ResilientStore implements StateStore {
   reserve = (...a: Args<"reserve">) => this.#run("reserve", (s) => s.reserve(...a), true);
   holdBack = (...a: Args<"holdBack">) => this.#run("holdBack", (s) => s.holdBack(...a), true);
   inheritPace = (...a: Args<"inheritPace">) => this.#run("inheritPace", (s) => s.inheritPace(...a), true);
+  paceLoad = (...a: Args<"paceLoad">) => this.#run("paceLoad", (s) => s.paceLoad(...a), false);
   hitCheck = (...a: Args<"hitCheck">) => this.#run("hitCheck", (s) => s.hitCheck(...a), true);
   hitAdmit = (...a: Args<"hitAdmit">) => this.#run("hitAdmit", (s) => s.hitAdmit(...a), true);
   hitAdd = (...a: Args<"hitAdd">) => this.#run("hitAdd", (s) => s.hitAdd(...a), true);
@@ -98,6 +99,8 @@ export class ResilientStore implements StateStore {
   hasFlag = (...a: Args<"hasFlag">) => this.#run("hasFlag", (s) => s.hasFlag(...a), true);
   mergeClients = (...a: Args<"mergeClients">) => this.#run("mergeClients", (s) => s.mergeClients(...a), false);
   clients = () => this.#run("clients", (s) => s.clients(), false);
+  addHourCounts = (...a: Args<"addHourCounts">) => this.#run("addHourCounts", (s) => s.addHourCounts(...a), false);
+  hourCounts = (...a: Args<"hourCounts">) => this.#run("hourCounts", (s) => s.hourCounts(...a), false);
   beginPlacement = (...a: Args<"beginPlacement">) => this.#run("beginPlacement", (s) => s.beginPlacement(...a), false);
   settlePlacements = (...a: Args<"settlePlacements">) => this.#run("settlePlacements", (s) => s.settlePlacements(...a), false);
   listPlacements = (...a: Args<"listPlacements">) => this.#run("listPlacements", (s) => s.listPlacements(...a), false);

@@ -4,11 +4,15 @@ import Database from "better-sqlite3";
 import type { RateWindow } from "../lib/rate-window.js";
 import { abandoned, claimable, mergeCounts, settled } from "./memory.js";
 import {
+  busiest,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
   type HitCheck,
   type HitScope,
+  type HourCount,
+  type HourLimits,
+  type PaceLoad,
   type Placement,
   type PlacementFilter,
   type PlacementOutcome,
@@ -32,6 +36,7 @@ CREATE TABLE IF NOT EXISTS flags (name TEXT PRIMARY KEY, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
   account_id TEXT NOT NULL, user_agent TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL, counts TEXT NOT NULL,
   PRIMARY KEY (account_id, user_agent));
+CREATE TABLE IF NOT EXISTS hour_counts (hour REAL NOT NULL, series TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (hour, series));
 CREATE TABLE IF NOT EXISTS placements (
   alternative_order_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, req_id TEXT NOT NULL, state TEXT NOT NULL,
   v2_order_id INTEGER, v2_status TEXT, replica TEXT NOT NULL, owner TEXT NOT NULL, lease_until REAL, fingerprint TEXT,
@@ -95,6 +100,8 @@ export class SqliteStore implements StateStore {
       inherit: db.prepare(
         "INSERT INTO pace (bucket, at, expires) SELECT @bucket, at, expires FROM pace WHERE bucket = @from AND NOT EXISTS (SELECT 1 FROM pace WHERE bucket = @bucket)",
       ),
+      paceCalls: db.prepare("SELECT bucket, COUNT(*) AS calls FROM pace WHERE at > ? GROUP BY bucket"),
+      holdsNow: db.prepare("SELECT bucket, until FROM pace_holds WHERE until > ?"),
       hitNth: db.prepare("SELECT at FROM hits WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
       hitAdd: db.prepare("INSERT OR REPLACE INTO hits (key, token, at, expires) VALUES (?, ?, ?, ?)"),
       hitRemove: db.prepare("DELETE FROM hits WHERE key = ? AND token = ?"),
@@ -109,6 +116,13 @@ export class SqliteStore implements StateStore {
       ),
       clientsAll: db.prepare("SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients"),
       since: db.prepare("SELECT value FROM meta WHERE name = 'clients_since'").pluck(),
+      hourHas: db.prepare("SELECT 1 FROM hour_counts WHERE hour = ? AND series = ?").pluck(),
+      hourSize: db.prepare("SELECT COUNT(*) FROM hour_counts WHERE hour = ?").pluck(),
+      hourAdd: db.prepare(
+        "INSERT INTO hour_counts (hour, series, count) VALUES (?, ?, ?) ON CONFLICT (hour, series) DO UPDATE SET count = count + excluded.count",
+      ),
+      hoursSince: db.prepare("SELECT hour, series, count FROM hour_counts WHERE hour >= ?"),
+      forgetHours: db.prepare("DELETE FROM hour_counts WHERE hour < ?"),
       begin: db.prepare(`INSERT INTO placements (${columns}) VALUES (${columns.replace(/(\w+)/g, "@$1")})`),
       get: db.prepare(`SELECT ${columns} FROM placements WHERE alternative_order_id = ?`),
       settle: db.prepare(
@@ -203,6 +217,18 @@ export class SqliteStore implements StateStore {
     return wait > 0 ? { admitted: false, retryAfterMs: wait } : { admitted: true };
   }
 
+  async paceLoad(windowMs: number, max: number) {
+    const now = this.now();
+    const loads = new Map<string, PaceLoad>();
+    for (const { bucket, calls } of this.#q.paceCalls.all(now - windowMs) as { bucket: string; calls: number }[]) {
+      loads.set(bucket, { bucket, calls, heldUntil: null });
+    }
+    for (const { bucket, until } of this.#q.holdsNow.all(now) as { bucket: string; until: number }[]) {
+      loads.set(bucket, { bucket, calls: loads.get(bucket)?.calls ?? 0, heldUntil: until });
+    }
+    return busiest([...loads.values()], max);
+  }
+
   async hitCheck(scopes: readonly HitScope[], windowMs: number) {
     return this.#check(scopes, windowMs, this.now());
   }
@@ -259,6 +285,20 @@ export class SqliteStore implements StateStore {
   async clients() {
     const rows = this.#q.clientsAll.all().map(readClient);
     return { since: Number(this.#q.since.get()), clients: rows.filter((c): c is ClientCounts => c !== undefined) };
+  }
+
+  async addHourCounts(counts: readonly HourCount[], { maxSeriesPerHour, othersSeries }: HourLimits) {
+    const q = this.#q;
+    await this.#write(() => {
+      for (const { hour, series, count } of counts) {
+        const kept = q.hourHas.get(hour, series) !== undefined || (q.hourSize.get(hour) as number) < maxSeriesPerHour;
+        q.hourAdd.run(hour, kept ? series : othersSeries, count);
+      }
+    });
+  }
+
+  async hourCounts(since: number) {
+    return this.#q.hoursSince.all(since) as HourCount[];
   }
 
   async beginPlacement(placement: Placement) {
@@ -318,6 +358,7 @@ export class SqliteStore implements StateStore {
       q.abandon.run({ now, v2_status: JSON.stringify(abandoned(now).v2_status) });
       q.forgetPlacements.run(now - ledgerRetentionMs);
       q.forgetClients.run(now - clientsRetentionMs);
+      q.forgetHours.run(now - clientsRetentionMs);
       for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
     });
   }

@@ -92,6 +92,26 @@ export interface ClientsLimits {
   othersKey: string;
 }
 
+/** A count of one series (a caller's outcome, an error code, …) in the hour that starts at `hour` (epoch ms). */
+export interface HourCount {
+  hour: number;
+  series: string;
+  count: number;
+}
+
+export interface HourLimits {
+  /** Series kept apart in one hour; later ones are counted under `othersSeries`. */
+  maxSeriesPerHour: number;
+  othersSeries: string;
+}
+
+/** How full one pacing bucket is: the calls it holds in a window, and until when v2 asked it to wait, if it did. */
+export interface PaceLoad {
+  bucket: string;
+  calls: number;
+  heldUntil: number | null;
+}
+
 export interface SweepLimits {
   now: number;
   ledgerRetentionMs: number;
@@ -114,6 +134,9 @@ export interface StateStore {
   /** Gives an empty `bucket` the calls `from` holds, so a key moving to a bucket of its own takes its calls along. */
   inheritPace(bucket: string, from: string): Promise<void>;
 
+  /** The busiest `max` pacing buckets: their calls reserved within the last `windowMs` (or ahead), and any hold. */
+  paceLoad(windowMs: number, max: number): Promise<PaceLoad[]>;
+
   /** Sliding logs over `windowMs`: whether each scope has room, without adding. */
   hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck>;
   /** Adds `token` to every scope if every one has room; otherwise adds nothing. */
@@ -132,6 +155,11 @@ export interface StateStore {
   /** Every pair, and since when the store counts. */
   clients(): Promise<{ since: number; clients: ClientCounts[] }>;
 
+  /** Adds counts to their hours; a new series past `maxSeriesPerHour` in its hour is counted under the others. */
+  addHourCounts(counts: readonly HourCount[], limits: HourLimits): Promise<void>;
+  /** Every count of the hours that start at `since` or later. */
+  hourCounts(since: number): Promise<HourCount[]>;
+
   /** Writes a new `placing` record; durable once this resolves. */
   beginPlacement(placement: Placement): Promise<void>;
   /** Writes how each placement ended and ends its lease; a record that is not there is passed over. */
@@ -144,7 +172,7 @@ export interface StateStore {
    */
   claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult>;
 
-  /** Forgets what is past its retention, and marks `placing` records whose lease ran out as `unknown`. */
+  /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
   sweep(limits: SweepLimits): Promise<void>;
 
   /** Throws when the store cannot be reached. */
@@ -165,3 +193,10 @@ export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_ord
   !cursor ||
   p.created_at < cursor.created_at ||
   (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);
+
+/** The busiest buckets first, those with neither calls nor a hold left out. */
+export const busiest = (loads: PaceLoad[], max: number): PaceLoad[] =>
+  loads
+    .filter((l) => l.calls > 0 || l.heldUntil !== null)
+    .sort((a, b) => b.calls - a.calls || (b.heldUntil ?? 0) - (a.heldUntil ?? 0))
+    .slice(0, max);
