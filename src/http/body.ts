@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { bodyCharset, bodyFormat, type Format } from "../contract/media-types.js";
 import { v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "./env.js";
+import { requestHeader } from "./request-header.js";
 
 // The encodings a body may come in: UTF-8, as the legacy docs say all text is, and
 // the Latin-1 of old clients, read as Windows-1252 (its superset), as browsers read it.
@@ -22,7 +23,7 @@ function readableEncoding(label: string): string {
 
 /** The body's format and declared charset by its Content-Type, or a 415 before the body is read. */
 export const requireBodyFormat: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  const contentType = c.req.header("Content-Type");
+  const contentType = requestHeader(c, "content-type");
   const format = bodyFormat(contentType);
   if (!format) throw v1Errors.unsupportedMediaType();
   const charset = bodyCharset(contentType);
@@ -73,8 +74,8 @@ export function limitBodySize(limits: Readonly<Record<Format, number>>): Middlew
   const byFormat = { json: bounded(limits.json), xml: bounded(limits.xml) };
   return async function refuseLargeBodies(c, next) {
     const { maxBytes, tooLarge, whileReading } = byFormat[c.get("bodyFormat")];
-    const declared = c.req.header("Content-Length");
-    if (declared === undefined || c.req.header("Transfer-Encoding") !== undefined) return whileReading(c, next);
+    const declared = requestHeader(c, "content-length");
+    if (declared === undefined || requestHeader(c, "transfer-encoding") !== undefined) return whileReading(c, next);
     if (Number(declared) > maxBytes) tooLarge();
     await next();
   };

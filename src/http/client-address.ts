@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ShimEnv } from "./env.js";
+import { requestHeader } from "./request-header.js";
 
 /**
  * The client's address: the socket's peer, or, behind `hops` proxies that each
@@ -10,7 +11,7 @@ import type { ShimEnv } from "./env.js";
 export function clientAddress(c: Context<ShimEnv>, hops: number): string {
   const peer = c.env?.incoming?.socket.remoteAddress ?? "unknown";
   if (hops === 0) return peer;
-  const forwarded = (c.req.header("X-Forwarded-For") ?? "")
+  const forwarded = (requestHeader(c, "x-forwarded-for") ?? "")
     .split(",")
     .map((a) => a.trim())
     .filter(Boolean);

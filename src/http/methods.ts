@@ -3,14 +3,15 @@ import { methodOverride } from "hono/method-override";
 import { allowed, CUSTOM_METHODS } from "../contract/surface.js";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "./env.js";
+import { requestHeader } from "./request-header.js";
 import { methodsAt } from "./served-paths.js";
 
-const OVERRIDE = "X-HTTP-Method-Override";
+const OVERRIDE = "x-http-method-override";
 
 /** The method a POST asks to be taken as, when it asks for another. */
-function overrideOf(c: Context): string | undefined {
+function overrideOf(c: Context<ShimEnv>): string | undefined {
   if (c.req.method !== "POST") return undefined;
-  const override = c.req.header(OVERRIDE)?.trim().toUpperCase();
+  const override = requestHeader(c, OVERRIDE)?.trim().toUpperCase();
   return override && override !== "POST" ? override : undefined;
 }
 

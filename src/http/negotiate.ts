@@ -3,6 +3,7 @@ import { parseAccept } from "hono/utils/accept";
 import { BODY_TYPES, bodyFormat, ERROR_CONTENT_TYPES, type Format } from "../contract/media-types.js";
 import { v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "./env.js";
+import { requestHeader } from "./request-header.js";
 
 // What an Accept header may name; `application/*` names both formats, so it
 // leaves the choice to the request's own format, like `*/*`.
@@ -36,7 +37,7 @@ export function negotiateFormat(accept: string | undefined, contentType: string 
 
 /** Settles the answer's format before anything can fail, so that every refusal is rendered in it. */
 export const negotiate: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  const format = negotiateFormat(c.req.header("Accept"), c.req.header("Content-Type"));
+  const format = negotiateFormat(requestHeader(c, "accept"), requestHeader(c, "content-type"));
   if (!format) throw v1Errors.notAcceptable();
   c.set("format", format);
   await next();

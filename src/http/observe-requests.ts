@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
+import { requestHeader } from "./request-header.js";
 
 /** A client's X-Request-Id is kept to this length: it is the client's to choose, and the log's to bound. */
 const CLIENT_REQUEST_ID_LENGTH = 128;
@@ -24,8 +25,8 @@ export function observeRequests(observers: readonly RequestObserver[]): Middlewa
       route: routePath(c),
       status: c.res.status,
       format: c.get("format"),
-      user_agent: c.req.header("User-Agent"),
-      client_request_id: c.req.header("X-Request-Id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
+      user_agent: requestHeader(c, "user-agent"),
+      client_request_id: requestHeader(c, "x-request-id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
       ...log,
     };

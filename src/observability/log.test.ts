@@ -11,6 +11,20 @@ const linesOf = (path: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+describe("a log line", () => {
+  it("says when it was logged in milliseconds since the epoch, as the README's Logs section says", async () => {
+    const path = writeTempFile("shim.log", "");
+    const destination = new AsyncDestination(path);
+    const before = Date.now();
+    await logBeforeActing(createLogger("info", destination), {}, "placing order");
+    const [line] = linesOf(path);
+    expect(line?.time).toBeTypeOf("number");
+    expect(line?.time).toBeGreaterThanOrEqual(before);
+    expect(line?.time).toBeLessThanOrEqual(Date.now());
+    await destination.flushWithin(1_000);
+  });
+});
+
 describe("a line logged before acting", () => {
   it("is in the file once its promise resolves, behind every line logged before it", async () => {
     const path = writeTempFile("shim.log", "");

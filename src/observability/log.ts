@@ -114,7 +114,8 @@ export function createLogger(level: string, destination: DestinationStream = std
     {
       level,
       base: undefined,
-      timestamp: stdTimeFunctions.isoTime,
+      // Milliseconds since the epoch: an ISO string costs each line a Date and its formatting (measured).
+      timestamp: stdTimeFunctions.epochTime,
       redact: { paths: ["authorization", "headers", "apiKey", "password"], censor: "[redacted]" },
     },
     destination,
