@@ -104,7 +104,15 @@ function startShim(bench, name, nodeArgs = []) {
   return start(bench, {
     name,
     args: [...nodeArgs, ...SHIM_ARGS],
-    env: { DIGICERT_API_URL: bench.fake.baseUrl, SHIM_V2_RATE_LIMITS: "off", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" },
+    // Every order of the load is the same body, meant as a new order each: no retry window.
+    env: {
+      DIGICERT_API_URL: bench.fake.baseUrl,
+      SHIM_V2_RATE_LIMITS: "off",
+      SHIM_RETRY_WINDOW_MS: "0",
+      LOG_LEVEL: "info",
+      PORT: "0",
+      HOST: "127.0.0.1",
+    },
     logFile: join(bench.workDir, `${name}.log`),
   });
 }

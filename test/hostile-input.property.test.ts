@@ -19,7 +19,8 @@ import { SEED_FIELDS } from "./support/seed-order.js";
 
 const sandbox = createSandbox();
 const app = createApp({
-  config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096" }),
+  // Equal random orders are distinct orders here: no retry window.
+  config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096", SHIM_RETRY_WINDOW_MS: "0" }),
   logger: createLogger("silent"),
   v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])),
   lifecycle: new Lifecycle(),
