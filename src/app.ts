@@ -80,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     windowMs: config.retryWindow.windowMs,
     replicaId: config.state.replicaId,
     holdMs: config.retry.deadlineMs,
+    keyMs: config.state.ledgerRetentionMs,
   });
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.

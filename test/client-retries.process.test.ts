@@ -233,3 +233,55 @@ describe("replicas sharing one Redis", () => {
     expect(orderPosts()).toBe(1);
   });
 });
+
+describe("Idempotency-Key", () => {
+  const keyed = (key: string, changes: Record<string, string> = {}) => seedOrder(changes, { "Idempotency-Key": key });
+
+  it("the same key and body: one order, the same answer, v2 asked before the first send", async () => {
+    const { url } = await shim();
+    const a = await order(url, keyed('"8e03978e-40d5-43e8-bc93-6894a57f9324"'));
+    const b = await order(url, keyed('"8e03978e-40d5-43e8-bc93-6894a57f9324"'));
+    expect(a.status).toBe(201);
+    expect(b).toEqual(a);
+    expect(orderPosts()).toBe(1);
+    expect(fake.requests[0]!.path).toMatch(/^\/order\/alternate\/v1shim[0-9a-f]{32}/);
+  });
+
+  it("the same key with another order: 422 idempotency_key_reused, nothing sent", async () => {
+    const { url } = await shim();
+    expect((await order(url, keyed("key-1"))).status).toBe(201);
+    const reused = await order(url, keyed("key-1", { org_contact_firstname: "Mary" }));
+    expect(reused.status).toBe(422);
+    expect(reused.body.errors[0].code).toBe("idempotency_key_reused");
+    expect(orderPosts()).toBe(1);
+  });
+
+  it("while its first request is still being placed: 409 idempotency_key_in_progress", async () => {
+    const { url } = await shim();
+    fake.script({ delayMs: 600 });
+    const first = order(url, keyed("key-2"));
+    await until(() => orderPosts() === 1);
+    const second = await order(url, keyed("key-2"));
+    expect(second.status).toBe(409);
+    expect(second.body.errors[0].code).toBe("idempotency_key_in_progress");
+    expect((await first).status).toBe(201);
+    expect(orderPosts()).toBe(1);
+  });
+
+  it("longer than 255 characters: 400 invalid_param:idempotency_key, nothing sent", async () => {
+    const { url } = await shim();
+    const refused = await order(url, keyed("k".repeat(256)));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].code).toBe("invalid_param:idempotency_key");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("holds a request to its key alone: the same body under two keys is two orders, inside the window", async () => {
+    const { url } = await shim();
+    const a = await order(url, keyed("key-3"));
+    const b = await order(url, keyed("key-4"));
+    expect(b.status).toBe(201);
+    expect(b.body.order_id).not.toBe(a.body.order_id);
+    expect(orderPosts()).toBe(2);
+  });
+});

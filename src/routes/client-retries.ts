@@ -15,11 +15,23 @@ export type RetryPlan =
   /** The earlier placement is still in flight past this request's deadline. */
   | { kind: "busy"; from: Placement };
 
+/** What a request with an Idempotency-Key is to do. */
+export type KeyedPlan =
+  /** The key's first request, or its first since the one before made nothing: placed with the key's id, v2 asked first. */
+  | { kind: "new" }
+  | Extract<RetryPlan, { kind: "replay" | "take_over" }>
+  /** The key's first request is still being placed. */
+  | { kind: "in_progress"; from: Placement }
+  /** The key was used with another order. */
+  | { kind: "reused" };
+
 interface RetryWindowOptions {
   windowMs: number;
   replicaId: string;
-  /** A take-over's hold: one placement's deadline and a margin. */
+  /** A take-over's hold: one placement's deadline. */
   holdMs: number;
+  /** How long an Idempotency-Key is held to its first order: as long as the ledger keeps it. */
+  keyMs: number;
 }
 
 /** How often a request waiting on another replica's placement reads the ledger again. */
@@ -76,6 +88,42 @@ export class RetryWindow {
     }
   }
 
+  /**
+   * A request with an Idempotency-Key, whose order is placed as `alternativeOrderId`
+   * (the key's): the first is admitted to the key's one-entry log; a later one finds
+   * it in the ledger by `fingerprint`, or was sent with another order.
+   */
+  async planKeyed(fingerprint: string, alternativeOrderId: string, token: string): Promise<KeyedPlan> {
+    const { admitted } = await this.store.hitAdmit([{ key: keyLog(alternativeOrderId), limit: 1 }], this.options.keyMs, token);
+    const earlier = await this.#keyed(fingerprint, alternativeOrderId, admitted);
+    if (admitted) return earlier ? { kind: "take_over", from: earlier } : { kind: "new" };
+    if (!earlier) return { kind: "reused" };
+    // This replica's own placement: how it ended, if it has (its record may say `placing` a moment longer).
+    const here = this.#working.get(alternativeOrderId);
+    const ended = here && (await Promise.race([here, Promise.resolve(undefined)]));
+    if (here ? !ended : earlier.state === "placing" && this.#alive(earlier)) return { kind: "in_progress", from: earlier };
+    const state = ended ?? earlier;
+    if (state.state === "created" && state.v2_order_id !== null) return { kind: "replay", from: earlier, orderId: state.v2_order_id };
+    const hold = await this.store.hitAdmit([{ key: `retry-hold:${alternativeOrderId}`, limit: 1 }], this.options.holdMs, token);
+    return hold.admitted ? { kind: "take_over", from: earlier } : { kind: "in_progress", from: earlier };
+  }
+
+  /** The key's placement made nothing: its next request places the order again (v2 asked first). */
+  async keyMadeNothing(alternativeOrderId: string, token: string): Promise<void> {
+    await this.store.hitRemove([keyLog(alternativeOrderId)], token);
+  }
+
+  /** The key's placement with this fingerprint, if the ledger has one; the first request's record may be on its way. */
+  async #keyed(fingerprint: string, alternativeOrderId: string, first: boolean): Promise<Placement | undefined> {
+    const by = performance.now() + (first ? 0 : NOT_THERE_MS);
+    for (;;) {
+      const { placements } = await this.store.listPlacements({ fingerprint, limit: 100 });
+      const found = placements.find((p) => p.alternative_order_id === alternativeOrderId);
+      if (found || performance.now() >= by) return found;
+      await sleep(POLL_MS);
+    }
+  }
+
   /** Marks `alternativeOrderId` in flight here, before its record is written; the returned function says how it ended. */
   working(alternativeOrderId: string): (ended: Ended) => void {
     let end!: (ended: Ended) => void;
@@ -117,3 +165,4 @@ export class RetryWindow {
 }
 
 const fingerprintLog = (fingerprint: string) => `retry:${fingerprint}`;
+const keyLog = (alternativeOrderId: string) => `idempotency:${alternativeOrderId}`;

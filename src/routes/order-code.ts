@@ -14,10 +14,13 @@ import { orderTranslator } from "../mapping/order-pipeline.js";
 import { type Logger, logBeforeActing } from "../observability/log.js";
 import { ledgerOutcome, type OrderLedger } from "../state/ledger.js";
 import { StateUnavailable } from "../state/resilient.js";
-import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
+import { keyedAlternativeOrderId, newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { V2Client } from "../v2/client.js";
 import { placeOrder } from "../v2/order-placement.js";
 import type { RetryWindow } from "./client-retries.js";
+
+/** The draft leaves the length to the server; 255 holds any UUID or hash a client would send. */
+const MAX_IDEMPOTENCY_KEY = 255;
 
 export interface OrderCodeDeps {
   config: Config;
@@ -39,14 +42,22 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
   return async (c: Context<ShimEnv>) => {
     const account = c.get("account");
     const log = c.get("log");
+    const idempotencyKey = idempotencyKeyOf(c.req.header("idempotency-key"));
     const ownId = newAlternativeOrderId();
     const { product, body } = translate(c.get("bodyFormat"), await readBodyText(c), account, ownId);
     const { alternative_order_id: _, ...order } = body;
-    const fingerprint = retries.enabled ? orderFingerprint(config.retryWindow.fingerprintKey, account.accountId, { product, order }) : null;
-    const plan = fingerprint
-      ? await retries.plan(fingerprint, ownId, c.get("receivedAt") + config.retry.deadlineMs)
-      : ({ kind: "new" } as const);
+    const keyedId = idempotencyKey === undefined ? undefined : keyedAlternativeOrderId(account.accountId, idempotencyKey);
+    const fingerprint =
+      retries.enabled || keyedId ? orderFingerprint(config.retryWindow.fingerprintKey, account.accountId, { product, order }) : null;
+    // A request with a key is held to that key alone: the window does not apply to it.
+    const plan = keyedId
+      ? await retries.planKeyed(fingerprint!, keyedId, ownId)
+      : fingerprint
+        ? await retries.plan(fingerprint, ownId, c.get("receivedAt") + config.retry.deadlineMs)
+        : ({ kind: "new" } as const);
 
+    if (plan.kind === "reused") throw v1Errors.idempotencyKeyReused();
+    if (plan.kind === "in_progress") throw v1Errors.idempotencyKeyInProgress();
     if (plan.kind !== "new") log.replayed_from = plan.from.req_id;
     if (plan.kind === "replay") {
       Object.assign(log, { alternative_order_id: plan.from.alternative_order_id, v2_order_id: plan.orderId });
@@ -56,7 +67,11 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
       log.alternative_order_id = plan.from.alternative_order_id;
       throw v1Errors.upstreamUnavailable("An identical order from this account is still being placed; try again later.");
     }
-    const alternativeOrderId = plan.kind === "take_over" ? plan.from.alternative_order_id : ownId;
+    const alternativeOrderId = plan.kind === "take_over" ? plan.from.alternative_order_id : (keyedId ?? ownId);
+    const madeNothing = async () => {
+      if (keyedId) await retries.keyMadeNothing(keyedId, ownId);
+      else if (fingerprint) await retries.madeNothing(fingerprint, alternativeOrderId);
+    };
     log.alternative_order_id = alternativeOrderId;
     const trace = { req_id: c.get("requestId"), account_id: account.accountId, alternative_order_id: alternativeOrderId };
     const ended = fingerprint ? retries.working(alternativeOrderId) : undefined;
@@ -79,7 +94,7 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
           product,
           body: { ...body, alternative_order_id: alternativeOrderId },
           apiKey: account.v2ApiKey,
-          mayExist: plan.kind === "take_over",
+          mayExist: plan.kind === "take_over" || keyedId !== undefined,
         },
         policyLeft(c, config.retry),
       );
@@ -87,14 +102,13 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
       Object.assign(log, { v2_latency_ms: Math.round(performance.now() - started), v2_sends: report.sends, v2_lookups: report.lookups });
     } catch (error) {
       // Nothing was sent: the next identical order is a new one.
-      if (fingerprint) await retries.madeNothing(fingerprint, alternativeOrderId);
+      await madeNothing();
       ended?.({ state: "failed", v2_order_id: null });
       throw error;
     }
     ledger.settle(trace, placement);
     const outcome = ledgerOutcome(placement);
-    if (fingerprint && (outcome.state === "refused" || outcome.state === "failed"))
-      await retries.madeNothing(fingerprint, alternativeOrderId);
+    if (outcome.state === "refused" || outcome.state === "failed") await madeNothing();
     ended?.(outcome);
 
     if (placement.kind === "found") {
@@ -121,6 +135,14 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
     }
     return answered(c, v1Outcome.orderId);
   };
+
+  /** The header's key, its quotes taken off when sent as the draft's structured string; refused when empty or over 255 characters. */
+  function idempotencyKeyOf(header: string | undefined): string | undefined {
+    if (header === undefined) return undefined;
+    const key = /^"(.*)"$/.exec(header)?.[1] ?? header;
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) throw v1Errors.invalidIdempotencyKey();
+    return key;
+  }
 
   function answered(c: Context<ShimEnv>, orderId: number) {
     return sendV1(c, 201, { order_id: formatOrderId(orderId, config.orderIdFormat) } satisfies V1OrderCreated);
