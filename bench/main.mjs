@@ -108,9 +108,11 @@ function startShim(bench, name, { nodeArgs = [], state = sqliteState(bench.workD
   return start(bench, {
     name,
     args: [...nodeArgs, ...SHIM_ARGS],
+    // Every order of the load is the same body, meant as a new order each: no retry window.
     env: {
       DIGICERT_API_URL: bench.fake.baseUrl,
       SHIM_V2_RATE_LIMITS: "off",
+      SHIM_RETRY_WINDOW_MS: "0",
       SHIM_STATE: state,
       LOG_LEVEL: "info",
       PORT: "0",

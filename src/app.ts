@@ -28,6 +28,7 @@ import { ShimMetrics } from "./observability/metrics.js";
 import { CLIENT_CLOSED_REQUEST, logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
+import { RetryWindow } from "./routes/client-retries.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
@@ -77,6 +78,12 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
+  const retries = new RetryWindow(state, {
+    windowMs: config.retryWindow.windowMs,
+    replicaId: config.state.replicaId,
+    holdMs: config.retry.deadlineMs,
+    keyMs: config.state.ledgerRetentionMs,
+  });
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -127,7 +134,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     limitBodySize({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
   ];
   const handlers: Record<ServedPath, MiddlewareHandler<ShimEnv>[]> = {
-    "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger })],
+    "/order/code": [...takesAnOrder, orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger, retries })],
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
     "/order/:order_id": [etag(), authenticate, orderDetailsHandler({ config, v2: deps.v2 })],
     "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],

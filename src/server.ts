@@ -5,6 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
+import { Reconciler } from "./accounts/reconciler.js";
 import type { AccountRegistry } from "./accounts/registry.js";
 import { createApp, orderLedgerFor } from "./app.js";
 import type { Config } from "./config/config.js";
@@ -123,6 +124,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
   const ledger = orderLedgerFor(config, state, logger, metrics);
+  // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
+  const reconciler =
+    options.accounts && config.reconcile.intervalMs > 0
+      ? new Reconciler(state, v2, options.accounts, logger, {
+          intervalMs: config.reconcile.intervalMs,
+          forMs: config.reconcile.forMs,
+          replicaId: config.state.replicaId,
+          limits: { timeoutMs: config.retry.timeoutMs, maxPaceWaitMs: config.retry.paceMaxWaitMs },
+        })
+      : undefined;
+  reconciler?.start();
   const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger, tracing });
 
   const deprecation = deprecationHeaders(config);
@@ -179,6 +191,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       await tracing?.shutdown();
       stopSweeping();
+      await reconciler?.stop();
       await ledger.flush();
       await usage.stop();
       await state.close();

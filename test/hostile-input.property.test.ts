@@ -12,7 +12,10 @@ import { SEED_FIELDS } from "./support/seed-order.js";
 // 5xx of the shim's own making (the sandbox never fails), and only a 201 means
 // an order reached v2; v2 never sees a payload it refuses.
 
-const { app, sandbox } = inProcessApp({ config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096" }) });
+// Equal random orders are distinct orders here: no retry window.
+const { app, sandbox } = inProcessApp({
+  config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096", SHIM_RETRY_WINDOW_MS: "0" }),
+});
 
 const BASIC = basicAuth("001007", "skyfall");
 const MEDIA = [

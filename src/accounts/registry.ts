@@ -46,6 +46,11 @@ export class AccountRegistry {
     return this.#accounts.size;
   }
 
+  /** The v2 key an account orders with, for work done on its behalf without a request (the reconciler). */
+  v2KeyOf(accountId: string): string | undefined {
+    return this.#accounts.get(accountId)?.v2ApiKey;
+  }
+
   /** Requests already past their check keep the account they were given. */
   replace(accounts: ReadonlyMap<string, Account>): void {
     this.#accounts = accounts;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -100,6 +101,10 @@ const envSchema = z
     SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     SHIM_RETRY_BASE_MS: milliseconds(250),
     SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
+    SHIM_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(600_000),
+    SHIM_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    SHIM_RECONCILE_FOR_MS: milliseconds(3_600_000),
+    SHIM_RETRY_FINGERPRINT_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     SHIM_V2_RATE_LIMITS: rateWindowsSchema.default(() => [...V2_RATE_LIMITS]),
     SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
     SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
@@ -184,6 +189,18 @@ const configSchema = envSchema.transform((vars, ctx) => ({
     retryBaseMs: vars.SHIM_RETRY_BASE_MS,
     retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
     paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
+  },
+  retryWindow: {
+    /** A client's identical order within this long is its retry, answered with the earlier order; 0: off. */
+    windowMs: vars.SHIM_RETRY_WINDOW_MS,
+    /** Keys the requests' fingerprints; unset, one is made at start, and replicas (or a restart) do not share it. */
+    fingerprintKey: vars.SHIM_RETRY_FINGERPRINT_KEY ?? randomBytes(32).toString("base64url"),
+  },
+  reconcile: {
+    /** Accounts mode: how often each replica looks up the ledger's unknown orders; 0: never. */
+    intervalMs: vars.SHIM_RECONCILE_INTERVAL_MS,
+    /** An unknown order the reconciler has not settled this long after it was placed is left to an operator. */
+    forMs: vars.SHIM_RECONCILE_FOR_MS,
   },
   v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
   /** Passthrough: the budget that every key v2 has not accepted yet shares. */

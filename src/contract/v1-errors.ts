@@ -14,6 +14,9 @@ export const V1_ERROR_CATALOGUE = {
   "required_param:<field>": { statuses: [400], when: "a required field is missing or empty" },
   "invalid_param:<field>": { statuses: [400], when: "a field's value (or a query parameter of the shim's own endpoints) is not allowed" },
   "invalid_param:order_id": { statuses: [400], when: "the order id in the path is not an order number" },
+  "invalid_param:idempotency_key": { statuses: [400], when: "the Idempotency-Key header is empty or longer than 255 characters" },
+  idempotency_key_in_progress: { statuses: [409], when: "the first request with this Idempotency-Key is still being placed" },
+  idempotency_key_reused: { statuses: [422], when: "the Idempotency-Key was used before with another order" },
   malformed_request: { statuses: [400], when: "Node's parser could not read the request" },
   malformed_body: {
     statuses: [400],
@@ -177,6 +180,14 @@ export const v1Errors = {
       `Too many failed logins for this account or from this address; the credentials were not checked. Retry after ${retryAfterSeconds} seconds.`,
       { "Retry-After": String(retryAfterSeconds) },
     ),
+  invalidIdempotencyKey: () => one("invalid_param:idempotency_key", "Idempotency-Key must be 1 to 255 characters, such as a UUID."),
+  idempotencyKeyInProgress: () =>
+    one(
+      "idempotency_key_in_progress",
+      "The first request with this Idempotency-Key is still being placed; send it again once it has been answered.",
+    ),
+  idempotencyKeyReused: () =>
+    one("idempotency_key_reused", "This Idempotency-Key was used before with another order; use a new key for a new order."),
   /** A query parameter of one of the shim's own endpoints, refused as a field would be. */
   invalidQuery: (name: string, description: string) =>
     new V1Error(V1_ERROR_CATALOGUE["invalid_param:<field>"].statuses[0], [{ code: fieldErrorCode("invalid_param", name), description }]),

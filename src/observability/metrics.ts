@@ -42,6 +42,11 @@ export class ShimMetrics {
     help: "Orders whose answer was lost, found by their alternative_order_id.",
     registers: [this.registry],
   });
+  readonly #replayed = new Counter({
+    name: "shim_orders_replayed_total",
+    help: "Client retries of an order answered with its earlier placement instead of a new order.",
+    registers: [this.registry],
+  });
   readonly #validation = new Counter({
     name: "shim_validation_failures_total",
     help: "Refused v1 fields, by field.",
@@ -95,6 +100,7 @@ export class ShimMetrics {
     this.#requests.inc({ route: record.route, status: String(record.status), format: record.format ?? "none" });
     if (record.v2_sends && record.v2_sends > 1) this.#resends.inc(record.v2_sends - 1);
     if (record.recovered_by_lookup) this.#recovered.inc();
+    if (record.replayed_from) this.#replayed.inc();
     for (const code of record.errors ?? []) {
       const [kind, field = ""] = code.split(":");
       if (kind === "required_param" || kind === "invalid_param") this.#validation.inc({ field: KNOWN_FIELDS.has(field) ? field : "other" });

@@ -16,6 +16,8 @@ export interface RequestLog {
   v2_lookups?: number;
   /** The order was made, its answer lost, and the look-up by alternative_order_id found it. */
   recovered_by_lookup?: boolean;
+  /** A client's retry answered with an earlier placement of the same order: that request's req_id. */
+  replayed_from?: string;
   errors?: string[];
   /** With tracing on: the request's trace, to find its spans from the log line. */
   trace_id?: string;

@@ -17,7 +17,7 @@ interface LedgerOptions {
 }
 
 /** How a placement ended, as the ledger says it. */
-function ledgerOutcome(placement: V2Placement): Omit<PlacementOutcome, "alternative_order_id" | "at"> {
+export function ledgerOutcome(placement: V2Placement): Omit<PlacementOutcome, "alternative_order_id" | "at"> {
   switch (placement.kind) {
     case "created":
     case "found":
@@ -55,7 +55,7 @@ export class OrderLedger {
   }
 
   /** Resolves once the placing record is written; throws StateUnavailable when it cannot be and the store is required. */
-  async begin(order: Trace): Promise<void> {
+  async begin(order: Trace, fingerprint: string | null = null): Promise<void> {
     const now = this.#now();
     const { replicaId, deadlineMs } = this.options;
     const placement: Placement = {
@@ -66,7 +66,7 @@ export class OrderLedger {
       replica: replicaId,
       owner: replicaId,
       lease_until: now + deadlineMs + LEASE_MARGIN_MS,
-      fingerprint: null,
+      fingerprint,
       created_at: now,
       updated_at: now,
     };

@@ -74,6 +74,20 @@ describe("placeOrder", () => {
     expect(paths(calls)).toEqual(["POST /order/certificate/code_signing_ev", "GET /order/alternate/v1shimabc"]);
   });
 
+  it("asks v2 before any send when an earlier placement may have made the order", async () => {
+    const found = scripted(listed(9));
+    expect((await placeOrder(found.client, { ...order, mayExist: true }, policy, fakeClock())).placement).toMatchObject({
+      kind: "found",
+      orderId: 9,
+    });
+    expect(paths(found.calls)).toEqual(["GET /order/alternate/v1shimabc"]);
+
+    const none = scripted(listsNone, created(7));
+    const report = await placeOrder(none.client, { ...order, mayExist: true }, policy, fakeClock());
+    expect(report).toMatchObject({ placement: { kind: "created", orderId: 7 }, sends: 1, lookups: 1 });
+    expect(paths(none.calls)).toEqual(["GET /order/alternate/v1shimabc", "POST /order/certificate/code_signing_ev"]);
+  });
+
   it("reports every order that carries the id, answering with the first", async () => {
     const { client } = scripted({ status: 502 }, listed(12, 10));
     expect((await placeOrder(client, order, policy, fakeClock())).placement).toEqual({

@@ -21,6 +21,8 @@ export interface OrderToPlace {
   product: V2Product;
   body: V2OrderBody & { alternative_order_id: string };
   apiKey: string;
+  /** An earlier placement with this alternative_order_id may have made the order: ask v2 before any send. */
+  mayExist?: boolean;
 }
 
 type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "paced";
@@ -57,7 +59,7 @@ export async function placeOrder(
   let lookups = 0;
   let waits = 0;
   /** An order may exist that no look-up has found: nothing may be sent until one says "none". */
-  let uncertain = false;
+  let uncertain = order.mayExist === true;
   /** The latest answer lost after the order may have reached v2: what the client hears if the outcome stays unknown. */
   let lost: V2Reply | undefined;
   /** A refusal of a re-send, passed on only once a look-up says v2 holds no order with the id. */
@@ -70,7 +72,7 @@ export async function placeOrder(
     return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups));
   };
 
-  let next: "send" | "lookup" = "send";
+  let next: "send" | "lookup" = uncertain ? "lookup" : "send";
   let delayMs = 0;
   for (;;) {
     if (delayMs > 0) {

@@ -33,7 +33,8 @@ export async function startShim(
   { heldUntil }: CapturedLog = {},
 ): Promise<RunningShim> {
   // Test files run in parallel: each shim keeps its state in memory unless the test names a store.
-  const config = loadConfig({ LOG_LEVEL: "info", SHIM_STATE: "memory", ...env, PORT: "0", HOST: "127.0.0.1" });
+  // Tests send the seed order again and again as distinct orders: no retry window unless the test sets one.
+  const config = loadConfig({ LOG_LEVEL: "info", SHIM_STATE: "memory", SHIM_RETRY_WINDOW_MS: "0", ...env, PORT: "0", HOST: "127.0.0.1" });
   const rawLogs: string[] = [];
   const logger = createLogger(config.logLevel, {
     write: (line: string) => void rawLogs.push(line),

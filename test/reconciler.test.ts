@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
+import { basicAuth, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { startShim } from "./support/shim.js";
+
+// The reconciler settles the ledger's unknown orders by itself, in accounts mode:
+// an order whose answer was lost and whose look-ups all failed is looked up
+// again later, and recorded as v2 says.
+
+const TOKEN = "an-admin-token-of-the-test";
+const ENV = { DC_KEY_ACME: "v2-key-of-acme" };
+const SETTINGS = {
+  SHIM_ADMIN_TOKEN: TOKEN,
+  SHIM_UPSTREAM_TIMEOUT_MS: "300",
+  SHIM_DEADLINE_MS: "3000",
+  SHIM_RETRY_BASE_MS: "20",
+  SHIM_RETRY_AFTER_CAP_MS: "100",
+  SHIM_RECONCILE_INTERVAL_MS: "100",
+};
+const LOOKUP_FAILS: ScriptedAnswer = { for: "lookup", status: 500, text: "oops" };
+let accountsFile: string;
+
+beforeAll(async () => {
+  accountsFile = writeAccountsFile({
+    accounts: [{ account_id: "001007", key_hash: await hashFast("skyfall"), digicert_api_key_env: "DC_KEY_ACME" }],
+  });
+});
+
+const order = (): HttpMessage => ({
+  ...orderRequest(),
+  headers: orderRequest().headers.map(([name, value]): [string, string] => [
+    name,
+    name === "Authorization" ? basicAuth("001007", "skyfall") : value,
+  ]),
+});
+
+async function ledger(url: string): Promise<{ alternative_order_id: string; state: string; v2_order_id: number | null }[]> {
+  const answer = await sendHttpMessage(url, {
+    startLine: "GET /_shim/orders HTTP/1.1",
+    headers: [["Authorization", `Bearer ${TOKEN}`]],
+    body: "",
+  });
+  return JSON.parse(answer.text).orders;
+}
+
+/** Asks until `check` holds, for `ms` at most: the reconciler works in the background. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("the reconciler", () => {
+  it("records an unknown order that v2 made as created, with its order id, without any retry", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
+    // v2 makes the order and the answer is lost; every look-up within the order's attempts fails.
+    fake.script({ create: true, drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
+    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    const made = fake.sandbox.orders()[0]!;
+
+    const settled = await eventually(
+      () => ledger(shim.url),
+      (orders) => orders[0]?.state === "created",
+    );
+    expect(settled).toEqual([
+      expect.objectContaining({ alternative_order_id: made.body.alternative_order_id, state: "created", v2_order_id: made.id }),
+    ]);
+    expect(fake.sandbox.orders()).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    // It looked up with the account's own v2 key, and the log says what it found.
+    expect(fake.requests.filter((r) => r.path.startsWith("/order/alternate/")).at(-1)?.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
+    expect(shim.logs()).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^reconciled: v2 holds this order/), v2_order_id: made.id }),
+    );
+  });
+
+  it("records an unknown order that v2 never made as failed", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
+    // The connection drops before v2 acts; the look-ups fail, so the outcome is unknown.
+    fake.script({ drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
+    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    const settled = await eventually(
+      () => ledger(shim.url),
+      (orders) => orders[0]?.state === "failed",
+    );
+    expect(settled).toEqual([expect.objectContaining({ state: "failed", v2_order_id: null })]);
+    expect(fake.sandbox.orders()).toHaveLength(0);
+  });
+
+  it("leaves to an operator, at error level, an unknown order it could not settle in time", async () => {
+    const fake = await startFakeV2();
+    const shim = await startShim({
+      DIGICERT_API_URL: fake.url,
+      SHIM_ACCOUNTS_FILE: accountsFile,
+      ...ENV,
+      ...SETTINGS,
+      SHIM_RECONCILE_FOR_MS: "1",
+    });
+    fake.script({ create: true, drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
+    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    const lines = await eventually(
+      async () => shim.logs(),
+      (logs) =>
+        logs.some(
+          (line) =>
+            line.msg ===
+            "the reconciler could not settle this order in time: v2 may hold an order with this alternative_order_id; reconcile",
+        ),
+    );
+    const alarm = lines.find((line) => String(line.msg).startsWith("the reconciler could not settle"));
+    expect(alarm).toMatchObject({
+      level: 50,
+      alternative_order_id: fake.sandbox.orders()[0]!.body.alternative_order_id,
+      account_id: "001007",
+    });
+    expect((await ledger(shim.url))[0]?.state).toBe("unknown");
+  });
+});
