@@ -66,6 +66,10 @@ export class Reconciler {
     } catch {
       return;
     }
+    // What is remembered of each entry is kept only while it is on the page, so memory stays bounded.
+    const onPage = new Set(page.map((p) => p.alternative_order_id));
+    for (const id of this.#retryAt.keys()) if (!onPage.has(id)) this.#retryAt.delete(id);
+    for (const id of this.#leftToOperator) if (!onPage.has(id)) this.#leftToOperator.delete(id);
     for (const placement of page) await this.#settle(placement);
   }
 
