@@ -261,7 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 /** A zod issue as a line of a ConfigError: where, then what. */
-export const issueText = (issue: z.core.$ZodIssue): string => `${issue.path.join(".")} ${issue.message}`;
+const issueText = (issue: z.core.$ZodIssue): string => `${issue.path.join(".")} ${issue.message}`;
 
 /**
  * A file the operator names in a setting, as JSON, or why it cannot be read as

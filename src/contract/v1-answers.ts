@@ -7,7 +7,7 @@ import { z } from "zod";
 export const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 
 /** What legacyDate writes. */
-export const legacyDateSchema = z
+const legacyDateSchema = z
   .string()
   .regex(new RegExp(`^\\d{2}-(${MONTHS.join("|")})-\\d{4}$`))
   .meta({ description: "A date as DD-MON-YYYY, such as 04-MAR-2026." });
@@ -15,7 +15,7 @@ export const legacyDateSchema = z
 export type OrderIdFormat = "number" | "padded";
 
 /** The order id as the answers write it, per SHIM_ORDER_ID_FORMAT. */
-export const v1OrderIdSchemas = {
+const v1OrderIdSchemas = {
   number: z.number().int().positive().meta({ description: "The order's number, such as 222307." }),
   padded: z
     .string()
@@ -28,7 +28,7 @@ export const v1OrderCreatedSchemaFor = (format: OrderIdFormat) => z.object({ ord
 export type V1OrderCreated = z.infer<ReturnType<typeof v1OrderCreatedSchemaFor>>;
 
 /** The statuses v1 knew; v1 said "pending issuance" for everything not yet issued. */
-export const V1_ORDER_STATUSES = ["pending issuance", "issued", "rejected", "canceled", "revoked", "expired"] as const;
+const V1_ORDER_STATUSES = ["pending issuance", "issued", "rejected", "canceled", "revoked", "expired"] as const;
 export type V1OrderStatus = (typeof V1_ORDER_STATUSES)[number];
 
 // Legacy clients read the details' fields without checking that they are there,

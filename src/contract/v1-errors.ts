@@ -54,7 +54,7 @@ export const V1_ERROR_CATALOGUE = {
   too_busy: { statuses: [503], when: "accounts mode: too many credential checks are waiting for a key hash; see Retry-After" },
 } as const satisfies Record<string, { statuses: readonly number[]; when: string }>;
 
-export type V1ErrorCode = keyof typeof V1_ERROR_CATALOGUE;
+type V1ErrorCode = keyof typeof V1_ERROR_CATALOGUE;
 export type V1ErrorStatus = (typeof V1_ERROR_CATALOGUE)[V1ErrorCode]["statuses"][number];
 
 /** A code of the catalogue with a field's name in it: `required_param:org_name`. */
