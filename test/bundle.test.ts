@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { bundleFiles, loadedAtStart, topImports } from "./support/bundle.js";
+
+// What npm start loads before it serves is what its start costs (BENCHMARKS.md, ready to serve):
+// what only some shims need is imported when asked for, and must stay out of the start.
+describe("the bundle npm start runs (dist/shim.mjs and its chunks)", () => {
+  const atStart = () => [...loadedAtStart().values()].flatMap(topImports);
+  const anywhere = () => [...bundleFiles().values()];
+
+  it("imports the tracing SDK only when tracing starts", () => {
+    expect(anywhere().some((text) => text.includes('import("@opentelemetry/sdk-node")'))).toBe(true);
+    expect(atStart().filter((specifier) => specifier.startsWith("@opentelemetry"))).toEqual([]);
+    expect(anywhere().filter((text) => text.includes("node_modules/@opentelemetry/sdk-"))).toEqual([]);
+  });
+
+  it("imports ioredis only for a Redis store: a shim on SQLite or memory starts without it", () => {
+    expect(atStart()).not.toContain("ioredis");
+    expect(atStart()).toContain("better-sqlite3");
+    expect(anywhere().filter((text) => topImports(text).includes("ioredis"))).toHaveLength(1);
+  });
+});
