@@ -1,8 +1,6 @@
-import type { MiddlewareHandler } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
-import { basicCredentials } from "../http/basic-auth.js";
+import { type Authenticator, basicCredentials } from "../http/basic-auth.js";
 import { clientAddress } from "../http/client-address.js";
-import type { ShimEnv } from "../http/env.js";
 import type { Logger } from "../observability/log.js";
 import { StateUnavailable } from "../state/resilient.js";
 import type { FailedLogins } from "./failed-logins.js";
@@ -27,7 +25,7 @@ const WARN_EVERY_MS = 60_000;
  * Failed logins are limited by rate (FailedLogins); past the limit the key is
  * not checked at all, whether the account exists or not.
  */
-export function authenticateAccount({ registry, failedLogins, logger, trustProxyHops = 0 }: AuthenticateDeps): MiddlewareHandler<ShimEnv> {
+export function authenticateAccount({ registry, failedLogins, logger, trustProxyHops = 0 }: AuthenticateDeps): Authenticator {
   const warned = new Map<string, number>();
   const orUnavailable = async <T>(work: Promise<T>): Promise<T> => {
     try {
@@ -38,7 +36,7 @@ export function authenticateAccount({ registry, failedLogins, logger, trustProxy
     }
   };
 
-  return async function authenticateLegacyAccount(c, next) {
+  return async function authenticateLegacyAccount(c) {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     c.get("log").account_id = accountId;
     const address = clientAddress(c, trustProxyHops);
@@ -63,6 +61,6 @@ export function authenticateAccount({ registry, failedLogins, logger, trustProxy
     if (check.outcome === "disabled") throw v1Errors.accountDisabled();
     const { v2ApiKey, containerId, organizationId, addVerifiedContact } = check.account;
     c.set("account", { accountId, v2ApiKey, containerId, organizationId, addVerifiedContact });
-    await next();
+    return undefined;
   };
 }

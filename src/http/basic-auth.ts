@@ -15,21 +15,42 @@ export function basicCredentials(request: Request): { accountId: string; apiKey:
 export const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 /**
+ * Who a request acts for: checks its credentials and sets its account
+ * (`c.get("account")`), or throws the V1Error that refuses it. What it returns,
+ * if anything, is run once the request has been answered, before it is recorded.
+ * A plain step, so that a composed handler can call it; `authenticating` makes
+ * it a middleware.
+ */
+export type Authenticator = (c: Context<ShimEnv>) => AfterAnswer | undefined | Promise<AfterAnswer | undefined>;
+type AfterAnswer = () => Promise<void>;
+
+/** The authenticator as a middleware; its outcome awaited only when it is a promise (passthrough's check is synchronous). */
+export function authenticating(authenticate: Authenticator): MiddlewareHandler<ShimEnv> {
+  return async function authenticateRequest(c, next) {
+    const checked = authenticate(c);
+    const afterAnswer = checked instanceof Promise ? await checked : checked;
+    await next();
+    if (afterAnswer) await afterAnswer();
+  };
+}
+
+/**
  * Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2
  * judges it. Its credentials count as accepted once v2 has accepted the key, on
  * this request or an earlier one, on any replica.
  */
-export function passthroughAccount(known: KnownKeys | undefined): MiddlewareHandler<ShimEnv> {
-  return async function acceptPassthroughCredentials(c, next) {
+export function passthroughAccount(known: KnownKeys | undefined): Authenticator {
+  return function acceptPassthroughCredentials(c) {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
     c.set("account", { accountId, v2ApiKey: apiKey });
     const log = c.get("log");
     log.account_id = accountId;
-    await next();
-    if (!known) return;
-    const digest = keyDigest(apiKey);
-    log.credentials_accepted = known.knownHere(digest) || (await known.knows(digest));
+    if (!known) return undefined;
+    return async () => {
+      const digest = keyDigest(apiKey);
+      log.credentials_accepted = known.knownHere(digest) || (await known.knows(digest));
+    };
   };
 }
 

@@ -16,12 +16,17 @@ export function deprecationHeaders(config: Pick<Config, "deprecationDate" | "sun
   return headers;
 }
 
-/** Adds the headers to every answer that passes through it, errors and 304s included. */
+/** Adds the headers to an answer on the legacy surface, errors and 304s included; the shim's own endpoints are not v1. */
+export function addDeprecationHeaders(entries: readonly (readonly [string, string])[], path: string, answer: Response): void {
+  if (isShimEndpoint(path)) return;
+  for (const [name, value] of entries) answer.headers.set(name, value);
+}
+
+/** Adds the headers to every answer that passes through it. */
 export function announceDeprecation(headers: Record<string, string>): MiddlewareHandler<ShimEnv> {
   const entries = Object.entries(headers);
-  return async function addDeprecationHeaders(c, next) {
+  return async function announce(c, next) {
     await next();
-    if (isShimEndpoint(c.req.path)) return;
-    for (const [name, value] of entries) c.res.headers.set(name, value);
+    addDeprecationHeaders(entries, c.req.path, c.res);
   };
 }

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
 import type { RequestLog } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
@@ -22,15 +22,26 @@ export class Lifecycle {
     return this.#inFlight.size;
   }
 
-  readonly track: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  /** A request comes in: a 503 while draining, else it is in flight until `leave`. */
+  enter(c: Context<ShimEnv>): string {
     if (this.#draining) throw v1Errors.shuttingDown();
     const id = c.get("requestId");
     this.#inFlight.set(id, c.get("log"));
+    return id;
+  }
+
+  /** The request `enter` took has been answered, or failed. */
+  leave(id: string): void {
+    this.#inFlight.delete(id);
+    if (this.#inFlight.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  readonly track: MiddlewareHandler<ShimEnv> = async (c, next) => {
+    const id = this.enter(c);
     try {
       await next();
     } finally {
-      this.#inFlight.delete(id);
-      if (this.#inFlight.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.leave(id);
     }
   };
 

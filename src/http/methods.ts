@@ -40,10 +40,14 @@ export function honourMethodOverride(app: Hono<ShimEnv>): MiddlewareHandler<Shim
  * Any other override on a served path (a legacy custom method such as REISSUE,
  * or a method the path does not take) is a 405, and never an order.
  */
-export const refuseOtherOverrides: MiddlewareHandler<ShimEnv> = async (c, next) => {
+export function refuseOverride(c: Context<ShimEnv>): void {
   const override = overrideOf(c);
   const methods = override ? methodsAt(c.req.path) : undefined;
   if (override && methods) throw refuseMethod(override, methods);
+}
+
+export const refuseOtherOverrides: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  refuseOverride(c);
   await next();
 };
 

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { parseAccept } from "hono/utils/accept";
 import { BODY_TYPES, bodyFormat, ERROR_CONTENT_TYPES, type Format } from "../contract/media-types.js";
 import { v1Errors } from "../contract/v1-errors.js";
@@ -35,10 +35,14 @@ export function negotiateFormat(accept: string | undefined, contentType: string 
   return undefined;
 }
 
-/** Settles the answer's format before anything can fail, so that every refusal is rendered in it. */
-export const negotiate: MiddlewareHandler<ShimEnv> = async (c, next) => {
+/** Settles the answer's format before anything can fail, so that every refusal is rendered in it; a 406 when Accept names neither. */
+export function settleFormat(c: Context<ShimEnv>): void {
   const format = negotiateFormat(requestHeader(c, "accept"), requestHeader(c, "content-type"));
   if (!format) throw v1Errors.notAcceptable();
   c.set("format", format);
+}
+
+export const negotiate: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  settleFormat(c);
   await next();
 };

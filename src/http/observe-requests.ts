@@ -7,30 +7,35 @@ import { requestHeader } from "./request-header.js";
 /** A client's X-Request-Id is kept to this length: it is the client's to choose, and the log's to bound. */
 const CLIENT_REQUEST_ID_LENGTH = 128;
 
-/**
- * Builds each request's record once it is answered and hands it to the
- * observers; handlers add to `c.get("log")` on the way.
- */
+/** Starts a request's record: when it arrived, and the log its handlers add to on the way (`c.get("log")`). */
+export function startRecord(c: Context<ShimEnv>): void {
+  c.set("receivedAt", performance.now());
+  c.set("log", {} satisfies RequestLog);
+}
+
+/** Once it is answered: the request's record, handed to each observer. */
+export function finishRecord(c: Context<ShimEnv>, observers: readonly RequestObserver[], status: number, route: string): void {
+  const record: RequestRecord = {
+    req_id: c.get("requestId"),
+    method: c.req.method,
+    path: c.req.path,
+    route,
+    status,
+    format: c.get("format"),
+    user_agent: requestHeader(c, "user-agent"),
+    client_request_id: requestHeader(c, "x-request-id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
+    duration_ms: Math.round((performance.now() - c.get("receivedAt")) * 10) / 10,
+    ...c.get("log"),
+  };
+  for (const observe of observers) observe(record);
+}
+
+/** Each request's record, built once it is answered and handed to the observers. */
 export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
   return async function observeRequest(c, next) {
-    const started = performance.now();
-    c.set("receivedAt", started);
-    const log: RequestLog = {};
-    c.set("log", log);
+    startRecord(c);
     await next();
-    const record: RequestRecord = {
-      req_id: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      route: routePath(c),
-      status: c.res.status,
-      format: c.get("format"),
-      user_agent: requestHeader(c, "user-agent"),
-      client_request_id: requestHeader(c, "x-request-id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      ...log,
-    };
-    for (const observe of observers) observe(record);
+    finishRecord(c, observers, c.res.status, routePath(c));
   };
 }
 

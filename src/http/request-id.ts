@@ -1,16 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ShimEnv } from "./env.js";
 
 /**
- * The shim's own id for each request, always fresh, and sent back as
- * X-Request-Id: operators reconcile orders by it, so no two requests may share
- * one, as they could if a client's X-Request-Id were taken. The client's own is
- * logged beside it, as client_request_id.
+ * The shim's own id for each request, always fresh: operators reconcile orders
+ * by it, so no two requests may share one, as they could if a client's
+ * X-Request-Id were taken. The client's own is logged beside it, as
+ * client_request_id. Every v1 answer carries it as X-Request-Id (respond.ts).
  */
-export const freshRequestId: MiddlewareHandler<ShimEnv> = async (c, next) => {
+export function assignRequestId(c: Context<ShimEnv>): string {
   const id = randomUUID();
   c.set("requestId", id);
-  c.header("X-Request-Id", id);
+  return id;
+}
+
+/** The id, and X-Request-Id on the answers Hono's own helpers build (`c.json()`, `c.body()`), which respond.ts does not. */
+export const freshRequestId: MiddlewareHandler<ShimEnv> = async (c, next) => {
+  c.header("X-Request-Id", assignRequestId(c));
   await next();
 };

@@ -18,14 +18,14 @@ interface TracedRequest {
 }
 
 /** How the request ended, once answered. */
-interface TracedAnswer {
+export interface TracedAnswer {
   status: number;
   route: string;
 }
 
 export interface Tracing {
   /** Runs one legacy request inside its span (joined to an incoming W3C traceparent); `handle` is given the trace id. */
-  traceRequest(request: TracedRequest, handle: (traceId: string) => Promise<TracedAnswer>): Promise<void>;
+  traceRequest<A extends TracedAnswer>(request: TracedRequest, handle: (traceId: string) => Promise<A>): Promise<A>;
   /** Each v2 call as a child span of the request it serves. */
   observeV2Call: V2CallObserver;
   /** Sends the spans not yet exported; the drain waits for it. */
@@ -65,6 +65,7 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<Tracing> {
         span.updateName(`${request.method} ${answer.route}`);
         span.setAttributes({ "http.route": answer.route, "http.response.status_code": answer.status });
         if (answer.status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+        return answer;
       } catch (error) {
         // No message: it could quote anything; the log line has the details.
         span.setStatus({ code: api.SpanStatusCode.ERROR });
