@@ -35,7 +35,8 @@ describe("a line logged before acting", () => {
     await logBeforeActing(logger, { alternative_order_id: "v1shim1" }, "placing order");
     expect(linesOf(path)).toMatchObject([{ msg: "placing order", alternative_order_id: "v1shim1" }]);
 
-    for (let i = 0; i < 500; i++) logger.info({ i, padding: "x".repeat(200) }, "request");
+    // Characters of two and three bytes: what is out is counted in bytes, not characters.
+    for (let i = 0; i < 500; i++) logger.info({ i, padding: "ü✓".repeat(100) }, "request");
     await logBeforeActing(logger, { alternative_order_id: "v1shim2" }, "placing order");
     const lines = linesOf(path);
     expect(lines).toHaveLength(502);
