@@ -77,16 +77,17 @@ export function orderCodeHandler({ config, v2, logger, ledger, retries }: OrderC
     const ended = fingerprint ? retries.working(alternativeOrderId) : undefined;
     let placement: V2Placement;
     try {
-      // Out of the process before anything is sent: a kill -9, a crash or an OOM kill
-      // mid-order still leaves the id that v2's order can be found by.
-      await logBeforeActing(logger, { ...trace, replayed_from: log.replayed_from }, "placing order");
-      // The ledger's record is written before anything is sent, so no order is in flight without a trace;
-      // a take-over's record is there already.
-      if (plan.kind === "new") {
-        await ledger.begin(trace, fingerprint).catch((error: unknown) => {
-          throw error instanceof StateUnavailable ? v1Errors.stateUnavailable() : error;
-        });
-      }
+      // Both traces are out before anything is sent, written at once rather than one after the other
+      // (the wait for Redis, or for SQLite's commit, beside the log's). The log line is out of the
+      // process: a kill -9, a crash or an OOM kill mid-order still leaves the id that v2's order can
+      // be found by. The ledger's record means no order is in flight without one; a take-over's is there already.
+      await Promise.all([
+        logBeforeActing(logger, { ...trace, replayed_from: log.replayed_from }, "placing order"),
+        plan.kind === "new" &&
+          ledger.begin(trace, fingerprint).catch((error: unknown) => {
+            throw error instanceof StateUnavailable ? v1Errors.stateUnavailable() : error;
+          }),
+      ]);
       const started = performance.now();
       const report = await placeOrder(
         v2,
