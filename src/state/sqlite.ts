@@ -158,7 +158,7 @@ export class SqliteStore implements StateStore {
       countInFlight: db.prepare("SELECT COUNT(*) FROM in_flight").pluck(),
       count: db.prepare("SELECT COUNT(*) FROM placements WHERE state = ?").pluck(),
       abandon: db.prepare(
-        `INSERT INTO placements (${COLUMNS}) SELECT ${ENDED.replace("@state", "'unknown'").replace("@v2_order_id", "v2_order_id")} FROM in_flight WHERE lease_until < @updated_at`,
+        `INSERT INTO placements (${COLUMNS}) SELECT ${ENDED.replace("@v2_order_id", "v2_order_id")} FROM in_flight WHERE lease_until < @updated_at`,
       ),
       forgetAbandoned: db.prepare("DELETE FROM in_flight WHERE lease_until < ?"),
       forgetPlacements: db.prepare("DELETE FROM placements WHERE created_at < ?"),
@@ -395,7 +395,8 @@ export class SqliteStore implements StateStore {
   async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
     const q = this.#q;
     await this.#write(() => {
-      q.abandon.run({ updated_at: now, v2_status: JSON.stringify(abandoned(now).v2_status) });
+      const { state, v2_status } = abandoned(now);
+      q.abandon.run({ state, updated_at: now, v2_status: JSON.stringify(v2_status) });
       q.forgetAbandoned.run(now);
       q.forgetPlacements.run(now - ledgerRetentionMs);
       q.forgetInFlight.run(now - ledgerRetentionMs);

@@ -6,6 +6,9 @@ const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 /** An import at the top of an ES module (what it loads before it runs), not an `import()` in its code. */
 const STATIC_IMPORT = /^import\s+(?:[\w$*{}\s,]+?\s+from\s+)?["']([^"']+)["']/gm;
 
+/** The packages a file imports at its top. */
+export const topImports = (text: string): string[] => [...text.matchAll(STATIC_IMPORT)].map(([, specifier]) => specifier!);
+
 /** What `node dist/shim.mjs` loads as it starts: the bundle, and every file of dist it imports at its top, by path. */
 export function loadedAtStart(): Map<string, string> {
   const loaded = new Map<string, string>();
@@ -13,7 +16,7 @@ export function loadedAtStart(): Map<string, string> {
     if (loaded.has(path)) return;
     const text = readFileSync(path, "utf8");
     loaded.set(path, text);
-    for (const [, specifier] of text.matchAll(STATIC_IMPORT)) if (specifier!.startsWith(".")) load(resolve(dirname(path), specifier!));
+    for (const specifier of topImports(text)) if (specifier.startsWith(".")) load(resolve(dirname(path), specifier));
   };
   load(join(DIST, "shim.mjs"));
   return loaded;
@@ -26,6 +29,3 @@ export function bundleFiles(): Map<string, string> {
     [join(DIST, "shim.mjs"), ...chunks.map((name) => join(DIST, "chunks", name))].map((path) => [path, readFileSync(path, "utf8")]),
   );
 }
-
-/** The packages a file imports at its top. */
-export const topImports = (text: string): string[] => [...text.matchAll(STATIC_IMPORT)].map(([, specifier]) => specifier!);
