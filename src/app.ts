@@ -27,13 +27,12 @@ import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
+import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
-import { RetryWindow } from "./routes/client-retries.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
-import { OrderLedger } from "./state/ledger.js";
 import { MemoryStore } from "./state/memory.js";
 import type { StateStore } from "./state/store.js";
 import type { V2Client } from "./v2/client.js";
@@ -56,19 +55,30 @@ export interface AppDeps {
   usage?: ClientUsage;
   /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
   knownKeys?: KnownKeys;
-  ledger?: OrderLedger;
+  desk?: OrderDesk;
 }
 
-/** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
-export function orderLedgerFor(config: Config, state: StateStore, logger: Logger, metrics: ShimMetrics): OrderLedger {
-  return new OrderLedger(state, {
+/** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
+export function orderDeskFor(
+  config: Config,
+  state: StateStore,
+  v2: V2Client,
+  logger: Logger,
+  metrics: ShimMetrics,
+  identity: "account" | "key",
+): OrderDesk {
+  const { deadlineMs: _, ...policy } = config.retry;
+  const options = {
     replicaId: config.state.replicaId,
-    deadlineMs: config.retry.deadlineMs,
+    identity,
+    windowMs: config.retryWindow.windowMs,
     required: config.state.required,
-    onWriteFailure: (write, record) => {
-      metrics.ledgerWriteFailed(write);
-      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
-    },
+    policy,
+    fingerprintKey: config.retryWindow.fingerprintKey,
+  };
+  return new OrderDesk(state, v2, logger, options, REAL_WORLD, {
+    unprotected: metrics.orderUnprotected,
+    ledgerWriteFailed: metrics.ledgerWriteFailed,
   });
 }
 
@@ -77,13 +87,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
-  const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
-  const retries = new RetryWindow(state, {
-    windowMs: config.retryWindow.windowMs,
-    replicaId: config.state.replicaId,
-    holdMs: config.retry.deadlineMs,
-    keyMs: config.state.ledgerRetentionMs,
-  });
+  const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -97,8 +101,8 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   if (config.adminToken) {
     const admin = bearerAuth({ token: config.adminToken });
     app.get("/_shim/clients", admin, adminClientsHandler(usage));
-    app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
-    const dashboard = dashboardHandlers({ config, store: state, usage, ledger });
+    app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
+    const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk });
     const person = requireAdminToken(config.adminToken);
     app.get("/_shim/dashboard", person, dashboard.page);
     app.get("/_shim/dashboard.json", person, dashboard.json);
@@ -127,7 +131,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     checkBodySize,
     answerFailure: onError,
   });
-  app.post("/order/code", inOnePlace(orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger, retries })));
+  app.post("/order/code", inOnePlace(orderCodeHandler({ config, desk, logger: deps.logger })));
 
   // Every other legacy request, outermost first: the override's re-dispatch, the request id, the
   // record (log line, metrics, clients view), the span, the deprecation headers, the answer's
