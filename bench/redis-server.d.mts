@@ -8,6 +8,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGKILL: gone at once, as a crash leaves it. */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing is answered. */
+  pause(): void;
+  /** SIGCONT: what was sent meanwhile is done, in order. */
+  resume(): void;
   /** Stops it for good and removes its folder. */
   stop(): Promise<void>;
 }

@@ -15,6 +15,8 @@ import { connect as connectTls } from "node:tls";
  * @property {() => number | undefined} pid the running process's, for its CPU time (the bench)
  * @property {() => Promise<void>} start starts it again on the same port and folder (after `kill`)
  * @property {() => Promise<void>} kill SIGKILL: gone at once, as a crash leaves it
+ * @property {() => void} pause SIGSTOP: connections stay open, nothing is answered
+ * @property {() => void} resume SIGCONT: what was sent meanwhile is done, in order
  * @property {() => Promise<void>} stop stops it for good and removes its folder
  */
 
@@ -93,6 +95,8 @@ export async function startRedis({ tls } = {}) {
     pid: () => child?.pid,
     start,
     kill,
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
     stop: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });

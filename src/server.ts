@@ -124,6 +124,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
   const desk = orderDeskFor(config, state, v2, logger, metrics, options.accounts ? "account" : "key");
+  state.whenBack(() => desk.storeIsBack());
   // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
   const accounts = options.accounts;
   const reconciler =

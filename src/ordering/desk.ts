@@ -10,7 +10,7 @@ import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { Clock, RetryPolicy } from "../v2/retry-timing.js";
 import { keyedAlternativeOrderId, orderFingerprint, orderingIdentity } from "./fingerprint.js";
 import { ledgerOutcome, OutcomeWriter, type Trace } from "./ledger.js";
-import { placeOrder, type V2Ordering } from "./placement.js";
+import { type OrderToPlace, placeOrder, type V2Ordering } from "./placement.js";
 
 /** What the desk asks of the state store: the order ledger, and the secret its fingerprints are keyed with. */
 export type DeskStore = Pick<StateStore, "admitPlacement" | "getPlacement" | "claimPlacement" | "settlePlacements" | "sharedSecret">;
@@ -239,8 +239,25 @@ export class OrderDesk {
         { req_id: request.requestId, account_id: request.accountId, alternative_order_id: id, operation: error.operation },
         "the state store cannot be used: this order is placed as a new one, without retry protection and without a ledger record; its log lines are its trace",
       );
-      return this.#send(request, deadline, id, { mayExist: false });
+      return this.#send(request, deadline, id, {});
     }
+  }
+
+  /**
+   * The store answers again after it was down, and may have lost what it held (a
+   * SQLite file deleted and made anew, a Redis without persistence restarted): the
+   * secret in use is given to it again, so that it keeps the one every replica and
+   * the next start will read, rather than making another.
+   */
+  storeIsBack(): void {
+    const kept = this.#secret;
+    if (!kept || this.options.fingerprintKey) return;
+    this.#secret = kept
+      .then((secret) => this.#ask("sharedSecret", () => this.store.sharedSecret(FINGERPRINT_SECRET, secret)))
+      .catch((error: unknown) => {
+        this.#secret = undefined;
+        throw error;
+      });
   }
 
   /** Writes every outcome not yet written; resolves once they are in the store (or reported). */
@@ -269,7 +286,7 @@ export class OrderDesk {
         throw error;
       });
       // A key's order may have been made by a request whose record is gone (a lost store): v2 is asked first.
-      if (admission.admitted) return this.#send(request, deadline, id, { mayExist: keyed, mine });
+      if (admission.admitted) return this.#send(request, deadline, id, { ...(keyed && { lookupFirst: "in case" as const }), mine });
       mine.release();
       if (keyed && admission.earlier.fingerprint !== fingerprint) return { kind: "key_reused" };
       const behind = await this.#behind(request, deadline, admission.earlier, keyed);
@@ -310,7 +327,7 @@ export class OrderDesk {
             throw error;
           });
           if (claim !== TOO_LATE && claim.claimed)
-            return this.#send(request, deadline, id, { mayExist: true, mine, replayedFrom: earlier.req_id });
+            return this.#send(request, deadline, id, { lookupFirst: "taking over", mine, replayedFrom: earlier.req_id });
           mine.release();
           if (claim === TOO_LATE) return { kind: "busy", ...from };
           record = claim.placement;
@@ -335,7 +352,7 @@ export class OrderDesk {
     request: OrderRequest,
     deadline: number,
     id: string,
-    how: { mayExist: boolean; mine?: Reservation; replayedFrom?: string },
+    how: { lookupFirst?: OrderToPlace["lookupFirst"]; mine?: Reservation; replayedFrom?: string },
   ): Promise<DeskAnswer> {
     const { clock } = this.world;
     const trace: Trace = { req_id: request.requestId, account_id: request.accountId, alternative_order_id: id };
@@ -349,7 +366,12 @@ export class OrderDesk {
       await logBeforeActing(this.logger, how.replayedFrom ? { ...trace, replayed_from: how.replayedFrom } : trace, "placing order");
       const report = await placeOrder(
         this.v2,
-        { product: request.product, body: { ...request.body, alternative_order_id: id }, apiKey: request.v2ApiKey, mayExist: how.mayExist },
+        {
+          product: request.product,
+          body: { ...request.body, alternative_order_id: id },
+          apiKey: request.v2ApiKey,
+          lookupFirst: how.lookupFirst,
+        },
         { ...this.options.policy, deadlineMs: deadline - clock.now() },
         clock,
         this.world.random,

@@ -6,6 +6,7 @@ import {
   lookupAnswer,
   neverSent,
   type Placement,
+  refusesTheKey,
   type V2Reply,
 } from "../contract/v2-reply.js";
 import type { V2Client } from "../v2/client.js";
@@ -24,8 +25,13 @@ export interface OrderToPlace {
   product: V2Product;
   body: V2OrderBody & { alternative_order_id: string };
   apiKey: string;
-  /** An earlier placement with this alternative_order_id may have made the order: ask v2 before any send. */
-  mayExist?: boolean;
+  /**
+   * Ask v2 for the alternative_order_id before any send: `taking over` an earlier
+   * placement that may have made the order, or `in case` a record of one was lost
+   * (an Idempotency-Key's id). Only in the second may v2's refusal of the key, asked
+   * first, be the answer: the first's order may exist whatever the key is now.
+   */
+  lookupFirst?: "taking over" | "in case";
 }
 
 type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "paced";
@@ -63,7 +69,7 @@ export async function placeOrder(
   let lookups = 0;
   let waits = 0;
   /** An order may exist that no look-up has found: nothing may be sent until one says "none". */
-  let uncertain = order.mayExist === true;
+  let uncertain = order.lookupFirst !== undefined;
   /** The latest answer lost after the order may have reached v2: what the client hears if the outcome stays unknown. */
   let lost: V2Reply | undefined;
   /** A refusal of a re-send, passed on only once a look-up says v2 holds no order with the id. */
@@ -71,9 +77,10 @@ export async function placeOrder(
   let last: V2Reply = { kind: "no_answer", reason: "not attempted" };
   const report = (placement: Placement): PlacementReport => ({ placement, sends, lookups });
   const foundAs = (ids: number[]) => report({ kind: "found", orderId: ids[0]!, alsoCarryingTheId: ids.slice(1) });
-  const lookup = async (): Promise<LookupAnswer> => {
+  const lookup = async (): Promise<{ reply: V2Reply; answer: LookupAnswer }> => {
     lookups++;
-    return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups));
+    const reply = await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups);
+    return { reply, answer: lookupAnswer(reply) };
   };
 
   let next: "send" | "lookup" = uncertain ? "lookup" : "send";
@@ -115,7 +122,9 @@ export async function placeOrder(
     }
 
     if (lookups >= policy.attempts) break;
-    const found = await lookup();
+    const { reply, answer: found } = await lookup();
+    // Nothing sent yet, and only asked in case: v2 refusing the key is its answer to this request.
+    if (order.lookupFirst === "in case" && sends === 0 && refusesTheKey(reply)) return report({ kind: "refused", reply });
     if (typeof found === "object") return foundAs(found.found);
     if (found === "none") {
       if (refusal) return report({ kind: "refused", reply: refusal });

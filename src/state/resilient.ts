@@ -38,6 +38,7 @@ export class ResilientStore implements StateStore {
   readonly #fallback = new MemoryStore();
   #up: boolean;
   readonly #probe: NodeJS.Timeout;
+  readonly #whenBack: (() => void)[] = [];
 
   constructor(
     private readonly primary: StateStore,
@@ -55,6 +56,7 @@ export class ResilientStore implements StateStore {
           if (this.#up) return;
           this.#up = true;
           this.options.onUp();
+          for (const listener of this.#whenBack) listener();
         },
         (error: unknown) => {
           asking = false;
@@ -67,6 +69,11 @@ export class ResilientStore implements StateStore {
 
   get up(): boolean {
     return this.#up;
+  }
+
+  /** `listener` is told each time the store answers again after it was down (it may have lost what it held). */
+  whenBack(listener: () => void): void {
+    this.#whenBack.push(listener);
   }
 
   #down(error: unknown, operation: string): void {
