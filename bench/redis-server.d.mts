@@ -17,4 +17,7 @@ export interface RedisServer {
 }
 export function freePort(): Promise<number>;
 /** With `tls`: TLS connections only (rediss://), with that certificate and key; `ca` (PEM text) is what signed them. */
-export function startRedis(options?: { tls?: { certFile: string; keyFile: string; ca: string } }): Promise<RedisServer>;
+export function startRedis(options?: {
+  tls?: { certFile: string; keyFile: string; ca: string };
+  appendfsync?: "always" | "everysec";
+}): Promise<RedisServer>;
