@@ -159,18 +159,24 @@ describe("a brownout", () => {
 });
 
 describe("the README's walk through a plan", () => {
-  it("shows the plan and the brownout answer the shim gives", async () => {
+  it("shows the plan, and what the shim answers at each stage", async () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     const section = readme.slice(readme.indexOf("### A staged migration, account by account"));
     const plan = JSON.parse(section.match(/```json\n([\s\S]*?)```/)![1]!);
     expect(plan).toEqual(ISSUE_PLAN);
-    const [head, body] = section.match(/```\n {3}(HTTP\/1\.1 503[\s\S]*?) {3}```/)![1]!.split("\n\n");
-    const answer = await planned(plan).order("001007");
-    expect(answer.status).toBe(503);
-    expect(await answer.text()).toBe(body!.trim());
-    for (const line of head!.split("\n").slice(1)) {
-      const [name, value] = line.trim().split(/: (.*)/);
-      expect(answer.headers.get(name!), name).toBe(value);
+    // Announced, in the brownout, past the sunset: the times the README's answers are given at.
+    const answers = [...section.matchAll(/```\n {3}(HTTP\/1\.1 (\d{3})[\s\S]*?) {3}```/g)];
+    const at = { "201": "2027-01-15T00:00:00Z", "503": "2027-02-01T14:30:00Z", "410": "2027-03-31T00:00:00Z" };
+    expect(answers.map((answer) => answer[2])).toEqual(["201", "503", "410"]);
+    for (const [, text, status] of answers) {
+      const [head, body = ""] = text!.split("\n\n");
+      const answer = await planned(plan, { now: Date.parse(at[status as keyof typeof at]) }).order("001007");
+      expect(answer.status).toBe(Number(status));
+      if (body) expect(await answer.text()).toBe(body.trim());
+      for (const line of head!.trim().split("\n").slice(1)) {
+        const [name, value] = line.trim().split(/: (.*)/);
+        expect(answer.headers.get(name!), `${status} ${name}`).toBe(value);
+      }
     }
   });
 });
@@ -289,11 +295,11 @@ describe("accounts mode", () => {
       ["002008", "deprecated", 0],
     ]);
     const page = await (await shim.admin("/_shim/dashboard")).text();
-    const row = page.match(/<tr class="stage" data-account="001007">.*?<\/tr>/s)?.[0];
+    const row = page.match(/<tr class="stage" data-stage-of="001007">.*?<\/tr>/s)?.[0];
     expect(row).toContain('<span class="badge bad">brownout</span>');
     expect(row).toContain("now, until 2027-02-01T15:00:00Z (100 % refused)");
     expect(row).toMatch(/<td class="n">2<\/td><\/tr>$/);
-    expect(page).toMatch(/<tr class="stage" data-account="002008">.*?deprecated.*?<td class="n">0<\/td><\/tr>/s);
+    expect(page).toMatch(/<tr class="stage" data-stage-of="002008">.*?deprecated.*?<td class="n">0<\/td><\/tr>/s);
   });
 });
 

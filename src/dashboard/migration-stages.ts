@@ -58,10 +58,10 @@ function stageCells(row: StageReport) {
 export function migrationSection(stages: MigrationStages): HtmlEscapedString | Promise<HtmlEscapedString> {
   return html`<section id="migration"><h2>Migration plan</h2><div class="scroll"><table>
 <thead><tr><th scope="col">Account</th><th scope="col">Stage</th><th scope="col">Deprecation</th><th scope="col">Sunset</th><th scope="col">Brownouts</th><th class="n" scope="col">Calls during brownouts</th></tr></thead>
-<tbody><tr class="stage" data-account=""><td><em>every other account</em></td>${stageCells(stages.default)}<td class="n">—</td></tr>
+<tbody><tr class="stage" data-stage-of=""><td><em>every other account</em></td>${stageCells(stages.default)}<td class="n">—</td></tr>
 ${stages.accounts.map(
   (row) =>
-    html`<tr class="stage" data-account="${row.account_id}"><td><strong>${row.account_id}</strong></td>${stageCells(row)}<td class="n">${row.during_brownouts}</td></tr>`,
+    html`<tr class="stage" data-stage-of="${row.account_id}"><td><strong>${row.account_id}</strong></td>${stageCells(row)}<td class="n">${row.during_brownouts}</td></tr>`,
 )}</tbody></table></div>
 <p class="muted">Accounts that called during their brownouts come first: their teams have not moved yet.</p></section>`;
 }
