@@ -10,11 +10,12 @@ import { dashboardHandlers } from "./dashboard/routes.js";
 import { requireAdminToken } from "./http/admin-token.js";
 import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
 import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
-import { announceDeprecation, deprecationHeaders } from "./http/deprecation.js";
+import { announceDeprecation, signalsFor } from "./http/deprecation.js";
 import type { ShimEnv } from "./http/env.js";
 import { answerFailure } from "./http/failure.js";
 import type { Lifecycle } from "./http/lifecycle.js";
 import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./http/methods.js";
+import { bodyBasis, enforceMigration, judgingByPlan, pathBasis } from "./http/migration-gate.js";
 import { negotiate } from "./http/negotiate.js";
 import { observeRequests } from "./http/observe-requests.js";
 import { legacyPostInOnePlace } from "./http/one-handler.js";
@@ -22,6 +23,8 @@ import { freshRequestId } from "./http/request-id.js";
 import { sendV1Error } from "./http/respond.js";
 import { legacyPathUnder } from "./http/served-paths.js";
 import { traceRequests } from "./http/trace-requests.js";
+import { planOfSettings } from "./migration/plan.js";
+import { PlanInUse } from "./migration/plan-in-use.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -56,6 +59,8 @@ export interface AppDeps {
   /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
   knownKeys?: KnownKeys;
   desk?: OrderDesk;
+  /** The migration plan and its clock; by default SHIM_DEPRECATION_DATE, SHIM_SUNSET_DATE and SHIM_MIGRATION_URL as its default. */
+  migration?: PlanInUse;
 }
 
 /** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
@@ -88,6 +93,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
+  const migration = deps.migration ?? new PlanInUse(planOfSettings(config));
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -100,9 +106,9 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   if (config.adminToken) {
     const admin = bearerAuth({ token: config.adminToken });
-    app.get("/_shim/clients", admin, adminClientsHandler(usage));
+    app.get("/_shim/clients", admin, adminClientsHandler(usage, migration));
     app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
-    const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk });
+    const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, migration });
     const person = requireAdminToken(config.adminToken);
     app.get("/_shim/dashboard", person, dashboard.page);
     app.get("/_shim/dashboard.json", person, dashboard.json);
@@ -116,7 +122,6 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   });
 
   const observers = [logRequest(deps.logger), metrics.observeRequest, usage.record];
-  const deprecation = deprecationHeaders(config);
   const onError = answerFailure(deps.logger);
   const checkBodySize = bodySizeCheck({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) });
 
@@ -125,9 +130,10 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const inOnePlace = legacyPostInOnePlace({
     observers,
     tracing: deps.tracing,
-    deprecation,
+    deprecation: signalsFor(migration),
     lifecycle,
     authenticate,
+    migration: enforceMigration(migration, bodyBasis),
     checkBodySize,
     answerFailure: onError,
   });
@@ -140,7 +146,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.use(freshRequestId);
   app.use(observeRequests(observers));
   if (deps.tracing) app.use(traceRequests(deps.tracing));
-  if (Object.keys(deprecation).length > 0) app.use(announceDeprecation(deprecation));
+  app.use(announceDeprecation(migration));
   app.use(negotiate);
   app.use(lifecycle.track);
   app.use(refuseOtherOverrides);
@@ -152,11 +158,12 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   }
 
   // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
+  // Then, for a legacy call, the migration plan's judgement; the translation is no call of the account's.
   const asks = authenticating(authenticate);
   const takesAnOrder = [asks, requireBodyFormat, limitBodySize(checkBodySize)];
   const handlers: Record<Exclude<ServedPath, "/order/code">, MiddlewareHandler<ShimEnv>[]> = {
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
-    "/order/:order_id": [etag(), asks, orderDetailsHandler({ config, v2: deps.v2 })],
+    "/order/:order_id": [etag(), asks, judgingByPlan(enforceMigration(migration, pathBasis)), orderDetailsHandler({ config, v2: deps.v2 })],
     "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],
   };
   for (const path of Object.keys(SERVED) as ServedPath[]) {

@@ -1,6 +1,8 @@
 import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
+import { loadPlanFile, migrationPlanFor } from "./migration/plan-file.js";
+import { PlanInUse } from "./migration/plan-in-use.js";
 import { createLogger, stdoutDestination } from "./observability/log.js";
 import { type RunningServer, reconcileAbandoned, startServer } from "./server.js";
 import { describeState, StateOpenError } from "./state/open.js";
@@ -27,6 +29,7 @@ function orExit<T>(load: () => T): T {
 
 const config = orExit(() => loadConfig(process.env));
 const accounts = orExit(() => accountRegistryFor(config, process.env));
+const migration = orExit(() => new PlanInUse(migrationPlanFor(config)));
 const stdout = stdoutDestination();
 const logger = createLogger(config.logLevel, stdout);
 /** Log lines are written asynchronously: each exit writes out what is pending first, for a second at most. */
@@ -52,7 +55,7 @@ if (config.state.spec.backend === "memory" && config.retryWindow.windowMs > 0 &&
   );
 }
 
-const running: RunningServer = await startServer(config, logger, { accounts }).catch((error: unknown) => {
+const running: RunningServer = await startServer(config, logger, { accounts, migration }).catch((error: unknown) => {
   if (error instanceof StateOpenError) process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
   logger.fatal({ err: error }, "cannot serve");
   return exit(1);
@@ -85,8 +88,8 @@ function reload(what: string, load: () => void): void {
   }
 }
 
-// SIGHUP re-reads the accounts file and the TLS files, each on its own: a refused
-// certificate does not stop the accounts reload, nor the reverse.
+// SIGHUP re-reads the accounts file, the migration plan and the TLS files, each on
+// its own: a refused certificate does not stop the accounts reload, nor the reverse.
 process.on("SIGHUP", () => {
   if (config.tls) reload("TLS files", () => running.reloadTls());
   const file = config.accountsFile;
@@ -94,6 +97,13 @@ process.on("SIGHUP", () => {
     reload("accounts file", () => {
       accounts.replace(loadAccounts(file, process.env));
       logger.info({ accounts: accounts.size }, "accounts file reloaded");
+    });
+  }
+  const plan = config.migrationPlanFile;
+  if (plan) {
+    reload("migration plan", () => {
+      migration.replace(loadPlanFile(plan));
+      logger.info({ accounts: migration.plan.accounts.size }, "migration plan reloaded");
     });
   }
 });

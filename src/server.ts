@@ -10,9 +10,10 @@ import { createApp, orderDeskFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
-import { deprecationHeaders } from "./http/deprecation.js";
 import { answerConnect, answerExpectation, refuseUnreadableTargets } from "./http/edge-refusals.js";
 import { Lifecycle } from "./http/lifecycle.js";
+import { migrationPlanFor } from "./migration/plan-file.js";
+import { PlanInUse } from "./migration/plan-in-use.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
@@ -63,6 +64,8 @@ export function reconcileAbandoned(lifecycle: Lifecycle, logger: Logger): void {
 export interface ServerOptions {
   /** Accounts mode: the legacy accounts, checked on every request. */
   accounts?: AccountRegistry;
+  /** The migration plan, to replace on SIGHUP; by default the one the settings give (src/migration/plan-file.ts). */
+  migration?: PlanInUse;
 }
 
 /** How often the state store forgets what is past its retention and marks abandoned placements unknown. */
@@ -137,9 +140,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         })
       : undefined;
   reconciler?.start();
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, desk, tracing });
+  const migration = options.migration ?? new PlanInUse(migrationPlanFor(config));
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, desk, tracing, migration });
 
-  const deprecation = deprecationHeaders(config);
+  // Requests refused below the app have no account: the plan's default, as it is after any reload.
+  const deprecation = () => migration.plan.default.headers;
   // Slow clients: the headers, then the whole request, must arrive in time; the
   // timeouts are checked every second rather than Node's default 30. A missing
   // Host is answered as a v1 error (refuseUnreadableTargets), not Node's bare 400.

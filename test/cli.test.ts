@@ -239,6 +239,86 @@ describe("v1-shim diff", () => {
   });
 });
 
+describe("v1-shim plan", () => {
+  const plan = {
+    default: { deprecation: "2027-01-01", sunset: "2027-06-30", migration_url: "https://wiki.example/v2" },
+    accounts: {
+      "002008": { sunset: "2027-05-31" },
+      "001007": {
+        deprecation: "2026-12-01",
+        sunset: "2027-03-31",
+        brownouts: [{ start: "2027-02-01T14:00:00Z", end: "2027-02-01T15:00:00Z", share: 1.0 }],
+        after_sunset: "refuse",
+      },
+    },
+  };
+
+  it("prints each account's stage at --at, the default first, from FILE or SHIM_MIGRATION_PLAN_FILE", () => {
+    const path = file("plan.json", plan);
+    const expected = [
+      `The migration plan of ${path}, at 2027-02-01T14:30:00Z:`,
+      "account                stage       deprecation           sunset                after sunset  brownouts",
+      "(every other account)  deprecated  2027-01-01T00:00:00Z  2027-06-30T00:00:00Z  serve         none to come",
+      "001007                 brownout    2026-12-01T00:00:00Z  2027-03-31T00:00:00Z  refuse        now, until 2027-02-01T15:00:00Z (100 % refused)",
+      "002008                 deprecated  2027-01-01T00:00:00Z  2027-05-31T00:00:00Z  serve         none to come",
+      "",
+    ].join("\n");
+    for (const run of [
+      v1Shim(["plan", path, "--at", "2027-02-01T14:30:00Z"]),
+      v1Shim(["plan", "--at", "2027-02-01T16:30:00+02:00"], { env: { SHIM_MIGRATION_PLAN_FILE: path } }),
+    ]) {
+      expect(run).toEqual({ code: 0, stdout: expected, stderr: "" });
+    }
+    const later = JSON.parse(v1Shim(["plan", path, "--at", "2027-06-01", "--json"]).stdout);
+    expect(later).toMatchObject({ at: "2027-06-01T00:00:00Z", plan: path, default: { stage: "deprecated" } });
+    expect(later.accounts.map((a: { account_id: string; stage: string }) => [a.account_id, a.stage])).toEqual([
+      ["001007", "sunset"],
+      ["002008", "sunset"],
+    ]);
+  });
+
+  it("shows the three variables as the plan's default without a file", () => {
+    const run = v1Shim(["plan", "--at", "2027-01-15", "--json"], {
+      env: { SHIM_DEPRECATION_DATE: "2027-01-01", SHIM_MIGRATION_URL: "https://wiki.example/v2" },
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      plan: "SHIM_DEPRECATION_DATE, SHIM_SUNSET_DATE, SHIM_MIGRATION_URL",
+      default: { stage: "deprecated", deprecation: "2027-01-01T00:00:00Z", migration_url: "https://wiki.example/v2" },
+      accounts: [],
+    });
+  });
+
+  it("exits 1 with every problem on stderr, naming the account and the field, never quoting the file", () => {
+    const bad = file("bad-plan.json", {
+      accounts: { "001007": { sunset: "2027-03-31", brownouts: [{ start: "2027-02-01T15:00:00Z", end: "2027-02-01T14:00:00Z" }] } },
+      default: { after_sunset: "refuse", sunset: "sk_live_not_a_date" },
+    });
+    const run = v1Shim(["plan", bad]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("SHIM_MIGRATION_PLAN_FILE default sunset: must be an ISO 8601 date such as 2027-06-30");
+    expect(run.stderr).toContain("SHIM_MIGRATION_PLAN_FILE account 001007 brownouts[0].end: must be after start");
+    expect(run.stderr).not.toContain("sk_live");
+    const notJson = v1Shim(["plan", file("not-json.json", "{ sk_live_secret ")]);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toMatch(/SHIM_MIGRATION_PLAN_FILE cannot be read as JSON \(.*not-json\.json\): line 1, column 3/);
+    expect(notJson.stderr).not.toContain("sk_live");
+  });
+
+  it("exits 2 for a bad --at, and for a plan file set beside the variables it replaces", () => {
+    const path = file("plan.json", plan);
+    expect(v1Shim(["plan", path, "--at", "yesterday"])).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringMatching(/--at must be an ISO 8601/),
+    });
+    const both = v1Shim(["plan"], { env: { SHIM_MIGRATION_PLAN_FILE: path, SHIM_SUNSET_DATE: "2027-01-01" } });
+    expect(both).toMatchObject({ code: 2, stdout: "" });
+    expect(both.stderr).toContain("SHIM_SUNSET_DATE cannot be set with SHIM_MIGRATION_PLAN_FILE");
+  });
+});
+
 describe("v1-shim usage", () => {
   it("prints its usage for --help and without arguments", () => {
     for (const args of [["--help"], ["-h"], []]) {
@@ -251,7 +331,9 @@ describe("v1-shim usage", () => {
   it("exits 2 with a short message for a usage or file error, printing nothing", () => {
     const v1 = example("seed-order.json");
     const cases: [string[], RegExp][] = [
-      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE" or "doctor"/],
+      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor" or "plan \[FILE\]"/],
+      [["plan", v1, v1], /expected .*"plan \[FILE\]"/],
+      [["translate", "--at", "2027-01-01", v1], /--at is for plan/],
       [["translate"], /expected "translate V1_FILE"/],
       [["translate", v1, v1], /expected "translate V1_FILE"/],
       [["diff", v1], /expected .*"diff V1_FILE V2_FILE"/],

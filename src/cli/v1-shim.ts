@@ -10,11 +10,14 @@ import { renderDoctor, runDoctor } from "./doctor.js";
 import { Exit, messageOf, usageError } from "./exit.js";
 import { parseV2Payload, readInput, v1FormatOf } from "./inputs.js";
 import { describeDifference, payloadDifferences } from "./payload-diff.js";
+import { runPlan } from "./plan.js";
 
 const USAGE = `Usage:
   v1-shim translate V1_FILE          print the v2 request the shim sends for a v1 POST /order/code body
   v1-shim diff V1_FILE V2_FILE       compare it with what a v2 client sends: an order body, or {"method","path","body"}
   v1-shim doctor [--json]            check, with read-only v2 calls, that the server's v2 side will work
+  v1-shim plan [FILE] [--at TIME] [--json]
+                                     check the migration plan, and print each account's stage in it at TIME (now)
 
   V1_FILE is JSON, or XML when its first non-blank character is "<"; "-" reads standard input.
 
@@ -22,16 +25,20 @@ Options:
   --container-id N        translate as an accounts-mode account ordering in container N
   --organization-id N     ... ordering for the existing organization N (the contact as the order's organization_contact)
   --add-verified-contact  ... with --organization-id, adding the contact to it as a verified contact instead
-  --json                  doctor: the checks as JSON
+  --json                  doctor: the checks as JSON; plan: the stages as JSON
+  --at TIME               plan: an ISO 8601 date or time with its offset (2027-02-01T14:30:00Z)
   -h, --help              this text
 
 SHIM_PLATFORMS_FILE replaces the platform tables, as it does for the server.
 Exit: translate 0, or 1 when the shim refuses the request (its v1 errors on stderr);
       diff 0 when both order the same, 1 when they differ;
       doctor 0 when every check is ok (or a warning), 1 when one failed, 2 when it could not run;
+      plan 0 when the plan is sound, 1 when the server would refuse it (each problem on stderr);
       2 for a usage or file error, and for diff also a request the shim refuses.
 doctor reads the server's own settings (DIGICERT_API_URL, SHIM_ACCOUNTS_FILE or
 DIGICERT_API_KEY, SHIM_V2_RATE_LIMITS, ...) and never places, changes or cancels anything.
+plan reads FILE, or else SHIM_MIGRATION_PLAN_FILE, or else SHIM_DEPRECATION_DATE,
+SHIM_SUNSET_DATE and SHIM_MIGRATION_URL, as the server does.
 `;
 
 const idSchema = z
@@ -53,6 +60,11 @@ async function main(args: string[]): Promise<number> {
     else process.stdout.write(renderDoctor(report));
     return report.exit;
   }
+  if (command === "plan" && v2File === undefined) {
+    process.stdout.write(runPlan(v1File, values, process.env));
+    return 0;
+  }
+  if (values.at !== undefined) throw usageError("--at is for plan (see v1-shim --help)");
   const account = {
     containerId: parseId("--container-id", values["container-id"]),
     organizationId: parseId("--organization-id", values["organization-id"]),
@@ -86,7 +98,7 @@ async function main(args: string[]): Promise<number> {
     );
     return differences.length === 0 ? 0 : 1;
   }
-  throw usageError(`expected "translate V1_FILE", "diff V1_FILE V2_FILE" or "doctor" (see v1-shim --help)`);
+  throw usageError(`expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor" or "plan [FILE]" (see v1-shim --help)`);
 }
 
 function parsedArguments(args: string[]) {
@@ -99,6 +111,7 @@ function parsedArguments(args: string[]) {
         "organization-id": { type: "string" },
         "add-verified-contact": { type: "boolean" },
         json: { type: "boolean" },
+        at: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

@@ -151,6 +151,21 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("takes the migration plan's file alone: the three variables beside it are refused, each named", () => {
+    expect(loadConfig({ SHIM_MIGRATION_PLAN_FILE: "plan.json" }).migrationPlanFile).toBe("plan.json");
+    const found = problems({
+      SHIM_MIGRATION_PLAN_FILE: "plan.json",
+      SHIM_DEPRECATION_DATE: "2026-07-01",
+      SHIM_SUNSET_DATE: "2027-06-30",
+      SHIM_MIGRATION_URL: "https://wiki.example.com/v2",
+    });
+    expect(found).toEqual(
+      ["SHIM_DEPRECATION_DATE", "SHIM_SUNSET_DATE", "SHIM_MIGRATION_URL"].map(
+        (name) => `${name} cannot be set with SHIM_MIGRATION_PLAN_FILE: write it in the plan's default instead`,
+      ),
+    );
+  });
+
   it("reads an operator's platform table, and refuses a bad one naming the variable", () => {
     const dir = tempDir("platforms-");
     const good = join(dir, "good.json");

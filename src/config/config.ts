@@ -33,7 +33,7 @@ const rateWindowsSchema = z.string().transform((text, ctx) => {
 });
 
 /** `2027-06-30`, or a full ISO 8601 time with its offset. */
-const isoDate = z
+export const isoDate = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" })
   .transform((text) => new Date(text));
 
@@ -116,6 +116,7 @@ const envSchema = z
     SHIM_DEPRECATION_DATE: isoDate.optional(),
     SHIM_SUNSET_DATE: isoDate.optional(),
     SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    SHIM_MIGRATION_PLAN_FILE: z.string().optional(),
     SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
     SHIM_SANDBOX_MAX_YEARS: z.coerce.number().int().min(1).max(3).default(3),
     SHIM_TLS_CERT_FILE: z.string().optional(),
@@ -150,6 +151,16 @@ const envSchema = z
         ? ["SHIM_TLS_CERT_FILE", "SHIM_TLS_KEY_FILE"]
         : ["SHIM_TLS_KEY_FILE", "SHIM_TLS_CERT_FILE"];
       ctx.addIssue({ code: "custom", path: [missing], message: `is required with ${given}: the certificate and its key go together` });
+    }
+    // One place says an account's dates: the file, which SIGHUP reads again, or else the variables, which it cannot.
+    for (const variable of ["SHIM_DEPRECATION_DATE", "SHIM_SUNSET_DATE", "SHIM_MIGRATION_URL"] as const) {
+      if (env.SHIM_MIGRATION_PLAN_FILE && env[variable] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [variable],
+          message: "cannot be set with SHIM_MIGRATION_PLAN_FILE: write it in the plan's default instead",
+        });
+      }
     }
     if (env.SHIM_TLS_CA_FILE && !env.SHIM_TLS_CERT_FILE) {
       ctx.addIssue({
@@ -217,6 +228,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   deprecationDate: vars.SHIM_DEPRECATION_DATE,
   sunsetDate: vars.SHIM_SUNSET_DATE,
   migrationUrl: vars.SHIM_MIGRATION_URL,
+  /** Set: the migration plan, per account (src/migration/); unset, the three variables above are its default. */
+  migrationPlanFile: vars.SHIM_MIGRATION_PLAN_FILE,
   /** In the sandbox, how long an order stays pending before it is issued. */
   sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
   /** In the sandbox, the longest order_validity.years it takes; longer is refused as v2 would refuse it. */

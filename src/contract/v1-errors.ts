@@ -30,6 +30,10 @@ export const V1_ERROR_CATALOGUE = {
   account_disabled: { statuses: [403], when: "accounts mode: the account is disabled in the accounts file" },
   not_found: { statuses: [404], when: "unknown path, or an order v2 does not have (when v2 gives no code)" },
   not_served: { statuses: [404], when: "a legacy endpoint the shim does not serve" },
+  sunset: {
+    statuses: [410],
+    when: 'the account\'s sunset has passed and its migration plan says after_sunset "refuse": nothing was sent to v2',
+  },
   method_not_allowed: { statuses: [405], when: "the path does not take the method (Allow says which do)" },
   not_acceptable: { statuses: [406], when: "Accept allows neither JSON nor XML" },
   request_timeout: { statuses: [408], when: "the request did not arrive within the server's timeouts" },
@@ -46,6 +50,10 @@ export const V1_ERROR_CATALOGUE = {
   upstream_invalid_answer: { statuses: [503], when: "v2's answer cannot be read; logged" },
   rate_limited: { statuses: [503], when: "the shim held the call back to keep the key under v2's limits; see Retry-After" },
   shutting_down: { statuses: [503], when: "the instance is draining; send again" },
+  migration_brownout: {
+    statuses: [503],
+    when: "the account is in a brownout of its migration plan and this call fell in the refused share: nothing was sent to v2; see Retry-After (the window's end)",
+  },
   state_unavailable: { statuses: [503], when: "SHIM_STATE_REQUIRED=true and the state store is down: nothing was sent to v2" },
   too_many_failed_logins: {
     statuses: [429],
@@ -179,6 +187,19 @@ export const v1Errors = {
       "too_many_failed_logins",
       `Too many failed logins for this account or from this address; the credentials were not checked. Retry after ${retryAfterSeconds} seconds.`,
       { "Retry-After": String(retryAfterSeconds) },
+    ),
+  /** A brownout of the account's migration plan refused the call; `until` is the window's end, and when to send it again. */
+  migrationBrownout: (until: string, retryAfterSeconds: number, migrationUrl: string, sunset: string | undefined) =>
+    one(
+      "migration_brownout",
+      `v1 is being retired for this account${sunset ? ` (its sunset: ${sunset})` : ""}. Until ${until} its calls are in a brownout, a rehearsal of that day, and this one was refused: nothing was sent to DigiCert. Send it again after ${until}, and move this client to the CertCentral Services API v2: ${migrationUrl}`,
+      { "Retry-After": String(Math.max(1, retryAfterSeconds)) },
+    ),
+  /** The account's sunset has passed, and its plan refuses its calls since. */
+  sunset: (at: string, migrationUrl: string) =>
+    one(
+      "sunset",
+      `v1 was retired for this account on ${at}: nothing was sent to DigiCert. Move this client to the CertCentral Services API v2: ${migrationUrl}`,
     ),
   invalidIdempotencyKey: () => one("invalid_param:idempotency_key", "Idempotency-Key must be 1 to 255 characters, such as a UUID."),
   idempotencyKeyInProgress: () =>

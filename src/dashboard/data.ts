@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.js";
 import type { RateWindow } from "../lib/rate-window.js";
+import type { PlanInUse } from "../migration/plan-in-use.js";
 import type { ClientUsage } from "../observability/client-usage.js";
 import { V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "../observability/client-usage.js";
 import type { OrderDesk } from "../ordering/desk.js";
@@ -18,6 +19,7 @@ import {
   type Volume,
   volume,
 } from "./aggregate.js";
+import { type MigrationStages, migrationStages } from "./migration-stages.js";
 
 /** Orders of each state read for the page: the newest this many. */
 const ORDERS_READ = 200;
@@ -59,6 +61,8 @@ export interface DashboardData {
   volume: Volume;
   failures: { v1: CodeRow[]; v2: CodeRow[] };
   orders: { unknown: OrderRow[]; settledLater: OrderRow[] };
+  /** Null while the store is down. */
+  migration: MigrationStages | null;
   health: {
     store: { backend: string; up: boolean };
     v2: V2Health;
@@ -69,10 +73,11 @@ export interface DashboardData {
 }
 
 export interface DashboardSources {
-  config: Pick<Config, "digicertApiUrl" | "deprecationDate" | "sunsetDate" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
+  config: Pick<Config, "digicertApiUrl" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
   store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad">;
   usage: Pick<ClientUsage, "flush">;
   ledger: Pick<OrderDesk, "flush">;
+  migration: PlanInUse;
   now?: () => number;
 }
 
@@ -118,9 +123,10 @@ function v2Health(answered: boolean, unanswered: boolean): V2Health {
 export async function dashboardData(sources: DashboardSources, sort: SortKey): Promise<DashboardData> {
   const { config, store } = sources;
   const now = (sources.now ?? Date.now)();
+  const { deprecation, sunset } = sources.migration.plan.default;
   const dates = {
-    deprecation: config.deprecationDate?.toISOString() ?? null,
-    sunset: config.sunsetDate?.toISOString() ?? null,
+    deprecation: deprecation === undefined ? null : new Date(deprecation).toISOString(),
+    sunset: sunset === undefined ? null : new Date(sunset).toISOString(),
   };
   const empty: DashboardData = {
     now,
@@ -129,6 +135,7 @@ export async function dashboardData(sources: DashboardSources, sort: SortKey): P
     volume: volume([], now),
     failures: { v1: [], v2: [] },
     orders: { unknown: [], settledLater: [] },
+    migration: null,
     health: { store: { backend: store.backend, up: false }, v2: "no recent calls", pacing: [], ...dates },
   };
   try {
@@ -165,6 +172,7 @@ export async function dashboardData(sources: DashboardSources, sort: SortKey): P
       volume: volume(hours, now),
       failures: failures(hours, now),
       orders: { unknown: unknown.placements.map(row), settledLater: settledLater.map(row) },
+      migration: migrationStages(sources.migration, clients),
       health: { store: { backend: store.backend, up: true }, v2: v2Health(answered, unanswered), pacing: paced, ...dates },
     };
   } catch {

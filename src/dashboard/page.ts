@@ -3,6 +3,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { type AccountRow, ageText, type CodeRow, SORT_KEYS, type SortKey } from "./aggregate.js";
 import { volumeChart } from "./chart.js";
 import type { DashboardData, OrderRow } from "./data.js";
+import { migrationSection } from "./migration-stages.js";
 
 // The page, rendered on the server with Hono's html helper, which escapes every
 // value: no script, no request to any other host, no font but the system's.
@@ -110,6 +111,7 @@ export function dashboardPage(data: DashboardData): Html {
 <tbody>${data.accounts.map((row) => accountRow(row, data.now))}</tbody></table></div>
 ${data.accounts.length === 0 ? html`<p class="muted">No legacy calls recorded.</p>` : ""}
 <p class="muted">Errors: the share of the last 30 days' calls that were refused or failed. Silent for 30 days: migrated.</p></section>
+${data.migration ? migrationSection(data.migration) : ""}
 <section id="volume"><h2>Legacy requests per day, last 30 days (UTC)</h2>${volumeChart(data.volume)}</section>
 <section id="failures"><h2>What fails</h2>
 <h3>v1 error codes answered</h3>${codeTable(data.failures.v1, "Status", "No errors in the last 7 days.")}

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { Logger } from "../observability/log.js";
 import { refuseMethod } from "./methods.js";
-import { rawV1Error } from "./render.js";
+import { type AlwaysHeaders, rawV1Error } from "./render.js";
 import { methodsAt } from "./served-paths.js";
 import { type AppFetch, answerInApp } from "./unknown-methods.js";
 
@@ -61,7 +61,7 @@ export function answerClientError(
   socket: ServerSocket,
   logger: Logger,
   /** What every v1 answer carries: the deprecation signals, when configured. */
-  alwaysHeaders: Readonly<Record<string, string>> = {},
+  alwaysHeaders: AlwaysHeaders = () => ({}),
   /** The app, which answers a method the parser does not know (APPROVE, REVOKE…) as it answers any request. */
   app?: AppFetch,
 ): void {
@@ -91,7 +91,7 @@ export function answerClientError(
   if (error.code === "HPE_INVALID_METHOD" && app && answerInApp(error.rawPacket, socket, app)) return;
   const request = readRawRequest(error.rawPacket);
   const refusal = refusalFor(error, request);
-  socket.end(rawV1Error(refusal, request.header("accept"), request.header("content-type"), alwaysHeaders));
+  socket.end(rawV1Error(refusal, request.header("accept"), request.header("content-type"), alwaysHeaders()));
   answeredOn.set(socket, refusal.status);
   logger.warn(
     { parser_error: error.code, status: refusal.status, method: request.method, path: request.path },

@@ -1,32 +1,34 @@
-import type { MiddlewareHandler } from "hono";
-import type { Config } from "../config/config.js";
+import type { Context, MiddlewareHandler } from "hono";
+import type { LegacyAccount } from "../contract/account.js";
 import { isShimEndpoint } from "../contract/surface.js";
+import type { PlanInUse } from "../migration/plan-in-use.js";
 import type { ShimEnv } from "./env.js";
 
+/** The account a request acts for, once its credentials are read (and, in accounts mode, accepted); undefined before. */
+export const accountIdOf = (c: Context<ShimEnv>): string | undefined => (c.get("account") as LegacyAccount | undefined)?.accountId;
+
 /**
- * The signals a migrating client's tooling can read on every v1 answer, each
- * only when configured: RFC 9745 Deprecation (a structured date, `@` and epoch
- * seconds), RFC 8594 Sunset (an HTTP date), and a Link to the migration guide.
+ * The signals a migrating client's tooling can read on a v1 answer, each only
+ * when its plan sets it: RFC 9745 Deprecation, RFC 8594 Sunset, and a Link to the
+ * migration guide. Its account's (src/migration/plan.ts), or the plan's default
+ * for an answer given before the account is known (a 401, a 406).
  */
-export function deprecationHeaders(config: Pick<Config, "deprecationDate" | "sunsetDate" | "migrationUrl">): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (config.deprecationDate) headers.Deprecation = `@${Math.floor(config.deprecationDate.getTime() / 1000)}`;
-  if (config.sunsetDate) headers.Sunset = config.sunsetDate.toUTCString();
-  if (config.migrationUrl) headers.Link = `<${config.migrationUrl}>; rel="deprecation"; type="text/html"`;
-  return headers;
-}
+export const signalsFor =
+  (plans: PlanInUse) =>
+  (c: Context<ShimEnv>): Readonly<Record<string, string>> =>
+    plans.stagesOf(accountIdOf(c)).headers;
 
 /** Adds the headers to an answer on the legacy surface, errors and 304s included; the shim's own endpoints are not v1. */
-export function addDeprecationHeaders(entries: readonly (readonly [string, string])[], path: string, answer: Response): void {
+export function addDeprecationHeaders(headers: Readonly<Record<string, string>>, path: string, answer: Response): void {
   if (isShimEndpoint(path)) return;
-  for (const [name, value] of entries) answer.headers.set(name, value);
+  for (const name in headers) answer.headers.set(name, headers[name]!);
 }
 
-/** Adds the headers to every answer that passes through it. */
-export function announceDeprecation(headers: Record<string, string>): MiddlewareHandler<ShimEnv> {
-  const entries = Object.entries(headers);
+/** Adds its account's headers to every answer that passes through it. */
+export function announceDeprecation(plans: PlanInUse): MiddlewareHandler<ShimEnv> {
+  const signals = signalsFor(plans);
   return async function announce(c, next) {
     await next();
-    addDeprecationHeaders(entries, c.req.path, c.res);
+    addDeprecationHeaders(signals(c), c.req.path, c.res);
   };
 }

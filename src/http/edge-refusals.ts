@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { Duplex } from "node:stream";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { Logger } from "../observability/log.js";
-import { rawV1Error, v1ErrorAnswer } from "./render.js";
+import { type AlwaysHeaders, rawV1Error, v1ErrorAnswer } from "./render.js";
 
 // What Node and @hono/node-server answer themselves, below the app, with a bare
 // status and no log line (an unreadable Host or target, OPTIONS *, an Expect
@@ -47,22 +47,13 @@ function refusalOf(request: IncomingMessage): { refusal: V1Error; why: string } 
   return undefined;
 }
 
-function answer(
-  response: ServerResponse,
-  refusal: V1Error,
-  request: IncomingMessage,
-  alwaysHeaders: Readonly<Record<string, string>>,
-): void {
-  const { status, headers, text } = v1ErrorAnswer(refusal, request.headers.accept, request.headers["content-type"], alwaysHeaders);
+function answer(response: ServerResponse, refusal: V1Error, request: IncomingMessage, alwaysHeaders: AlwaysHeaders): void {
+  const { status, headers, text } = v1ErrorAnswer(refusal, request.headers.accept, request.headers["content-type"], alwaysHeaders());
   response.writeHead(status, headers).end(text);
 }
 
 /** Hands the app only requests it can read; answers the rest with a v1 error. */
-export function refuseUnreadableTargets(
-  listener: RequestListener,
-  logger: Logger,
-  alwaysHeaders: Readonly<Record<string, string>>,
-): RequestListener {
+export function refuseUnreadableTargets(listener: RequestListener, logger: Logger, alwaysHeaders: AlwaysHeaders): RequestListener {
   return (request, response) => {
     const refused = refusalOf(request);
     if (!refused) return listener(request, response);
@@ -72,7 +63,7 @@ export function refuseUnreadableTargets(
 }
 
 /** Node's `checkExpectation`: an Expect other than 100-continue. */
-export function answerExpectation(logger: Logger, alwaysHeaders: Readonly<Record<string, string>>) {
+export function answerExpectation(logger: Logger, alwaysHeaders: AlwaysHeaders) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const refusal = v1Errors.expectationFailed();
     logRefusal(logger, refusal, request.method, request.url, "an Expect other than 100-continue");
@@ -81,10 +72,10 @@ export function answerExpectation(logger: Logger, alwaysHeaders: Readonly<Record
 }
 
 /** Node's `connect`: CONNECT, whose target is a host and port, not a path; without a listener Node drops the connection. */
-export function answerConnect(logger: Logger, alwaysHeaders: Readonly<Record<string, string>>) {
+export function answerConnect(logger: Logger, alwaysHeaders: AlwaysHeaders) {
   return (request: IncomingMessage, socket: Duplex): void => {
     const refusal = v1Errors.unreadableTarget();
     logRefusal(logger, refusal, request.method, request.url, "CONNECT: this service is no proxy");
-    socket.end(rawV1Error(refusal, request.headers.accept, request.headers["content-type"], alwaysHeaders));
+    socket.end(rawV1Error(refusal, request.headers.accept, request.headers["content-type"], alwaysHeaders()));
   };
 }

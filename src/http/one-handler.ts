@@ -8,6 +8,7 @@ import { addDeprecationHeaders } from "./deprecation.js";
 import type { ShimEnv } from "./env.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { refuseOverride } from "./methods.js";
+import type { MigrationStep } from "./migration-gate.js";
 import { settleFormat } from "./negotiate.js";
 import { finishRecord, startRecord } from "./observe-requests.js";
 import { assignRequestId } from "./request-id.js";
@@ -17,9 +18,12 @@ import { inRequestSpan } from "./trace-requests.js";
 export interface LegacyPostSteps {
   observers: readonly RequestObserver[];
   tracing: Pick<Tracing, "traceRequest"> | undefined;
-  deprecation: Readonly<Record<string, string>>;
+  /** The deprecation signals for the request's answer: its account's, once known. */
+  deprecation: (c: Context<ShimEnv>) => Readonly<Record<string, string>>;
   lifecycle: Lifecycle;
   authenticate: Authenticator;
+  /** The migration plan's judgement, the last step before the handler: nothing reaches v2 for a call it refuses. */
+  migration: MigrationStep;
   /** A 413 for a declared length over the limit, or the middleware that counts a body without one while reading it. */
   checkBodySize: (c: Context<ShimEnv>) => MiddlewareHandler<ShimEnv> | undefined;
   answerFailure: (error: Error, c: Context<ShimEnv>) => Response;
@@ -43,14 +47,13 @@ const APP_WIDE_ROUTE = "/*";
  * first: the request id, the record (log line, metrics, clients view), the span
  * when tracing is on, the deprecation headers; then the answer's format, the
  * lifecycle, the override refusal; then the route's own: who asks, the body's
- * type and size, the handler. A refusal is answered where it is thrown, as
- * Hono's compose answers it, and the steps around it go on as their middleware
- * would. X-HTTP-Method-Override is never honoured here: the path takes POST
+ * type and size, the migration plan's judgement, the handler. A refusal is
+ * answered where it is thrown, as Hono's compose answers it, and the steps
+ * around it go on as their middleware would. X-HTTP-Method-Override is never honoured here: the path takes POST
  * alone, so any other method it names is refused.
  */
 export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHandler) => Handler<ShimEnv> {
-  const { observers, tracing, lifecycle, authenticate, checkBodySize, answerFailure } = steps;
-  const deprecation = Object.entries(steps.deprecation);
+  const { observers, tracing, deprecation, lifecycle, authenticate, migration, checkBodySize, answerFailure } = steps;
 
   /** As compose does, only an Error is answered; anything else is thrown on, to Hono. */
   const failed = (error: unknown, c: Context<ShimEnv>): Response => {
@@ -58,16 +61,22 @@ export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHand
     throw error;
   };
 
+  /** The plan's judgement, then the handler; awaited only when the judgement reads the body (a brownout's draw). */
+  const judgedThenHandled = (c: Context<ShimEnv>, handle: OrderHandler): Promise<Response> => {
+    const judging = migration(c);
+    return judging ? judging.then(() => handle(c)) : handle(c);
+  };
+
   /** hono's bodyLimit, a middleware, reads the body counting, then calls on; past the limit it throws the 413. */
   const counted = async (c: Context<ShimEnv>, whileReading: MiddlewareHandler<ShimEnv>, handle: OrderHandler): Promise<Response> => {
     let answer: Response | undefined;
     await whileReading(c, async () => {
-      answer = await handle(c);
+      answer = await judgedThenHandled(c, handle);
     });
     return answer as Response;
   };
 
-  /** Who asks, then the body's type, then its size while it is read: nothing is read for a stranger. */
+  /** Who asks, then the body's type, then its size while it is read (nothing is read for a stranger), then the plan's judgement. */
   const routeSteps = async (c: Context<ShimEnv>, handle: OrderHandler): Promise<Response> => {
     const checked = authenticate(c);
     const afterAnswer = checked instanceof Promise ? await checked : checked;
@@ -75,7 +84,7 @@ export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHand
     try {
       settleBodyFormat(c);
       const whileReading = checkBodySize(c);
-      answer = whileReading ? await counted(c, whileReading, handle) : await handle(c);
+      answer = whileReading ? await counted(c, whileReading, handle) : await judgedThenHandled(c, handle);
     } catch (error) {
       answer = failed(error, c);
     }
@@ -106,7 +115,7 @@ export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHand
   };
 
   const withHeaders = (c: Context<ShimEnv>, answer: Response, route: string): Answered => {
-    addDeprecationHeaders(deprecation, c.req.path, answer);
+    addDeprecationHeaders(deprecation(c), c.req.path, answer);
     return { answer, status: answer.status, route };
   };
 

@@ -40,6 +40,9 @@ export function renderErrors(format: Format, errors: readonly V1ErrorItem[]): Re
   };
 }
 
+/** What every v1 answer given below the app carries, as it is when the answer is given: the deprecation signals of the plan's default. */
+export type AlwaysHeaders = () => Readonly<Record<string, string>>;
+
 /** A refusal in the format the request's Accept (or body) negotiates, JSON when none: the status, headers and body to write. */
 export function v1ErrorAnswer(
   refusal: V1Error,

@@ -6,10 +6,19 @@ import { HourTally, OTHER_SERIES } from "./usage-series.js";
 const OUTCOMES = ["ordered", "read", "refused_by_validation", "refused_by_v2", "failed_upstream"] as const;
 /** How a legacy call ended, for the migration's view of who still calls v1. */
 export type Outcome = (typeof OUTCOMES)[number];
-const NO_COUNTS = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+/** Besides its outcome, a call made during one of its account's brownouts (refused or served) is counted here too. */
+export const DURING_BROWNOUTS = "during_brownouts";
+const NO_COUNTS = Object.fromEntries([...OUTCOMES, DURING_BROWNOUTS].map((o) => [o, 0])) as Record<
+  Outcome | typeof DURING_BROWNOUTS,
+  number
+>;
 
-/** A refusal is v2's when v2 was asked; every other refusal (fields, credentials, format) is the shim's own. */
-export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status">): Outcome {
+/**
+ * A refusal is v2's when v2 was asked; every other refusal (fields, credentials,
+ * format, the migration plan's, whatever its status: a brownout's is a 503) is the shim's own.
+ */
+export function outcomeOf(record: Pick<RequestRecord, "status" | "v2_status" | "migration">): Outcome {
+  if (record.migration === "brownout_refused" || record.migration === "sunset_refused") return "refused_by_validation";
   if (record.status >= 500) return "failed_upstream";
   if (record.status >= 400) return record.v2_status === undefined ? "refused_by_validation" : "refused_by_v2";
   return record.status === 201 ? "ordered" : "read";
@@ -23,6 +32,8 @@ export const V2_UNANSWERED_FLAG = "v2:unanswered";
 const OTHERS = "(others)";
 /** Callers whose credentials were not accepted, however many ids and agents they make up, are one entry. */
 const UNVERIFIED = "(unverified)";
+/** The entries that stand for many callers, not for one account. */
+export const isManyCallers = (accountId: string): boolean => accountId === OTHERS || accountId === UNVERIFIED;
 const clip = (text: string | undefined, max: number) => (text ?? "(none)").slice(0, max);
 
 export interface ClientUsageOptions {
@@ -74,7 +85,8 @@ export class ClientUsage {
     const account_id = accepted ? clip(record.account_id, 64) : UNVERIFIED;
     const user_agent = accepted ? clip(record.user_agent, 256) : UNVERIFIED;
     const outcome = outcomeOf(record);
-    this.#add({ account_id, user_agent, first_seen: at, last_seen: at, counts: { [outcome]: 1 } });
+    const counts = record.migration?.startsWith("brownout") ? { [outcome]: 1, [DURING_BROWNOUTS]: 1 } : { [outcome]: 1 };
+    this.#add({ account_id, user_agent, first_seen: at, last_seen: at, counts });
     this.#hours.add(at, { kind: "call", account_id, user_agent, outcome });
     for (const code of record.errors ?? []) {
       this.#hours.add(at, { kind: "v1_error", code: clip(code, 128), status: record.status });

@@ -7,6 +7,12 @@ import type { RequestRecord } from "./request-log.js";
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([...V1_ORDER_FIELDS, "order_id"]);
 
+/** The migration plan's refusals, by the kind counted. */
+const MIGRATION_REFUSALS: Partial<Record<NonNullable<RequestRecord["migration"]>, string>> = {
+  brownout_refused: "brownout",
+  sunset_refused: "sunset",
+};
+
 /**
  * Prometheus metrics (prom-client). Every label takes few values: routes as
  * registered, statuses, formats, v1 field names; never account ids or agents.
@@ -59,6 +65,14 @@ export class ShimMetrics {
     help: "Orders placed while the state store could not be used (failing open): without retry protection or a ledger record; each logged at warn.",
     registers: [this.registry],
   });
+
+  readonly #migrationRefusals = new Counter({
+    name: "shim_migration_refusals_total",
+    help: "Legacy calls the migration plan refused, nothing sent to v2, by kind: brownout, or sunset.",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+
   readonly #ledgerWriteFailures = new Counter({
     name: "shim_ledger_write_failures_total",
     help: "Order ledger writes that failed (each logged at error level with what is needed to reconcile).",
@@ -68,6 +82,8 @@ export class ShimMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Both kinds from the start, so that a rate over them is defined before the first refusal.
+    for (const kind of Object.values(MIGRATION_REFUSALS)) this.#migrationRefusals.inc({ kind }, 0);
   }
 
   /**
@@ -110,6 +126,8 @@ export class ShimMetrics {
     if (record.v2_sends && record.v2_sends > 1) this.#resends.inc(record.v2_sends - 1);
     if (record.recovered_by_lookup) this.#recovered.inc();
     if (record.replayed_from) this.#replayed.inc();
+    const refusal = record.migration && MIGRATION_REFUSALS[record.migration];
+    if (refusal) this.#migrationRefusals.inc({ kind: refusal });
     for (const code of record.errors ?? []) {
       const [kind, field = ""] = code.split(":");
       if (kind === "required_param" || kind === "invalid_param") this.#validation.inc({ field: KNOWN_FIELDS.has(field) ? field : "other" });

@@ -19,6 +19,8 @@ export interface RequestLog {
   /** A client's retry answered with an earlier placement of the same order: that request's req_id. */
   replayed_from?: string;
   errors?: string[];
+  /** The migration plan's judgement (src/migration/): a call made during its account's brownout, refused or served; a call refused after its sunset. */
+  migration?: "brownout_refused" | "brownout_served" | "sunset_refused";
   /** With tracing on: the request's trace, to find its spans from the log line. */
   trace_id?: string;
 }

@@ -1,7 +1,9 @@
 import type { Context } from "hono";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "../http/env.js";
-import type { ClientUsage } from "../observability/client-usage.js";
+import { stageReport } from "../migration/plan.js";
+import type { PlanInUse } from "../migration/plan-in-use.js";
+import { type ClientUsage, isManyCallers } from "../observability/client-usage.js";
 import type { OrderDesk } from "../ordering/desk.js";
 import { StateUnavailable } from "../state/resilient.js";
 import { cursorText, PLACEMENT_STATES, type PlacementFilter, type PlacementState, parseCursor, type StateStore } from "../state/store.js";
@@ -35,10 +37,18 @@ async function orUnavailable(c: Context<ShimEnv>, answer: () => Promise<Response
   }
 }
 
-/** `GET /_shim/clients`: who still calls v1 (ClientUsage). */
-export const adminClientsHandler = (usage: Pick<ClientUsage, "report">) =>
+/** `GET /_shim/clients`: who still calls v1 (ClientUsage), each account with its stage in the migration plan. */
+export const adminClientsHandler = (usage: Pick<ClientUsage, "report">, plans: PlanInUse) =>
   function answerClients(c: Context<ShimEnv>) {
-    return orUnavailable(c, async () => c.json(await usage.report()));
+    return orUnavailable(c, async () => {
+      const { since, clients } = await usage.report();
+      const now = plans.now();
+      const staged = clients.map((client) => ({
+        ...client,
+        migration: isManyCallers(client.account_id) ? null : stageReport(plans.stagesOf(client.account_id), now),
+      }));
+      return c.json({ since, clients: staged });
+    });
   };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -25,9 +25,12 @@ const ERROR_STATUSES = Object.entries(V1_ERROR_CATALOGUE).reduce(
 // What each kind of request can be answered: only a body can be too large or of the
 // wrong type, only an order id can be unknown, and only a POST can carry an override.
 const BODY_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 405, 406, 408, 413, 415, 417, 429, 431, 500, 503];
-/** An order can also carry an Idempotency-Key that is in use, or was used with another order. */
-const ORDER_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 405, 406, 408, 409, 413, 415, 417, 422, 429, 431, 500, 503];
-const ORDER_DETAILS_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 404, 406, 408, 429, 431, 500, 503];
+/**
+ * An order can also carry an Idempotency-Key that is in use, or was used with another order. Legacy calls (orders and
+ * reads, not the translation) can also be refused by the migration plan: 410 after a sunset, 503 in a brownout.
+ */
+const ORDER_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 405, 406, 408, 409, 410, 413, 415, 417, 422, 429, 431, 500, 503];
+const ORDER_DETAILS_ERRORS: readonly ErrorStatus[] = [400, 401, 403, 404, 406, 408, 410, 429, 431, 500, 503];
 
 /** The bodies, each from the zod schema that validates (input) or types (output) it. */
 function componentSchemas(config: Pick<Config, "platforms" | "orderIdFormat">) {

@@ -1,7 +1,7 @@
 /** Each module of src/ (a path relative to src/) and what it imports: other modules, or package names. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
 
-const BELOW_HTTP = ["contract", "lib", "config", "mapping", "v2", "state", "observability", "ordering"];
+const BELOW_HTTP = ["contract", "lib", "config", "mapping", "v2", "state", "observability", "ordering", "migration"];
 
 /**
  * The folders of src/ and what each may import besides itself (the README's
@@ -17,6 +17,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   state: ["contract", "lib"],
   observability: ["contract", "lib", "config", "v2", "state"],
   ordering: ["contract", "lib", "config", "mapping", "v2", "state", "observability"],
+  migration: ["contract", "lib", "config"],
   http: BELOW_HTTP,
   accounts: [...BELOW_HTTP, "http"],
   routes: [...BELOW_HTTP, "http"],
