@@ -23,6 +23,7 @@ const NO_ANSWER: ReadonlyMap<string, string> = new Map([
   ["ENOTFOUND", "its host name is unknown"],
   ["EAI_AGAIN", "its host name could not be resolved"],
   ["UND_ERR_RES_EXCEEDED_MAX_SIZE", "its answer was larger than this service reads"],
+  ["ANSWER_LOST", "its answer could not be read"],
 ]);
 
 /** v2 has not said how long to wait; its short window is 5 seconds. */

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { httpTransport, V2_MAX_ANSWER_BYTES } from "./transport.js";
+import { ANSWER_LOST, answerText, httpTransport, V2_MAX_ANSWER_BYTES } from "./transport.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -47,5 +47,14 @@ describe("httpTransport", () => {
     );
     expect(outcome).toBe("UND_ERR_RES_EXCEEDED_MAX_SIZE");
     expect(served.finished).toBe(false);
+  });
+
+  it("fails a body that cannot be read as lost after v2 had the request, never as a TypeError (which reads as never sent)", async () => {
+    // What undici rejects a body with when its size limit destroyed it before it was read: a bare TypeError.
+    const unusable = { text: () => Promise.reject(new TypeError("unusable")) };
+    await expect(answerText(unusable)).rejects.toMatchObject({ code: ANSWER_LOST });
+    const reset = { text: () => Promise.reject(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })) };
+    await expect(answerText(reset)).rejects.toMatchObject({ code: "UND_ERR_SOCKET" });
+    expect(await answerText({ text: async () => "{}" })).toBe("{}");
   });
 });

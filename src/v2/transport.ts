@@ -58,7 +58,7 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
       const timer = setTimeout(() => signal.emit("abort"), timeoutMs);
       try {
         const response = await pool.request({ method, path: prefix + path, headers, body: body ?? null, signal });
-        return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+        return { status: response.statusCode, headers: response.headers, text: await answerText(response.body) };
       } finally {
         clearTimeout(timer);
       }
@@ -66,6 +66,24 @@ export function httpTransport(baseUrl: string, timeoutMs: number): HttpTransport
     close: () => pool.close(),
     destroy: () => pool.destroy(),
   };
+}
+
+/** An answer's body could not be read whole: the request reached v2, and whatever v2 did is not known. */
+export const ANSWER_LOST = "ANSWER_LOST";
+
+/**
+ * The body of an answer whose head has arrived, as text. Whatever fails now failed
+ * after v2 had the request, and says so: undici rejects a body its own size limit or
+ * an abort destroyed before it was read with a bare TypeError ("unusable"), which
+ * would otherwise read as a request never sent, and be sent again.
+ */
+export async function answerText(body: { text(): Promise<string> }): Promise<string> {
+  try {
+    return await body.text();
+  } catch (error) {
+    const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : ANSWER_LOST;
+    throw Object.assign(new Error("the answer could not be read", { cause: error }), { code });
+  }
 }
 
 /** For the sandbox: a web-standard app called in process, no socket in between, nothing to time out. */
