@@ -1,3 +1,5 @@
+// First: on an older Node it stops the start, saying what is needed, before any other module runs.
+import "./config/supported-node.js";
 import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync as Database } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../src/state/sqlite.js";
 import { tempDir } from "./support/temp-files.js";

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: on an older Node it stops the start, saying what is needed, before any other module runs.
+import "../config/supported-node.js";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/config.js";

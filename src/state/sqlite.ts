@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { RateWindow } from "../lib/rate-window.js";
 import { abandoned, claimable, mergeCounts, settled } from "./memory.js";
+import { type Database, openDatabase } from "./sqlite-driver.js";
 import {
   busiest,
   type ClaimResult,
@@ -79,16 +79,16 @@ const fromRow = (row: Row): Placement =>
   placementSchema.parse({ ...row, v2_status: row.v2_status === null ? null : JSON.parse(row.v2_status) });
 
 /**
- * One replica's state in a file on local disk, surviving restarts (better-sqlite3).
+ * One replica's state in a file on local disk, surviving restarts (node:sqlite, through sqlite-driver.ts).
  * Write-ahead log with synchronous=NORMAL: a committed write is in the log before
  * the call returns, so it survives the process being killed (kill -9, OOM);
  * only a crash of the machine itself may lose the last writes. FULL would fsync
- * on every commit, and better-sqlite3 runs on the event loop: every order would
+ * on every commit, and node:sqlite runs on the event loop: every order would
  * wait for the disk. See README, "Running several replicas".
  */
 export class SqliteStore implements StateStore {
   readonly backend = "sqlite";
-  readonly #db: Database.Database;
+  readonly #db: Database;
   readonly #q;
   readonly #batch: Write[] = [];
 
@@ -97,7 +97,7 @@ export class SqliteStore implements StateStore {
     private readonly now: () => number = Date.now,
   ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    const db = openDatabase(path);
     this.#db = db;
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
@@ -417,7 +417,7 @@ export class SqliteStore implements StateStore {
 }
 
 /** A record into `table`, unless `other` holds one with its id (then nothing changes); one in `table` already, its key refuses. */
-const insertUnlessIn = (db: Database.Database, table: string, other: string) =>
+const insertUnlessIn = (db: Database, table: string, other: string) =>
   db.prepare(
     `INSERT INTO ${table} (${COLUMNS}) SELECT ${COLUMNS.replace(/(\w+)/g, "@$1")} WHERE NOT EXISTS (SELECT 1 FROM ${other} WHERE alternative_order_id = @alternative_order_id)`,
   );
