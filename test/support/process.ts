@@ -36,7 +36,15 @@ export function spawnShim(env: Record<string, string>, cwd?: string): ShimProces
   const child = spawn(process.execPath, START_ARGS, {
     cwd,
     // Tests send the seed order again and again as distinct orders: no retry window unless the test sets one.
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", SHIM_STATE: "memory", SHIM_RETRY_WINDOW_MS: "0", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SHIM_STATE: "memory",
+      SHIM_RETRY_WINDOW_MS: "0",
+      SHIM_SHUTDOWN_GRACE_MS: "0",
+      ...env,
+    },
   });
   let stdout = "";
   let stderr = "";
