@@ -252,7 +252,7 @@ describe("v1-shim usage", () => {
   it("exits 2 with a short message for a usage or file error, printing nothing", () => {
     const v1 = example("seed-order.json");
     const cases: [string[], RegExp][] = [
-      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE" "doctor" or "config"/],
+      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor" or "config"/],
       [["translate"], /expected "translate V1_FILE"/],
       [["translate", v1, v1], /expected "translate V1_FILE"/],
       [["diff", v1], /expected .*"diff V1_FILE V2_FILE"/],
