@@ -53,7 +53,8 @@ describe("deploy/compose/compose.yaml", () => {
   it("runs two shims from the image on one Redis behind the balancer, with a stop grace above the drain", () => {
     const { redis, lb, ...shims } = compose.services;
     expect(Object.keys(shims)).toEqual(["shim-a", "shim-b"]);
-    for (const shim of Object.values(shims)) {
+    for (const name of Object.keys(shims)) {
+      const shim = compose.services[name];
       expect(shim.build.dockerfile).toBe("deploy/Dockerfile");
       expect(shim.environment.SHIM_STATE).toBe("redis://redis:6379/0");
       expect(shim.depends_on.redis.condition).toBe("service_healthy");
