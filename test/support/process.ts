@@ -38,6 +38,7 @@ export function spawnShim(env: Record<string, string>, cwd?: string, args: reado
   const child = spawn(process.execPath, args, {
     cwd,
     // Tests send the seed order again and again as distinct orders: no retry window unless the test sets one.
+    // SIGTERM drains at once, as before the grace existed, unless the test sets one (test/shutdown.test.ts).
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
