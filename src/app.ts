@@ -26,13 +26,12 @@ import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
+import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
-import { RetryWindow } from "./routes/client-retries.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
-import { OrderLedger } from "./state/ledger.js";
 import { MemoryStore } from "./state/memory.js";
 import type { StateStore } from "./state/store.js";
 import type { V2Client } from "./v2/client.js";
@@ -55,19 +54,30 @@ export interface AppDeps {
   usage?: ClientUsage;
   /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
   knownKeys?: KnownKeys;
-  ledger?: OrderLedger;
+  desk?: OrderDesk;
 }
 
-/** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
-export function orderLedgerFor(config: Config, state: StateStore, logger: Logger, metrics: ShimMetrics): OrderLedger {
-  return new OrderLedger(state, {
+/** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
+export function orderDeskFor(
+  config: Config,
+  state: StateStore,
+  v2: V2Client,
+  logger: Logger,
+  metrics: ShimMetrics,
+  identity: "account" | "key",
+): OrderDesk {
+  const { deadlineMs: _, ...policy } = config.retry;
+  const options = {
     replicaId: config.state.replicaId,
-    deadlineMs: config.retry.deadlineMs,
+    identity,
+    windowMs: config.retryWindow.windowMs,
     required: config.state.required,
-    onWriteFailure: (write, record) => {
-      metrics.ledgerWriteFailed(write);
-      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
-    },
+    policy,
+    fingerprintKey: config.retryWindow.fingerprintKey,
+  };
+  return new OrderDesk(state, v2, logger, options, REAL_WORLD, {
+    unprotected: metrics.orderUnprotected,
+    ledgerWriteFailed: metrics.ledgerWriteFailed,
   });
 }
 
@@ -77,7 +87,7 @@ interface AdminParts {
   metrics: ShimMetrics;
   state: StateStore;
   usage: ClientUsage;
-  ledger: OrderLedger;
+  desk: OrderDesk;
 }
 
 /** For operators, before anything v1: not logged, not negotiated, not counted as legacy calls. */
@@ -94,13 +104,13 @@ function answerProbes(app: Hono<ShimEnv>, lifecycle: Lifecycle): void {
  * ledger and the dashboard, each behind the same token check. On the legacy port,
  * or, with SHIM_ADMIN_PORT, on a listener of its own (createAdminApp).
  */
-function answerAdmin(app: Hono<ShimEnv>, { config, metrics, state, usage, ledger }: AdminParts): void {
+function answerAdmin(app: Hono<ShimEnv>, { config, metrics, state, usage, desk }: AdminParts): void {
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   if (!config.adminToken) return;
   const admin = requireAdminToken(config.adminToken, new FailedAdminTokens(state), config.trustProxyHops);
-  const dashboard = dashboardHandlers({ config, store: state, usage, ledger });
+  const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk });
   app.get("/_shim/clients", admin, adminClientsHandler(usage));
-  app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
+  app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
   app.get("/_shim/dashboard", admin, dashboard.page);
   app.get("/_shim/dashboard.json", admin, dashboard.json);
 }
@@ -133,13 +143,7 @@ export function createApps(deps: AppDeps): ShimApps {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
-  const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
-  const retries = new RetryWindow(state, {
-    windowMs: config.retryWindow.windowMs,
-    replicaId: config.state.replicaId,
-    holdMs: config.retry.deadlineMs,
-    keyMs: config.state.ledgerRetentionMs,
-  });
+  const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -147,7 +151,7 @@ export function createApps(deps: AppDeps): ShimApps {
   const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
   answerProbes(app, lifecycle);
-  const adminParts = { config, metrics, state, usage, ledger };
+  const adminParts = { config, metrics, state, usage, desk };
   const admin = config.admin.port === undefined ? undefined : createAdminApp({ ...adminParts, lifecycle, logger: deps.logger });
   if (!admin) answerAdmin(app, adminParts);
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
@@ -174,7 +178,7 @@ export function createApps(deps: AppDeps): ShimApps {
     checkBodySize,
     answerFailure: onError,
   });
-  app.post("/order/code", inOnePlace(orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger, retries })));
+  app.post("/order/code", inOnePlace(orderCodeHandler({ config, desk, logger: deps.logger })));
 
   // Every other legacy request, outermost first: the override's re-dispatch, the request id, the
   // record (log line, metrics, clients view), the span, the deprecation headers, the answer's

@@ -5,9 +5,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
-import { Reconciler } from "./accounts/reconciler.js";
 import type { AccountRegistry } from "./accounts/registry.js";
-import { createApps, orderLedgerFor } from "./app.js";
+import { createApps, orderDeskFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
@@ -18,6 +17,7 @@ import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import type { Tracing } from "./observability/tracing.js";
+import { Reconciler } from "./ordering/reconciler.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
 import type { ResilientStore } from "./state/resilient.js";
 import { type V2CallObserver, V2Client } from "./v2/client.js";
@@ -135,11 +135,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     });
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
-  const ledger = orderLedgerFor(config, state, logger, metrics);
+  const desk = orderDeskFor(config, state, v2, logger, metrics, options.accounts ? "account" : "key");
   // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
+  const accounts = options.accounts;
   const reconciler =
-    options.accounts && config.reconcile.intervalMs > 0
-      ? new Reconciler(state, v2, options.accounts, logger, {
+    accounts && config.reconcile.intervalMs > 0
+      ? new Reconciler(state, v2, (accountId) => accounts.v2KeyOf(accountId), logger, {
           intervalMs: config.reconcile.intervalMs,
           forMs: config.reconcile.forMs,
           replicaId: config.state.replicaId,
@@ -157,7 +158,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     state,
     usage,
     knownKeys,
-    ledger,
+    desk,
     tracing,
   });
 
@@ -225,7 +226,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await tracing?.shutdown();
       stopSweeping();
       await reconciler?.stop();
-      await ledger.flush();
+      await desk.flush();
       await usage.stop();
       await state.close();
       return clean;

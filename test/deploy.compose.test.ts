@@ -71,7 +71,7 @@ describe("deploy/compose/compose.yaml", () => {
     const redis = await startRedis();
     const fake = await startFakeV2();
     const environment = compose["x-shim"].environment as Record<string, string>;
-    const given = { DIGICERT_API_URL: fake.url, SHIM_RETRY_FINGERPRINT_KEY: "a-fingerprint-key-shared-by-both-replicas" };
+    const given = { DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: "an-admin-token-for-the-test" };
     const env = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(String(value), given)]));
     // As the image runs them (NODE_ENV=production, from its ENV), on the test's ports, with the retry window on.
     const shimEnv = (replica: string) => ({
@@ -113,7 +113,7 @@ describe("deploy/compose/compose.yaml", () => {
       .toBe(200);
 
     // The same order twice: each replica takes one, and the second is the first one's retry, recognised
-    // through the Redis they share (and the fingerprint key they share): one order at v2, one order id.
+    // through the Redis they share (and the fingerprint key the first kept there): one order at v2, one order id.
     const first = await sendHttpMessage(url, orderRequest());
     const again = await sendHttpMessage(url, orderRequest());
     expect([first.status, again.status]).toEqual([201, 201]);

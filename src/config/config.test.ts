@@ -180,13 +180,13 @@ describe("loadConfig", () => {
     expect(problem).toBe(`SHIM_PLATFORMS_FILE cannot be read as JSON (${broken}): line 3, column 18: expected a comma or a closing }`);
   });
 
-  it("makes what is made at start in one step after the variables are checked, from what it is given", () => {
-    const io = { hostname: () => "shim-host", pid: 4242, randomKey: () => "k".repeat(43) };
-    expect(loadConfig({}, io)).toMatchObject({ state: { replicaId: "shim-host:4242" }, retryWindow: { fingerprintKey: "k".repeat(43) } });
+  it("takes what the host says in one step after the variables are checked, from what it is given", () => {
+    const io = { hostname: () => "shim-host", pid: 4242 };
+    expect(loadConfig({}, io)).toMatchObject({ state: { replicaId: "shim-host:4242" }, retryWindow: { fingerprintKey: undefined } });
     const given = { SHIM_REPLICA_ID: "shim-a", SHIM_RETRY_FINGERPRINT_KEY: "f".repeat(32) };
     expect(loadConfig(given, io)).toMatchObject({ state: { replicaId: "shim-a" }, retryWindow: { fingerprintKey: "f".repeat(32) } });
     // A bad variable stops the load before anything is made or read.
-    const untouched = { hostname: () => expect.fail("hostname read"), pid: 1, randomKey: () => expect.fail("key made") };
+    const untouched = { hostname: () => expect.fail("hostname read"), pid: 1 };
     expect(() => loadConfig({ PORT: "x", SHIM_PLATFORMS_FILE: "/nonexistent.json" }, untouched)).toThrow(
       /^Invalid configuration:\n {2}- PORT /,
     );

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -13,7 +12,7 @@ export { V2_RATE_LIMITS, windowText } from "./settings.js";
 // Every setting comes from the environment and is checked here, at start, so a bad value
 // stops the start with a message naming the variable. Loading is two steps: the variables
 // are read and checked (pure: the schemas of settings.ts, and the checks between them
-// below), then `settle` reads the files they name and makes what is made at start.
+// below), then `settle` reads the files they name and takes what the host says.
 
 type Declared = typeof SETTINGS;
 
@@ -61,18 +60,17 @@ const envSchema = z
 
 type Vars = z.output<typeof envSchema>;
 
-/** What the start needs to settle the configuration: the host's name, this process, a random key. */
+/** What the start needs to settle the configuration: the host's name, and this process. */
 export interface SettleIo {
   hostname(): string;
   pid: number;
-  randomKey(): string;
 }
 
-const PROCESS_IO: SettleIo = { hostname, pid: process.pid, randomKey: () => randomBytes(32).toString("base64url") };
+const PROCESS_IO: SettleIo = { hostname, pid: process.pid };
 
 /**
  * The values that are not one variable's own: the files the settings name, read and
- * checked; what is made at start; a default taken from another variable. Each key is a
+ * checked; what the host says; a default taken from another variable. Each key is a
  * path in Config, as a declaration's `to`. Runs once, after the variables are checked.
  */
 function settle(vars: Vars, io: SettleIo, problems: Problem[]) {
@@ -86,8 +84,6 @@ function settle(vars: Vars, io: SettleIo, problems: Problem[]) {
     tls: tlsFiles && readTls(tlsFiles, problems),
     /** Passthrough: the budget that every key v2 has not accepted yet shares. */
     v2NewKeyRateLimits: (vars.SHIM_V2_NEW_KEY_RATE_LIMITS ?? vars.SHIM_V2_RATE_LIMITS) as RateWindow[],
-    /** Keys the requests' fingerprints; unset, one is made at start, and replicas (or a restart) do not share it. */
-    "retryWindow.fingerprintKey": vars.SHIM_RETRY_FINGERPRINT_KEY ?? io.randomKey(),
     /** Names this process in the ledger. */
     "state.replicaId": vars.SHIM_REPLICA_ID ?? `${io.hostname()}:${io.pid}`,
     /** The admin listener binds where the legacy one does unless told otherwise. */

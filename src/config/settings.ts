@@ -431,10 +431,11 @@ export const SETTINGS = {
   SHIM_RETRY_FINGERPRINT_KEY: setting({
     group: "orders",
     kind: secret(32),
-    shownDefault: "unset: made at start",
+    shownDefault: "unset: kept in the state store",
     meaning:
-      "The key of the digest by which retries are recognised. Give every replica the same one: unset, each process makes its own, so a retry that lands on another replica, or after a restart, is not recognised.",
+      "The key of the digest by which retries are recognised. Unset, the first replica makes one and keeps it in the state store, which every replica on that store (and every restart) then uses; set it to choose it yourself, the same on every replica.",
     secret: true,
+    to: "retryWindow.fingerprintKey",
   }),
   SHIM_RECONCILE_INTERVAL_MS: setting({
     group: "orders",

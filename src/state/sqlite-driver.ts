@@ -46,6 +46,17 @@ function statement(prepared: StatementSync): Statement {
   };
 }
 
+/**
+ * What kind of failure `error` is, as better-sqlite3's SqliteError codes told it: a broken constraint
+ * (one write's own), another failure of SQLite (the file's: locked, full, read-only, gone), or
+ * undefined for an error that is not SQLite's.
+ */
+export function sqliteFailure(error: unknown): "constraint" | "other" | undefined {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== "ERR_SQLITE_ERROR") return undefined;
+  // The extended result code's low byte is the primary code; 19 is SQLITE_CONSTRAINT.
+  return ((error as { errcode?: number }).errcode ?? 0) % 256 === 19 ? "constraint" : "other";
+}
+
 /** Opens (creating it if need be) the SQLite file at `path`, or `:memory:`. */
 export function openDatabase(path: string): Database {
   // Looked up when a file is opened, not imported: a Node without node:sqlite fails here, after the

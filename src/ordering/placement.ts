@@ -8,8 +8,11 @@ import {
   type Placement,
   type V2Reply,
 } from "../contract/v2-reply.js";
-import type { V2Client } from "./client.js";
-import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "./retry-timing.js";
+import type { V2Client } from "../v2/client.js";
+import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "../v2/retry-timing.js";
+
+/** The v2 calls a placement makes. */
+export type V2Ordering = Pick<V2Client, "createOrder" | "findOrdersByAlternativeId">;
 
 export interface PlacementReport {
   placement: Placement;
@@ -48,10 +51,11 @@ function sendOutcome(reply: V2Reply): SendOutcome {
  * Refused connections and 429s made nothing, but are asked about too, as cheaply.
  */
 export async function placeOrder(
-  client: V2Client,
+  client: V2Ordering,
   order: OrderToPlace,
   policy: RetryPolicy,
   clock: Clock = realClock,
+  random: () => number = Math.random,
 ): Promise<PlacementReport> {
   const { remaining, limits } = deadlineFor(policy, clock);
 
@@ -106,7 +110,7 @@ export async function placeOrder(
       else if (sends >= policy.attempts) break;
       next = "lookup";
       // A 429 asks for a wait before anything else is asked; other failures are looked up at once.
-      delayMs = isRateLimited(last) ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy)) : 0;
+      delayMs = isRateLimited(last) ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy, random)) : 0;
       continue;
     }
 
@@ -119,7 +123,7 @@ export async function placeOrder(
     }
     // Sending again is safe only once v2 has said it holds no order with this id; a failed look-up never says so.
     next = uncertain ? "lookup" : "send";
-    delayMs = backoffMs(waits++, policy);
+    delayMs = backoffMs(waits++, policy, random);
   }
   return report({ kind: "gave_up", last: uncertain ? (lost ?? last) : last, uncertain });
 }

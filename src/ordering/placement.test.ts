@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
 import { MemoryStore } from "../state/memory.js";
-import { V2Client } from "./client.js";
-import { type OrderToPlace, placeOrder } from "./order-placement.js";
-import { Pacer } from "./pacer.js";
-import type { Clock, RetryPolicy } from "./retry-timing.js";
-import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
+import { V2Client } from "../v2/client.js";
+import { Pacer } from "../v2/pacer.js";
+import type { Clock, RetryPolicy } from "../v2/retry-timing.js";
+import type { V2HttpRequest, V2HttpResponse } from "../v2/transport.js";
+import { type OrderToPlace, placeOrder } from "./placement.js";
 
 // One scripted v2: each call takes the next step; a step answers, or throws an
 // error with a code as undici does when there is no answer.
