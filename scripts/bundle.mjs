@@ -19,14 +19,13 @@ await build({
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node20",
+  target: "node24",
   sourcemap: "linked",
   logLevel: "warning",
-  // Read from node_modules at run time: better-sqlite3 loads a native addon from its own folder,
-  // ioredis is loaded only for SHIM_STATE=redis://, and tracing imports the OpenTelemetry SDK only
+  // Read from node_modules at run time: ioredis is loaded only for SHIM_STATE=redis://, and tracing imports the OpenTelemetry SDK only
   // when it starts, so a shim without tracing never parses a line of it. The OpenTelemetry API
   // stays in the bundle, where prom-client has always put it; the SDK finds it through its global.
-  external: ["better-sqlite3", "ioredis", "@opentelemetry/sdk-node"],
+  external: ["ioredis", "@opentelemetry/sdk-node"],
   // Some dependencies are CommonJS and call require(); an ES module has none of its own.
   banner: {
     js: "import { createRequire as __shimCreateRequire } from 'node:module'; const require = __shimCreateRequire(import.meta.url);",

@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { etag } from "hono/etag";
 import { PatternRouter } from "hono/router/pattern-router";
 import { getPath } from "hono/utils/url";
@@ -7,7 +6,7 @@ import type { Config } from "./config/config.js";
 import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { v1Errors } from "./contract/v1-errors.js";
 import { dashboardHandlers } from "./dashboard/routes.js";
-import { requireAdminToken } from "./http/admin-token.js";
+import { FailedAdminTokens, requireAdminToken } from "./http/admin-token.js";
 import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
 import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
 import { announceDeprecation, signalsFor } from "./http/deprecation.js";
@@ -87,8 +86,66 @@ export function orderDeskFor(
   });
 }
 
-/** The legacy v1 surface, as a web-standard Hono app. */
+/** What the admin endpoints read: the metrics, and with SHIM_ADMIN_TOKEN the clients view, the ledger and the dashboard. */
+interface AdminParts {
+  config: Config;
+  metrics: ShimMetrics;
+  state: StateStore;
+  usage: ClientUsage;
+  desk: OrderDesk;
+  migration: PlanInUse;
+}
+
+/** For operators, before anything v1: not logged, not negotiated, not counted as legacy calls. */
+function answerProbes(app: Hono<ShimEnv>, lifecycle: Lifecycle): void {
+  app.get("/healthz", (c) => c.json({ status: "alive" }));
+  app.get("/readyz", (c) => {
+    const status = lifecycle.readiness;
+    return c.json({ status }, status === "ready" ? 200 : 503);
+  });
+}
+
+/**
+ * The admin surface: `/metrics`, and with SHIM_ADMIN_TOKEN the clients view, the
+ * ledger and the dashboard, each behind the same token check. On the legacy port,
+ * or, with SHIM_ADMIN_PORT, on a listener of its own (createAdminApp).
+ */
+function answerAdmin(app: Hono<ShimEnv>, { config, metrics, state, usage, desk, migration }: AdminParts): void {
+  app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  if (!config.adminToken) return;
+  const admin = requireAdminToken(config.adminToken, new FailedAdminTokens(state), config.trustProxyHops);
+  const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, migration });
+  app.get("/_shim/clients", admin, adminClientsHandler(usage, migration));
+  app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
+  app.get("/_shim/dashboard", admin, dashboard.page);
+  app.get("/_shim/dashboard.json", admin, dashboard.json);
+}
+
+/** The admin listener's app (SHIM_ADMIN_PORT): the admin surface and the probes, nothing of v1. */
+export function createAdminApp(parts: AdminParts & { lifecycle: Lifecycle; logger: Logger }): Hono<ShimEnv> {
+  const app = new Hono<ShimEnv>();
+  answerProbes(app, parts.lifecycle);
+  answerAdmin(app, parts);
+  app.notFound((c) => {
+    const error = v1Errors.notFound();
+    return c.json({ errors: error.errors }, error.status);
+  });
+  app.onError(answerFailure(parts.logger));
+  return app;
+}
+
+/** The shim's apps: the legacy surface, and with SHIM_ADMIN_PORT the admin surface apart. */
+export interface ShimApps {
+  legacy: Hono<ShimEnv>;
+  admin: Hono<ShimEnv> | undefined;
+}
+
+/** The legacy v1 surface, as a web-standard Hono app (with the admin surface, unless SHIM_ADMIN_PORT takes it apart). */
 export function createApp(deps: AppDeps): Hono<ShimEnv> {
+  return createApps(deps).legacy;
+}
+
+export function createApps(deps: AppDeps): ShimApps {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
@@ -100,19 +157,10 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const legacyPath = legacyPathUnder(config.basePaths);
   const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
-  // For operators, before anything v1: not logged, not negotiated, not counted as legacy calls.
-  app.get("/healthz", (c) => c.json({ status: "alive" }));
-  app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
-  app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
-  if (config.adminToken) {
-    const admin = bearerAuth({ token: config.adminToken });
-    app.get("/_shim/clients", admin, adminClientsHandler(usage, migration));
-    app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
-    const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, migration });
-    const person = requireAdminToken(config.adminToken);
-    app.get("/_shim/dashboard", person, dashboard.page);
-    app.get("/_shim/dashboard.json", person, dashboard.json);
-  }
+  answerProbes(app, lifecycle);
+  const adminParts = { config, metrics, state, usage, desk, migration };
+  const admin = config.admin.port === undefined ? undefined : createAdminApp({ ...adminParts, lifecycle, logger: deps.logger });
+  if (!admin) answerAdmin(app, adminParts);
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.
   let openApi: ReturnType<typeof openApiDocument> | undefined;
@@ -175,5 +223,5 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
 
   app.notFound((c) => sendV1Error(c, v1Errors.notFound()));
   app.onError(onError);
-  return app;
+  return { legacy: app, admin };
 }

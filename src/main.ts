@@ -1,3 +1,5 @@
+// First: on an older Node it stops the start, saying what is needed, before any other module runs.
+import "./config/supported-node.js";
 import { loadAccounts } from "./accounts/accounts-file.js";
 import { accountRegistryFor } from "./accounts/registry.js";
 import { ConfigError, loadConfig } from "./config/config.js";
@@ -63,6 +65,7 @@ const running: RunningServer = await startServer(config, logger, { accounts, mig
 logger.info(
   {
     port: running.port,
+    admin_port: running.adminPort,
     mode: config.digicertApiUrl ? "v2" : "sandbox",
     auth: accounts ? "accounts" : "passthrough",
     accounts: accounts?.size,
@@ -108,20 +111,43 @@ process.on("SIGHUP", () => {
   }
 });
 
-/** However the drain goes, the process is gone this long after the signal, each order it abandons reconciled. */
-const STOP_BACKSTOP_MS = config.retry.deadlineMs + 5_000;
-
-// Orders in flight run to their answer, each within its deadline; then exit 0.
+/**
+ * SIGTERM, as orchestrators and systemd send it: first a grace of SHIM_SHUTDOWN_GRACE_MS in which
+ * /readyz answers 503 draining while requests are still taken and served (those a load balancer
+ * routed before it took the instance out), then the drain. SIGINT, a person's Ctrl-C, drains at
+ * once; so does a second signal during the grace.
+ */
 let stopping = false;
+let endGrace: (() => void) | undefined;
 const stop = async (signal: NodeJS.Signals) => {
-  if (stopping) return;
+  if (stopping) {
+    endGrace?.();
+    return;
+  }
   stopping = true;
+  const graceMs = signal === "SIGTERM" ? config.shutdownGraceMs : 0;
+  // However the drain goes, the process is gone this long after the signal, each order it abandons reconciled.
+  setTimeout(
+    () => {
+      reconcileAbandoned(running.lifecycle, logger);
+      logger.error({ in_flight: running.lifecycle.inFlight }, "the drain did not end in time: stopping");
+      void exit(1);
+    },
+    graceMs + config.retry.deadlineMs + 5_000,
+  ).unref();
+  if (graceMs > 0) {
+    running.lifecycle.stopReadiness();
+    logger.info(
+      { signal, grace_ms: graceMs, in_flight: running.lifecycle.inFlight },
+      "not ready: /readyz answers 503 draining; requests are still served until the grace ends",
+    );
+    await new Promise<void>((resolve) => {
+      endGrace = resolve;
+      setTimeout(resolve, graceMs);
+    });
+  }
+  // Orders in flight run to their answer, each within its deadline; then exit 0.
   logger.info({ signal, in_flight: running.lifecycle.inFlight }, "draining: taking no new requests, finishing those in flight");
-  setTimeout(() => {
-    reconcileAbandoned(running.lifecycle, logger);
-    logger.error({ in_flight: running.lifecycle.inFlight }, "the drain did not end in time: stopping");
-    void exit(1);
-  }, STOP_BACKSTOP_MS).unref();
   const clean = await running.drain(config.retry.deadlineMs + 1_000);
   if (!clean) logger.error({ in_flight: running.lifecycle.inFlight }, "stopped with requests still in flight");
   logger.info("stopped");

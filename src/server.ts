@@ -6,7 +6,7 @@ import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
 import type { AccountRegistry } from "./accounts/registry.js";
-import { createApp, orderDeskFor } from "./app.js";
+import { createApps, orderDeskFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
@@ -29,6 +29,8 @@ import { httpTransport, inProcessTransport } from "./v2/transport.js";
 export interface RunningServer {
   server: HttpServer;
   port: number;
+  /** With SHIM_ADMIN_PORT: the port the admin listener took. */
+  adminPort: number | undefined;
   /** Present when no DIGICERT_API_URL is configured and the built-in sandbox stands in for v2. */
   sandbox: Sandbox | undefined;
   lifecycle: Lifecycle;
@@ -52,6 +54,14 @@ async function within(timeoutMs: number, done: Promise<unknown>, cutShort: () =>
   if (outcome !== late) return;
   cutShort();
   await Promise.race([done, delay(timeoutMs, late, { ref: false })]);
+}
+
+/** Resolves once `server` listens on `port` and `host`; rejects when it cannot (the port taken, the address not this host's). */
+function listening(server: HttpServer | HttpsServer, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
 }
 
 /** The process is to stop before these orders end: each gets the line an operator reconciles by. */
@@ -115,7 +125,9 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const knownKeys = options.accounts ? undefined : new KnownKeys(state, config.state.clientsRetentionMs);
   const pacer = new Pacer(config.v2RateLimits, state, knownKeys && { newKeys: { windows: config.v2NewKeyRateLimits, known: knownKeys } });
   const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), pacer, observeV2);
-  const lifecycle = new Lifecycle();
+  // Not ready while a required store is down: every order would be refused until it is back.
+  const lifecycle = new Lifecycle(() => config.state.required && !state.up);
+  metrics.watchInFlight(() => lifecycle.inFlight);
   const authenticate =
     options.accounts &&
     authenticateAccount({
@@ -141,7 +153,20 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       : undefined;
   reconciler?.start();
   const migration = options.migration ?? new PlanInUse(migrationPlanFor(config));
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, desk, tracing, migration });
+  const { legacy: app, admin } = createApps({
+    config,
+    logger,
+    v2,
+    lifecycle,
+    authenticate,
+    metrics,
+    state,
+    usage,
+    knownKeys,
+    desk,
+    tracing,
+    migration,
+  });
 
   // Requests refused below the app have no account: the plan's default, as it is after any reload.
   const deprecation = () => migration.plan.default.headers;
@@ -156,6 +181,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   };
   const listener = refuseUnreadableTargets(getRequestListener(app.fetch, { hostname: config.host }), logger, deprecation);
   const { tls } = config;
+  let tlsNotAfterMs = tls?.material.notAfterMs ?? 0;
+  if (tls) metrics.watchTlsCertificate(() => tlsNotAfterMs);
   const server: HttpServer | HttpsServer = tls
     ? createHttpsServer(
         {
@@ -169,10 +196,14 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         listener,
       )
     : createServer(httpOptions, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  await listening(server, config.port, config.host);
+  // The admin surface on a listener of its own, plain HTTP: reached from inside (a scraper, an operator), not by clients.
+  const adminServer = admin && createServer(httpOptions, getRequestListener(admin.fetch));
+  if (adminServer)
+    await listening(adminServer, config.admin.port ?? 0, config.admin.host).catch(async (error: unknown) => {
+      await new Promise((resolve) => server.close(resolve));
+      throw error;
+    });
   server.on("clientError", (error, socket) => answerClientError(error, socket, logger, deprecation, app.fetch));
   server.on("checkExpectation", answerExpectation(logger, deprecation));
   server.on("connect", answerConnect(logger, deprecation));
@@ -180,6 +211,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    adminPort: adminServer && (adminServer.address() as AddressInfo).port,
     sandbox,
     lifecycle,
     drain: async (timeoutMs) => {
@@ -194,6 +226,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       // Answers in flight have been handed to their sockets; idle keep-alive connections go now.
       server.closeIdleConnections();
       await within(1_000, closed, () => server.closeAllConnections());
+      // Scrapes and the dashboard were answered while it drained; now they end too.
+      if (adminServer) await within(1_000, new Promise((resolve) => adminServer.close(resolve)), () => adminServer.closeAllConnections());
       // The pool waits for its calls in flight; an order abandoned above may still have one.
       if (upstream) await within(1_000, upstream.close(), () => void upstream.destroy());
       await tracing?.shutdown();
@@ -215,6 +249,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         return;
       }
       (server as HttpsServer).setSecureContext(secureContextOptions(read.material));
+      tlsNotAfterMs = read.material.notAfterMs;
       logger.info({ tls_fingerprint: read.material.fingerprint, tls_valid_to: read.material.validTo }, "TLS certificate reloaded");
     },
   };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { SETTINGS } from "../src/config/settings.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
@@ -331,7 +332,7 @@ describe("v1-shim usage", () => {
   it("exits 2 with a short message for a usage or file error, printing nothing", () => {
     const v1 = example("seed-order.json");
     const cases: [string[], RegExp][] = [
-      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor" or "plan \[FILE\]"/],
+      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config" or "plan \[FILE\]"/],
       [["plan", v1, v1], /expected .*"plan \[FILE\]"/],
       [["translate", "--at", "2027-01-01", v1], /--at is for plan/],
       [["translate"], /expected "translate V1_FILE"/],
@@ -352,5 +353,55 @@ describe("v1-shim usage", () => {
       expect(run.stderr).toMatch(/^v1-shim: /);
       expect(run.stderr).toMatch(message);
     }
+  });
+});
+
+describe("v1-shim config", () => {
+  const SECRETS = {
+    SHIM_ADMIN_TOKEN: "admin-token-0123456789",
+    SHIM_RETRY_FINGERPRINT_KEY: "k".repeat(40),
+    DIGICERT_API_KEY: "V2KEYSECRET",
+  };
+
+  it("prints every variable, its value and whether it was set or is the default, with every secret redacted, and exits 0", () => {
+    const run = v1Shim(["config"], {
+      env: { ...SECRETS, PORT: "8443", SHIM_STATE: "redis://:redispassword@redis.internal:6379/0", SHIM_STATE_REQUIRED: "" },
+    });
+    expect(run.code).toBe(0);
+    const lines = new Map(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => [line.split(/\s+/)[0], line.split(/\s+/).slice(1).join(" ")]),
+    );
+    for (const name of Object.keys(SETTINGS)) expect(lines.has(name), name).toBe(true);
+    expect(lines.get("PORT")).toBe("set 8443");
+    expect(lines.get("SHIM_DEADLINE_MS")).toBe("default 55000");
+    // Empty counts as unset, as the server reads it.
+    expect(lines.get("SHIM_STATE_REQUIRED")).toBe("default false");
+    expect(lines.get("DIGICERT_API_URL")).toBe("unset (unset: sandbox)");
+    for (const name of Object.keys(SECRETS)) expect(lines.get(name)).toBe("set (secret)");
+    expect(lines.get("SHIM_STATE")).toBe("set redis://(secret)@redis.internal:6379/0");
+    // Not even in part: no piece of a secret as long as 6 characters anywhere.
+    for (const secret of [...Object.values(SECRETS), "redispassword"]) {
+      for (let i = 0; i + 6 <= secret.length; i++) expect(run.stdout + run.stderr).not.toContain(secret.slice(i, i + 6));
+    }
+    expect(run.stdout).toMatch(/^configuration ok: \d+ variables, 5 set$/m);
+    const json = JSON.parse(v1Shim(["config", "--json"], { env: SECRETS }).stdout);
+    expect(json.settings).toContainEqual({ name: "SHIM_ADMIN_TOKEN", value: "(secret)", source: "set", secret: true });
+  });
+
+  it("exits 1 naming each bad variable, as nginx -t does, and says nothing of a secret", () => {
+    const run = v1Shim(["config"], { env: { PORT: "eighty", SHIM_ADMIN_TOKEN: "short", SHIM_STATE_REQUIRED: "yes" } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^v1-shim config: the configuration is not valid; the server would not start:\n/);
+    expect(run.stderr).toMatch(/^ {2}PORT /m);
+    expect(run.stderr).toMatch(/^ {2}SHIM_ADMIN_TOKEN must be at least 16 characters$/m);
+    expect(run.stderr).toMatch(/^ {2}SHIM_STATE_REQUIRED must be true or false$/m);
+    expect(run.stderr).not.toContain("short");
+    // A file a setting names is read as the server reads it.
+    const missing = v1Shim(["config"], { env: { SHIM_ACCOUNTS_FILE: join(dir, "no-such-accounts.json") } });
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining("no-such-accounts.json")]);
   });
 });

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
@@ -151,7 +151,7 @@ describe("a SQLite state file", () => {
     const path = join(tempDir("shim-desk-locked-"), "state.db");
     const { process, url } = await shim({ SHIM_STATE: `sqlite:${path}` });
     expect((await order(url)).status).toBe(201);
-    const holder = new Database(path);
+    const holder = new DatabaseSync(path);
     holder.exec("BEGIN EXCLUSIVE");
     try {
       await logged(process, /"level":50[^\n]*locked[^\n]*the state store cannot be reached/);

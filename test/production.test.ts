@@ -20,11 +20,10 @@ async function closedPort(): Promise<number> {
 }
 
 describe("the README's production start", () => {
-  it("builds with npm ci && npm run build, then runs npm start's own command, under systemd too", () => {
+  it("builds with npm ci && npm run build, then runs npm start's own command (deploy/'s unit and image too: test/deploy.*.test.ts)", () => {
     expect(PRODUCTION).toContain("npm ci && npm run build");
     expect(PRODUCTION).toContain(` ${START_COMMAND}\n`);
-    expect(PRODUCTION).toContain(`ExecStart=/usr/bin/${START_COMMAND}\n`);
-    expect(PRODUCTION).toContain("KillSignal=SIGTERM");
+    expect(PRODUCTION).toContain('"Deploying"');
   });
 
   it("is what the process tests start (test/shutdown.test.ts sends it SIGTERM with orders in flight)", () => {

@@ -1,33 +1,84 @@
+import { connect } from "node:net";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { spawnShim } from "./support/process.js";
 
+/** Resolves with the error code of a new connection to `port`, or "connected". */
+const connectOutcome = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+
+/** Waits until the shim has logged a line matching `pattern`, naming it when it never comes. */
+async function logged(shim: ReturnType<typeof spawnShim>, pattern: RegExp): Promise<void> {
+  await expect.poll(() => shim.stdout(), { timeout: 20_000, interval: 20, message: `the shim never logged ${pattern}` }).toMatch(pattern);
+}
+
 describe("SIGTERM under load (node --max-semi-space-size=8 dist/shim.mjs, as the README starts it)", () => {
-  it("stops taking connections, lets every order in flight finish, then exits 0", async () => {
+  it("answers /readyz 503 draining and still serves through SHIM_SHUTDOWN_GRACE_MS, then stops taking connections and answers every order in flight", async () => {
     const IN_FLIGHT = 40;
     const fake = await startFakeV2();
-    // v2 takes half a second per order, so all of them are in flight when the signal comes.
-    fake.script(...Array.from({ length: IN_FLIGHT }, () => ({ delayMs: 500 })));
-    const shim = spawnShim({ DIGICERT_API_URL: fake.url });
+    // v2 holds every order until the test lets them go, so all of them are in flight through the grace and the drain.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fake.script(...Array.from({ length: IN_FLIGHT }, () => ({ until: released })));
+    const shim = spawnShim({ DIGICERT_API_URL: fake.url, SHIM_SHUTDOWN_GRACE_MS: "5000" });
     try {
       const port = await shim.listening;
       const url = `http://127.0.0.1:${port}`;
       const answers = Promise.all(Array.from({ length: IN_FLIGHT }, () => sendHttpMessage(url, orderRequest())));
-      while (fake.requests.length < IN_FLIGHT) await new Promise((resolve) => setTimeout(resolve, 10));
+      await expect.poll(() => fake.requests.length, { timeout: 20_000, message: "the orders never reached v2" }).toBe(IN_FLIGHT);
 
       shim.child.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await expect(request(`${url}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+      await logged(shim, /"grace_ms":5000[^\n]*"msg":"not ready/);
+      // The grace: probes see the drain coming, and a request routed before the endpoint is removed is served.
+      const ready = await request(`${url}/readyz`, { reset: true });
+      expect([ready.statusCode, await ready.body.json()]).toEqual([503, { status: "draining" }]);
+      const routedLate = await sendHttpMessage(url, orderRequest());
+      expect(routedLate.status).toBe(201);
 
+      // Then the drain: no new connection is taken, and the orders in flight are still answered.
+      await logged(shim, /"in_flight":40[^\n]*"msg":"draining/);
+      expect(await connectOutcome(port)).toBe("ECONNREFUSED");
+      release();
       const finished = await answers;
       expect(finished.map((a) => a.status)).toEqual(Array(IN_FLIGHT).fill(201));
-      expect(fake.sandbox.orders()).toHaveLength(IN_FLIGHT);
+      expect(fake.sandbox.orders()).toHaveLength(IN_FLIGHT + 1);
       expect(await shim.exited).toBe(0);
-      expect(shim.stdout()).toMatch(/"in_flight":40[^\n]*"msg":"draining/);
       expect(shim.stdout()).toContain('"msg":"stopped"');
     } finally {
+      release();
+      shim.child.kill("SIGKILL");
+      await fake.close();
+    }
+  });
+
+  it("SIGINT (a person's Ctrl-C) skips the grace: it stops taking connections at once", async () => {
+    const fake = await startFakeV2();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fake.script({ until: released });
+    const shim = spawnShim({ DIGICERT_API_URL: fake.url, SHIM_SHUTDOWN_GRACE_MS: "5000" });
+    try {
+      const port = await shim.listening;
+      const answer = sendHttpMessage(`http://127.0.0.1:${port}`, orderRequest());
+      await expect.poll(() => fake.requests.length, { timeout: 20_000 }).toBe(1);
+      shim.child.kill("SIGINT");
+      await logged(shim, /"in_flight":1[^\n]*"msg":"draining/);
+      expect(shim.stdout()).not.toContain("not ready");
+      expect(await connectOutcome(port)).toBe("ECONNREFUSED");
+      release();
+      expect((await answer).status).toBe(201);
+      expect(await shim.exited).toBe(0);
+    } finally {
+      release();
       shim.child.kill("SIGKILL");
       await fake.close();
     }

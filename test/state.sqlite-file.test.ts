@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync as Database } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../src/state/sqlite.js";
 import { tempDir } from "./support/temp-files.js";
@@ -82,7 +82,7 @@ describe("a SQLite state file written while placing records had a table of their
     );
     expect(retry).toMatchObject({ admitted: false, earlier: { alternative_order_id: "v1shimflying" } });
     await store.close();
-    const tables = new Database(path, { readonly: true });
+    const tables = new Database(path, { readOnly: true });
     expect(tables.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'in_flight'").get()).toBeUndefined();
     tables.close();
   });

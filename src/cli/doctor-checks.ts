@@ -1,4 +1,4 @@
-import { V2_RATE_LIMITS } from "../config/config.js";
+import { V2_RATE_LIMITS, windowText as window } from "../config/config.js";
 import { allowedPlatforms, type PlatformTables } from "../contract/platforms.js";
 import { V1_VALIDITY_YEARS } from "../contract/v1-order.js";
 import { type V2Product, v2ErrorEnvelopeSchema, v2ProductSchema } from "../contract/v2.js";
@@ -196,19 +196,6 @@ function organizationCheck(target: Target, id: number, reply: V2Reply): Check {
   const name = organization.display_name ?? organization.name ?? "unnamed";
   if (organization.status === "inactive" || organization.is_active === false) return failed(`organization ${id} (${name}) is inactive`);
   return ok("organization", target.subject, `organization ${id} (${name}) is visible and active`);
-}
-
-const UNITS: readonly [string, number][] = [
-  ["h", 3_600_000],
-  ["m", 60_000],
-  ["s", 1000],
-  ["ms", 1],
-];
-
-/** A window as SHIM_V2_RATE_LIMITS writes it: `1000/3m`. */
-function window({ limit, windowMs }: RateWindow): string {
-  const [unit, ms] = UNITS.find(([, size]) => windowMs % size === 0) ?? ["ms", 1];
-  return `${limit}/${windowMs / ms}${unit}`;
 }
 
 /** The most calls `windows` let through in any span of `spanMs`. */

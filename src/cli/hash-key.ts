@@ -1,3 +1,5 @@
+// First: on an older Node it stops the start, saying what is needed, before any other module runs.
+import "../config/supported-node.js";
 import { text } from "node:stream/consumers";
 import { hashKey } from "../accounts/key-hash.js";
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: on an older Node it stops the start, saying what is needed, before any other module runs.
+import "../config/supported-node.js";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../config/config.js";
@@ -6,6 +8,7 @@ import { V1Error } from "../contract/v1-errors.js";
 import type { ShownRequest } from "../contract/v2.js";
 import { renderErrors } from "../http/render.js";
 import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
+import { configReport, renderConfig } from "./config-command.js";
 import { renderDoctor, runDoctor } from "./doctor.js";
 import { Exit, messageOf, usageError } from "./exit.js";
 import { parseV2Payload, readInput, v1FormatOf } from "./inputs.js";
@@ -18,6 +21,9 @@ const USAGE = `Usage:
   v1-shim doctor [--json]            check, with read-only v2 calls, that the server's v2 side will work
   v1-shim plan [FILE] [--at TIME] [--json]
                                      check the migration plan, and print each account's stage in it at TIME (now)
+  v1-shim config [--json]            print the configuration the server would run with: every variable, its value
+                                     and whether it was set or is the default, secrets redacted; exit 1 naming
+                                     each bad variable (as nginx -t)
 
   V1_FILE is JSON, or XML when its first non-blank character is "<"; "-" reads standard input.
 
@@ -25,7 +31,7 @@ Options:
   --container-id N        translate as an accounts-mode account ordering in container N
   --organization-id N     ... ordering for the existing organization N (the contact as the order's organization_contact)
   --add-verified-contact  ... with --organization-id, adding the contact to it as a verified contact instead
-  --json                  doctor: the checks as JSON; plan: the stages as JSON
+  --json                  doctor, config: as JSON; plan: the stages as JSON
   --at TIME               plan: an ISO 8601 date or time with its offset (2027-02-01T14:30:00Z)
   -h, --help              this text
 
@@ -34,6 +40,7 @@ Exit: translate 0, or 1 when the shim refuses the request (its v1 errors on stde
       diff 0 when both order the same, 1 when they differ;
       doctor 0 when every check is ok (or a warning), 1 when one failed, 2 when it could not run;
       plan 0 when the plan is sound, 1 when the server would refuse it (each problem on stderr);
+      config 0 when the configuration is valid, 1 when it is not;
       2 for a usage or file error, and for diff also a request the shim refuses.
 doctor reads the server's own settings (DIGICERT_API_URL, SHIM_ACCOUNTS_FILE or
 DIGICERT_API_KEY, SHIM_V2_RATE_LIMITS, ...) and never places, changes or cancels anything.
@@ -59,6 +66,11 @@ async function main(args: string[]): Promise<number> {
     else if (report.checks.length === 0) throw new Exit(2, `v1-shim doctor could not run: ${report.problem}`);
     else process.stdout.write(renderDoctor(report));
     return report.exit;
+  }
+  if (command === "config" && v1File === undefined) {
+    const report = configReport(process.env);
+    process.stdout.write(values.json ? `${JSON.stringify({ settings: report }, null, 2)}\n` : renderConfig(report));
+    return 0;
   }
   if (command === "plan" && v2File === undefined) {
     process.stdout.write(runPlan(v1File, values, process.env));
@@ -98,7 +110,7 @@ async function main(args: string[]): Promise<number> {
     );
     return differences.length === 0 ? 0 : 1;
   }
-  throw usageError(`expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor" or "plan [FILE]" (see v1-shim --help)`);
+  throw usageError(`expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config" or "plan [FILE]" (see v1-shim --help)`);
 }
 
 function parsedArguments(args: string[]) {

@@ -194,4 +194,32 @@ describe("loadConfig", () => {
     const [problem] = problems({ SHIM_PLATFORMS_FILE: broken });
     expect(problem).toBe(`SHIM_PLATFORMS_FILE cannot be read as JSON (${broken}): line 3, column 18: expected a comma or a closing }`);
   });
+
+  it("takes what the host says in one step after the variables are checked, from what it is given", () => {
+    const io = { hostname: () => "shim-host", pid: 4242 };
+    expect(loadConfig({}, io)).toMatchObject({ state: { replicaId: "shim-host:4242" }, retryWindow: { fingerprintKey: undefined } });
+    const given = { SHIM_REPLICA_ID: "shim-a", SHIM_RETRY_FINGERPRINT_KEY: "f".repeat(32) };
+    expect(loadConfig(given, io)).toMatchObject({ state: { replicaId: "shim-a" }, retryWindow: { fingerprintKey: "f".repeat(32) } });
+    // A bad variable stops the load before anything is made or read.
+    const untouched = { hostname: () => expect.fail("hostname read"), pid: 1 };
+    expect(() => loadConfig({ PORT: "x", SHIM_PLATFORMS_FILE: "/nonexistent.json" }, untouched)).toThrow(
+      /^Invalid configuration:\n {2}- PORT /,
+    );
+  });
+
+  it("reads the admin listener and the drain's grace", () => {
+    expect(loadConfig({})).toMatchObject({ admin: { port: undefined, host: undefined }, shutdownGraceMs: 5_000 });
+    expect(loadConfig({ HOST: "0.0.0.0", SHIM_ADMIN_PORT: "9090", SHIM_SHUTDOWN_GRACE_MS: "0" })).toMatchObject({
+      admin: { port: 9090, host: "0.0.0.0" },
+      shutdownGraceMs: 0,
+    });
+    expect(loadConfig({ SHIM_ADMIN_PORT: "9090", SHIM_ADMIN_HOST: "127.0.0.1" }).admin).toEqual({ port: 9090, host: "127.0.0.1" });
+    expect(problems({ SHIM_ADMIN_HOST: "127.0.0.1" })).toEqual([
+      "SHIM_ADMIN_HOST needs SHIM_ADMIN_PORT: it is where the admin listener binds",
+    ]);
+    expect(problems({ PORT: "8080", SHIM_ADMIN_PORT: "8080" })).toEqual([
+      "SHIM_ADMIN_PORT must differ from PORT: the admin surface gets a listener of its own",
+    ]);
+    expect(problems({ SHIM_SHUTDOWN_GRACE_MS: "-1" })[0]).toMatch(/^SHIM_SHUTDOWN_GRACE_MS /);
+  });
 });

@@ -4,137 +4,27 @@ import { z } from "zod";
 import { DEFAULT_PLATFORM_TABLES, type PlatformTables, platformTablesSchema } from "../contract/platforms.js";
 import { findJsonSyntaxProblem } from "../lib/json-syntax.js";
 import type { RateWindow } from "../lib/rate-window.js";
+import { isoDate as ISO_DATE, SETTINGS, type SettingName } from "./settings.js";
 import { readTlsMaterial, type TlsFiles, type TlsMaterial } from "./tls.js";
 
-// Every setting comes from the environment and is checked here, at start, so a
-// bad value stops the start with a message naming the variable.
+export { V2_RATE_LIMITS, windowText } from "./settings.js";
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** `2027-06-30`, or a full ISO 8601 time with its offset, as the date settings and the migration plan read it. */
+export const isoDate = ISO_DATE.schema;
 
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+// Every setting comes from the environment and is checked here, at start, so a bad value
+// stops the start with a message naming the variable. Loading is two steps: the variables
+// are read and checked (pure: the schemas of settings.ts, and the checks between them
+// below), then `settle` reads the files they name and takes what the host says.
 
-/** What v2 allows each API key: 100 calls in any 5 seconds, 1000 in any 3 minutes. */
-export const V2_RATE_LIMITS: readonly RateWindow[] = [
-  { limit: 100, windowMs: 5_000 },
-  { limit: 1000, windowMs: 180_000 },
-];
-
-/** `100/5s,1000/3m`: at most 100 calls in any 5 seconds and 1000 in any 3 minutes; `off` for none. */
-const rateWindowsSchema = z.string().transform((text, ctx) => {
-  if (text.trim().toLowerCase() === "off") return [];
-  return text.split(",").map((part) => {
-    const match = part.trim().match(/^(\d+)\/(\d+)(ms|s|m|h)$/);
-    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-      ctx.addIssue({ code: "custom", message: `must be windows such as 100/5s,1000/3m, or off (not "${part.trim()}")` });
-      return { limit: 0, windowMs: 0 };
-    }
-    return { limit: Number(match[1]), windowMs: Number(match[2]) * DURATION_UNITS[match[3] as keyof typeof DURATION_UNITS] };
-  });
-});
-
-/** `2027-06-30`, or a full ISO 8601 time with its offset. */
-export const isoDate = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be an ISO 8601 date such as 2027-06-30" })
-  .transform((text) => new Date(text));
-
-/** `/clients/rest/api,/other`: where else the legacy surface is served; empty for the root only. */
-const basePathsSchema = z.string().transform((text, ctx) =>
-  text
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => {
-      if (part === "") return false;
-      if (/^(\/[\w.~-]+)+$/.test(part)) return true;
-      ctx.addIssue({ code: "custom", message: `must be paths such as /clients/rest/api, without a trailing slash (not "${part}")` });
-      return false;
-    }),
-);
-
-/** Where empty means "none" rather than "unset": the default is a value, and an operator may want none. */
-const EMPTY_MEANS_NONE = ["SHIM_BASE_PATHS"];
-
-const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
-
-const DAY_MS = 86_400_000;
-
-/**
- * Where the shim keeps its state: `memory`, `sqlite:PATH`, or `redis://HOST:PORT[/DB]`
- * (`rediss://` for TLS). The message never quotes the value, which may hold a Redis password.
- */
-const stateSchema = z.string().transform((text, ctx) => {
-  const problem = () => {
-    ctx.addIssue({ code: "custom", message: "must be memory, sqlite:PATH, or redis://HOST:PORT[/DB] (rediss:// for TLS)" });
-    return z.NEVER;
-  };
-  if (text === "memory") return { backend: "memory" as const };
-  if (text.startsWith("sqlite:")) return text.length > "sqlite:".length ? { backend: "sqlite" as const, path: text.slice(7) } : problem();
-  if (!/^rediss?:\/\//.test(text)) return problem();
-  try {
-    const url = new URL(text);
-    return url.hostname && /^\/?(\d{1,2})?$/.test(url.pathname) && !url.search && !url.hash
-      ? { backend: "redis" as const, url: text }
-      : problem();
-  } catch {
-    return problem();
-  }
-});
-
-const booleanText = z.enum(["true", "false"], { error: "must be true or false" }).transform((text) => text === "true");
+type Declared = typeof SETTINGS;
 
 const envSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-    HOST: z.string().optional(),
-    NODE_ENV: z.string().optional(),
-    DIGICERT_API_URL: z
-      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://www.digicert.com/services/v2" })
-      .optional(),
-    DIGICERT_API_KEY: z.string().optional(),
-    SHIM_ORDER_ID_FORMAT: z.enum(["number", "padded"]).default("number"),
-    SHIM_BASE_PATHS: basePathsSchema.default(["/clients/rest/api"]),
-    SHIM_PLATFORMS_FILE: z.string().optional(),
-    SHIM_UPSTREAM_TIMEOUT_MS: milliseconds(30_000),
-    SHIM_DEADLINE_MS: milliseconds(55_000),
-    SHIM_UPSTREAM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    SHIM_RETRY_BASE_MS: milliseconds(250),
-    SHIM_RETRY_AFTER_CAP_MS: milliseconds(10_000),
-    SHIM_RETRY_WINDOW_MS: z.coerce.number().int().min(0).default(600_000),
-    SHIM_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
-    SHIM_RECONCILE_FOR_MS: milliseconds(3_600_000),
-    SHIM_RETRY_FINGERPRINT_KEY: z.string().min(32, "must be at least 32 characters").optional(),
-    SHIM_V2_RATE_LIMITS: rateWindowsSchema.default(() => [...V2_RATE_LIMITS]),
-    SHIM_PACE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2_000),
-    SHIM_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
-    SHIM_MAX_XML_BODY_BYTES: z.coerce.number().int().min(1024).default(16_384),
-    SHIM_HEADERS_TIMEOUT_MS: milliseconds(10_000),
-    SHIM_REQUEST_TIMEOUT_MS: milliseconds(30_000),
-    SHIM_ACCOUNTS_FILE: z.string().optional(),
-    SHIM_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
-    SHIM_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    SHIM_DEPRECATION_DATE: isoDate.optional(),
-    SHIM_SUNSET_DATE: isoDate.optional(),
-    SHIM_MIGRATION_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-    SHIM_MIGRATION_PLAN_FILE: z.string().optional(),
-    SHIM_SANDBOX_ISSUE_AFTER_MS: z.coerce.number().int().min(0).default(10_000),
-    SHIM_SANDBOX_MAX_YEARS: z.coerce.number().int().min(1).max(3).default(3),
-    SHIM_TLS_CERT_FILE: z.string().optional(),
-    SHIM_TLS_KEY_FILE: z.string().optional(),
-    SHIM_TLS_CA_FILE: z.string().optional(),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://collector:4318" }).optional(),
-    SHIM_STATE: stateSchema.default({ backend: "sqlite", path: "./data/shim-state.db" }),
-    SHIM_STATE_REQUIRED: booleanText.default(false),
-    SHIM_CLIENTS_RETENTION_DAYS: days(90),
-    SHIM_LEDGER_RETENTION_DAYS: days(30),
-    SHIM_REPLICA_ID: z
-      .string()
-      .regex(/^[\w.:-]{1,64}$/, "must be at most 64 letters, digits and . _ : -")
-      .default(`${hostname()}:${process.pid}`),
-    SHIM_V2_NEW_KEY_RATE_LIMITS: rateWindowsSchema.optional(),
-    SHIM_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-  })
+  .object(
+    Object.fromEntries(Object.entries(SETTINGS).map(([name, setting]) => [name, setting.schema])) as {
+      [N in SettingName]: Declared[N]["schema"];
+    },
+  )
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.DIGICERT_API_URL) {
       ctx.addIssue({
@@ -152,6 +42,13 @@ const envSchema = z
         : ["SHIM_TLS_KEY_FILE", "SHIM_TLS_CERT_FILE"];
       ctx.addIssue({ code: "custom", path: [missing], message: `is required with ${given}: the certificate and its key go together` });
     }
+    if (env.SHIM_TLS_CA_FILE && !env.SHIM_TLS_CERT_FILE) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHIM_TLS_CA_FILE"],
+        message: "needs SHIM_TLS_CERT_FILE and SHIM_TLS_KEY_FILE: client certificates are asked for over TLS",
+      });
+    }
     // One place says an account's dates: the file, which SIGHUP reads again, or else the variables, which it cannot.
     for (const variable of ["SHIM_DEPRECATION_DATE", "SHIM_SUNSET_DATE", "SHIM_MIGRATION_URL"] as const) {
       if (env.SHIM_MIGRATION_PLAN_FILE && env[variable] !== undefined) {
@@ -162,14 +59,65 @@ const envSchema = z
         });
       }
     }
-    if (env.SHIM_TLS_CA_FILE && !env.SHIM_TLS_CERT_FILE) {
+    if (env.SHIM_ADMIN_HOST !== undefined && env.SHIM_ADMIN_PORT === undefined) {
+      ctx.addIssue({ code: "custom", path: ["SHIM_ADMIN_HOST"], message: "needs SHIM_ADMIN_PORT: it is where the admin listener binds" });
+    }
+    if (env.SHIM_ADMIN_PORT !== undefined && env.SHIM_ADMIN_PORT !== 0 && env.SHIM_ADMIN_PORT === env.PORT) {
       ctx.addIssue({
         code: "custom",
-        path: ["SHIM_TLS_CA_FILE"],
-        message: "needs SHIM_TLS_CERT_FILE and SHIM_TLS_KEY_FILE: client certificates are asked for over TLS",
+        path: ["SHIM_ADMIN_PORT"],
+        message: "must differ from PORT: the admin surface gets a listener of its own",
       });
     }
   });
+
+type Vars = z.output<typeof envSchema>;
+
+/** What the start needs to settle the configuration: the host's name, and this process. */
+export interface SettleIo {
+  hostname(): string;
+  pid: number;
+}
+
+const PROCESS_IO: SettleIo = { hostname, pid: process.pid };
+
+/**
+ * The values that are not one variable's own: the files the settings name, read and
+ * checked; what the host says; a default taken from another variable. Each key is a
+ * path in Config, as a declaration's `to`. Runs once, after the variables are checked.
+ */
+function settle(vars: Vars, io: SettleIo, problems: Problem[]) {
+  const tlsFiles =
+    vars.SHIM_TLS_CERT_FILE && vars.SHIM_TLS_KEY_FILE
+      ? { certFile: vars.SHIM_TLS_CERT_FILE, keyFile: vars.SHIM_TLS_KEY_FILE, caFile: vars.SHIM_TLS_CA_FILE }
+      : undefined;
+  return {
+    platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, problems) : DEFAULT_PLATFORM_TABLES,
+    /** Set: the shim serves HTTPS on PORT with this certificate; with a CA, it requires client certificates. */
+    tls: tlsFiles && readTls(tlsFiles, problems),
+    /** Passthrough: the budget that every key v2 has not accepted yet shares. */
+    v2NewKeyRateLimits: (vars.SHIM_V2_NEW_KEY_RATE_LIMITS ?? vars.SHIM_V2_RATE_LIMITS) as RateWindow[],
+    /** Names this process in the ledger. */
+    "state.replicaId": vars.SHIM_REPLICA_ID ?? `${io.hostname()}:${io.pid}`,
+    /** The admin listener binds where the legacy one does unless told otherwise. */
+    "admin.host": vars.SHIM_ADMIN_HOST ?? vars.HOST,
+  };
+}
+
+interface Problem {
+  variable: string;
+  message: string;
+}
+
+// Config is the declared values at their paths, with what `settle` adds, nested by path.
+type Nest<P extends string, V> = P extends `${infer Head}.${infer Rest}` ? { [K in Head]: Nest<Rest, V> } : { [K in P]: V };
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type Merged<T> = T extends Date | readonly unknown[] ? T : T extends object ? { [K in keyof T]: Merged<T[K]> } : T;
+type Nested<E> = Intersection<{ [P in keyof E & string]: Nest<P, E[P]> }[keyof E & string]>;
+type Placed = { [N in SettingName as NonNullable<Declared[N]["to"]>]: Vars[N] };
+type Settled = ReturnType<typeof settle>;
+
+export type Config = Merged<Nested<Omit<Placed, keyof Settled> & Settled>>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -178,98 +126,60 @@ export class ConfigError extends Error {
   }
 }
 
-const configSchema = envSchema.transform((vars, ctx) => ({
-  port: vars.PORT,
-  host: vars.HOST,
-  /** Undefined: the built-in sandbox stands in for v2. */
-  digicertApiUrl: vars.DIGICERT_API_URL,
-  /** A v2 key for `v1-shim doctor` to check in passthrough mode; the server itself takes each client's. */
-  digicertApiKey: vars.DIGICERT_API_KEY,
-  orderIdFormat: vars.SHIM_ORDER_ID_FORMAT,
-  /** Prefixes the legacy surface is served under besides the root. */
-  basePaths: vars.SHIM_BASE_PATHS,
-  platforms: vars.SHIM_PLATFORMS_FILE ? readPlatforms(vars.SHIM_PLATFORMS_FILE, ctx) : DEFAULT_PLATFORM_TABLES,
-  retry: {
-    /** Sends of one order, and look-ups, at most. */
-    attempts: vars.SHIM_UPSTREAM_ATTEMPTS,
-    /** One v2 call at most. */
-    timeoutMs: vars.SHIM_UPSTREAM_TIMEOUT_MS,
-    /** From the start of a request's v2 work to the client's answer, retries and waits included. */
-    deadlineMs: vars.SHIM_DEADLINE_MS,
-    retryBaseMs: vars.SHIM_RETRY_BASE_MS,
-    retryAfterCapMs: vars.SHIM_RETRY_AFTER_CAP_MS,
-    paceMaxWaitMs: vars.SHIM_PACE_MAX_WAIT_MS,
-  },
-  retryWindow: {
-    /** A client's identical order within this long is its retry, answered with the earlier order; 0: off. */
-    windowMs: vars.SHIM_RETRY_WINDOW_MS,
-    /** Keys the requests' fingerprints; unset, the first replica makes one and keeps it in the state store, for all. */
-    fingerprintKey: vars.SHIM_RETRY_FINGERPRINT_KEY,
-  },
-  reconcile: {
-    /** Accounts mode: how often each replica looks up the ledger's unknown orders; 0: never. */
-    intervalMs: vars.SHIM_RECONCILE_INTERVAL_MS,
-    /** An unknown order the reconciler has not settled this long after it was placed is left to an operator. */
-    forMs: vars.SHIM_RECONCILE_FOR_MS,
-  },
-  v2RateLimits: vars.SHIM_V2_RATE_LIMITS,
-  /** Passthrough: the budget that every key v2 has not accepted yet shares. */
-  v2NewKeyRateLimits: vars.SHIM_V2_NEW_KEY_RATE_LIMITS ?? vars.SHIM_V2_RATE_LIMITS,
-  maxBodyBytes: vars.SHIM_MAX_BODY_BYTES,
-  /** XML bodies: an order is under 2 KiB, and parsing XML costs far more than reading JSON. */
-  maxXmlBodyBytes: vars.SHIM_MAX_XML_BODY_BYTES,
-  headersTimeoutMs: vars.SHIM_HEADERS_TIMEOUT_MS,
-  requestTimeoutMs: vars.SHIM_REQUEST_TIMEOUT_MS,
-  /** Set: accounts mode, with the legacy accounts and their v2 keys from this file. */
-  accountsFile: vars.SHIM_ACCOUNTS_FILE,
-  authCacheTtlMs: vars.SHIM_AUTH_CACHE_TTL_MS,
-  /** Set: GET /_shim/clients answers to this bearer token; unset, it does not exist. */
-  adminToken: vars.SHIM_ADMIN_TOKEN,
-  deprecationDate: vars.SHIM_DEPRECATION_DATE,
-  sunsetDate: vars.SHIM_SUNSET_DATE,
-  migrationUrl: vars.SHIM_MIGRATION_URL,
-  /** Set: the migration plan, per account (src/migration/); unset, the three variables above are its default. */
-  migrationPlanFile: vars.SHIM_MIGRATION_PLAN_FILE,
-  /** In the sandbox, how long an order stays pending before it is issued. */
-  sandboxIssueAfterMs: vars.SHIM_SANDBOX_ISSUE_AFTER_MS,
-  /** In the sandbox, the longest order_validity.years it takes; longer is refused as v2 would refuse it. */
-  sandboxMaxYears: vars.SHIM_SANDBOX_MAX_YEARS,
-  /** Set: the shim serves HTTPS on PORT with this certificate; with a CA, it requires client certificates. */
-  tls:
-    vars.SHIM_TLS_CERT_FILE && vars.SHIM_TLS_KEY_FILE
-      ? readTls({ certFile: vars.SHIM_TLS_CERT_FILE, keyFile: vars.SHIM_TLS_KEY_FILE, caFile: vars.SHIM_TLS_CA_FILE }, ctx)
-      : undefined,
-  /** Set: OpenTelemetry tracing, exported over OTLP/HTTP; the other OTEL_* variables are the SDK's to read. */
-  otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
-  logLevel: vars.LOG_LEVEL,
-  state: {
-    spec: vars.SHIM_STATE,
-    /** Fail closed: while the store is down, orders are refused (503 state_unavailable) rather than placed. */
-    required: vars.SHIM_STATE_REQUIRED,
-    clientsRetentionMs: vars.SHIM_CLIENTS_RETENTION_DAYS * DAY_MS,
-    ledgerRetentionMs: vars.SHIM_LEDGER_RETENTION_DAYS * DAY_MS,
-    /** Names this process in the ledger. */
-    replicaId: vars.SHIM_REPLICA_ID,
-  },
-  /** How many proxies in front of the shim append to X-Forwarded-For: the client's address is the one before theirs. */
-  trustProxyHops: vars.SHIM_TRUST_PROXY_HOPS,
-}));
-
-export type Config = z.output<typeof configSchema>;
-
-/** An empty variable counts as unset, as shells and compose files often leave them (but see EMPTY_MEANS_NONE). */
+/** An empty variable counts as unset, as shells and compose files often leave them (but see `emptyMeansNone`). */
 function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter(
-      (entry): entry is [string, string] => !!entry[1]?.trim() || (entry[1] !== undefined && EMPTY_MEANS_NONE.includes(entry[0])),
-    ),
+    Object.entries(env).filter((entry): entry is [string, string] => {
+      const [name, value] = entry;
+      if (value === undefined) return false;
+      return value.trim() !== "" || (name in SETTINGS && SETTINGS[name as SettingName].emptyMeansNone === true);
+    }),
   );
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = configSchema.safeParse(setVariables(env));
+/** `value` at the dotted `path` of `target`, making the objects on the way. */
+function place(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop()!;
+  let at = target;
+  for (const key of keys) {
+    at[key] ??= {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[last] = value;
+}
+
+/**
+ * The configuration from `env`: each variable read and checked, then settled (files
+ * read, keys made). Throws a ConfigError naming each bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, io: SettleIo = PROCESS_IO): Config {
+  const parsed = envSchema.safeParse(setVariables(env));
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(issueText));
-  return parsed.data;
+  const vars = parsed.data;
+  const problems: Problem[] = [];
+  const settled = settle(vars, io, problems);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.variable} ${p.message}`));
+  const config: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    if (setting.to) place(config, setting.to, vars[name as SettingName]);
+  }
+  for (const [path, value] of Object.entries(settled)) place(config, path, value);
+  return config as Config;
+}
+
+/** Where each variable's value comes from, as `v1-shim config` shows it. */
+export type Source = "set" | "default" | "unset";
+
+/** Each declared variable as `env` sets it: its text (the default's when unset), and where that came from. */
+export function effectiveSettings(env: NodeJS.ProcessEnv): { name: SettingName; text: string | undefined; source: Source }[] {
+  const set = setVariables(env);
+  return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
+    const text = set[name];
+    if (text !== undefined) return { name, text, source: "set" };
+    const fallback = SETTINGS[name].default;
+    return fallback === undefined ? { name, text: undefined, source: "unset" } : { name, text: fallback, source: "default" };
+  });
 }
 
 /** A zod issue as a line of a ConfigError: where, then what. */
@@ -298,9 +208,9 @@ export function readJsonFile(path: string): { content: unknown } | { problem: st
   }
 }
 
-function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
+function readPlatforms(path: string, problems: Problem[]): PlatformTables {
   const problem = (message: string) => {
-    ctx.addIssue({ code: "custom", path: ["SHIM_PLATFORMS_FILE"], message });
+    problems.push({ variable: "SHIM_PLATFORMS_FILE", message });
     return DEFAULT_PLATFORM_TABLES;
   };
   const file = readJsonFile(path);
@@ -309,9 +219,9 @@ function readPlatforms(path: string, ctx: z.RefinementCtx): PlatformTables {
   return tables.success ? tables.data : problem(tables.error.issues.map(issueText).join("; "));
 }
 
-function readTls(files: TlsFiles, ctx: z.RefinementCtx): { files: TlsFiles; material: TlsMaterial } | undefined {
+function readTls(files: TlsFiles, problems: Problem[]): { files: TlsFiles; material: TlsMaterial } | undefined {
   const read = readTlsMaterial(files);
   if ("material" in read) return { files, material: read.material };
-  for (const problem of read.problems) ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
+  problems.push(...read.problems);
   return undefined;
 }

@@ -20,6 +20,8 @@ export interface TlsMaterial {
   /** The leaf's SHA-256 fingerprint and expiry, for the log: nothing secret. */
   fingerprint: string;
   validTo: string;
+  /** When the leaf expires, in milliseconds since the epoch. */
+  notAfterMs: number;
 }
 
 type TlsVariable = "SHIM_TLS_CERT_FILE" | "SHIM_TLS_KEY_FILE" | "SHIM_TLS_CA_FILE";
@@ -82,7 +84,14 @@ export function readTlsMaterial(files: TlsFiles): { material: TlsMaterial } | { 
   }
   if (problems.length > 0 || certText === undefined || keyText === undefined || !leaf) return { problems };
 
-  const material: TlsMaterial = { cert: certText, key: keyText, ca: caText, fingerprint: leaf.fingerprint256, validTo: leaf.validTo };
+  const material: TlsMaterial = {
+    cert: certText,
+    key: keyText,
+    ca: caText,
+    fingerprint: leaf.fingerprint256,
+    validTo: leaf.validTo,
+    notAfterMs: leaf.validToDate.getTime(),
+  };
   try {
     // What the server will do with them: a chain or CA OpenSSL refuses is found now, not at the first handshake.
     createSecureContext(secureContextOptions(material));

@@ -59,6 +59,10 @@ export const V1_ERROR_CATALOGUE = {
     statuses: [429],
     when: "too many failed logins for the account or from the address; the credentials were not checked; see Retry-After",
   },
+  too_many_failed_admin_tokens: {
+    statuses: [429],
+    when: "too many wrong admin tokens from the address; the token was not checked; see Retry-After",
+  },
   too_busy: { statuses: [503], when: "accounts mode: too many credential checks are waiting for a key hash; see Retry-After" },
 } as const satisfies Record<string, { statuses: readonly number[]; when: string }>;
 
@@ -200,6 +204,13 @@ export const v1Errors = {
     one(
       "sunset",
       `v1 was retired for this account on ${at}: nothing was sent to DigiCert. Move this client to the CertCentral Services API v2: ${migrationUrl}`,
+    ),
+  /** Too many wrong admin tokens from this address: the token was not compared. */
+  tooManyFailedAdminTokens: (retryAfterSeconds: number) =>
+    one(
+      "too_many_failed_admin_tokens",
+      `Too many wrong admin tokens from this address; the token was not checked. Retry after ${retryAfterSeconds} seconds.`,
+      { "Retry-After": String(retryAfterSeconds) },
     ),
   invalidIdempotencyKey: () => one("invalid_param:idempotency_key", "Idempotency-Key must be 1 to 255 characters, such as a UUID."),
   idempotencyKeyInProgress: () =>

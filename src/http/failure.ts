@@ -17,7 +17,7 @@ export function answerFailure(logger: Logger): (error: Error, c: Context<ShimEnv
       }
       return sendV1Error(c, error);
     }
-    // Hono's own middleware (the admin endpoint's bearer check) refuses this way.
+    // Hono's own middleware refuses this way.
     if (error instanceof HTTPException) return error.getResponse();
     // Its body stopped arriving: the client hung up, or the parser hook answered 408.
     const incoming = c.env?.incoming;

@@ -3,19 +3,34 @@ import { v1Errors } from "../contract/v1-errors.js";
 import type { RequestLog } from "../observability/request-log.js";
 import type { ShimEnv } from "./env.js";
 
+/** Why /readyz answers 503, or "ready". */
+export type Readiness = "ready" | "draining" | "state_unavailable";
+
 /**
  * Whether the shim takes requests, and how many it is answering. On shutdown it
- * drains: new requests are turned away with a 503 (nothing reaches v2), those in
- * flight, orders among them, run to their answer.
+ * first stops being ready (`stopReadiness`: /readyz says 503 while requests are
+ * still served, so that load balancers take the instance out), then drains: new
+ * requests are turned away with a 503 (nothing reaches v2), those in flight,
+ * orders among them, run to their answer.
  */
 export class Lifecycle {
   #draining = false;
+  #leaving = false;
   /** Each request in flight, by its id, with what its log line says so far (its alternative_order_id among it). */
   readonly #inFlight = new Map<string, RequestLog>();
   #idle: (() => void)[] = [];
 
+  /** `storeRefusing`: true while orders are refused because a required state store is down. */
+  constructor(private readonly storeRefusing: () => boolean = () => false) {}
+
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** What /readyz says: not ready from the signal on, nor while every order would be refused. */
+  get readiness(): Readiness {
+    if (this.#leaving || this.#draining) return "draining";
+    return this.storeRefusing() ? "state_unavailable" : "ready";
   }
 
   get inFlight(): number {
@@ -44,6 +59,11 @@ export class Lifecycle {
       this.leave(id);
     }
   };
+
+  /** The signal came: /readyz answers 503 from now on, while requests are still taken and served. */
+  stopReadiness(): void {
+    this.#leaving = true;
+  }
 
   startDraining(): void {
     this.#draining = true;

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { V1_ORDER_FIELDS } from "../contract/v1-order.js";
 import { replyLabel, type V2Reply } from "../contract/v2-reply.js";
+import { SHIM_VERSION } from "../contract/version.js";
 import type { StateStore } from "../state/store.js";
 import type { V2Call } from "../v2/client.js";
 import type { RequestRecord } from "./request-log.js";
@@ -60,6 +61,15 @@ export class ShimMetrics {
     registers: [this.registry],
   });
 
+  readonly #requestSeconds = new Histogram({
+    name: "shim_http_request_duration_seconds",
+    help: "How long the shim took to answer a legacy request, by route and status class (2xx, 4xx, 5xx).",
+    labelNames: ["route", "status_class"],
+    // From a refusal (a millisecond) to an order that waited out v2's retries (SHIM_DEADLINE_MS, 55 s).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   readonly #unprotected = new Counter({
     name: "shim_orders_unprotected_total",
     help: "Orders placed while the state store could not be used (failing open): without retry protection or a ledger record; each logged at warn.",
@@ -84,6 +94,38 @@ export class ShimMetrics {
     collectDefaultMetrics({ register: this.registry });
     // Both kinds from the start, so that a rate over them is defined before the first refusal.
     for (const kind of Object.values(MIGRATION_REFUSALS)) this.#migrationRefusals.inc({ kind }, 0);
+    new Gauge({
+      name: "shim_build_info",
+      help: "Always 1: the shim's version and the Node.js it runs on, as labels.",
+      labelNames: ["version", "node"],
+      registers: [this.registry],
+    }).set({ version: SHIM_VERSION, node: process.version }, 1);
+  }
+
+  /** A gauge whose value is read at each scrape. */
+  #readAtScrape(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  /** The legacy requests being answered now (the lifecycle's count). */
+  watchInFlight(inFlight: () => number): void {
+    this.#readAtScrape("shim_http_requests_in_flight", "Legacy requests taken and not yet answered.", inFlight);
+  }
+
+  /** With TLS: when the certificate served now expires (a SIGHUP reload changes it). */
+  watchTlsCertificate(notAfterMs: () => number): void {
+    this.#readAtScrape(
+      "shim_tls_certificate_not_after_seconds",
+      "When the TLS certificate the shim serves expires, in seconds since the Unix epoch.",
+      () => notAfterMs() / 1000,
+    );
   }
 
   /**
@@ -123,6 +165,7 @@ export class ShimMetrics {
 
   readonly observeRequest = (record: RequestRecord): void => {
     this.#requests.inc({ route: record.route, status: String(record.status), format: record.format ?? "none" });
+    this.#requestSeconds.observe({ route: record.route, status_class: `${Math.floor(record.status / 100)}xx` }, record.duration_ms / 1000);
     if (record.v2_sends && record.v2_sends > 1) this.#resends.inc(record.v2_sends - 1);
     if (record.recovered_by_lookup) this.#recovered.inc();
     if (record.replayed_from) this.#replayed.inc();

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { RateWindow } from "../lib/rate-window.js";
 import { mergeCounts } from "./memory.js";
 import { abandoned, admissionStep, claimable, claimed, reopened, settled } from "./placement-rules.js";
+import { type Database, openDatabase, sqliteFailure } from "./sqlite-driver.js";
 import {
   type Admission,
   busiest,
@@ -82,7 +82,7 @@ const fromRow = (row: Row): Placement =>
   placementSchema.parse({ ...row, v2_status: row.v2_status === null ? null : JSON.parse(row.v2_status) });
 
 /** The statements every operation runs, prepared once for each opened file. */
-function statementsOf(db: Database.Database) {
+function statementsOf(db: Database) {
   return {
     paceDrop: db.prepare("DELETE FROM pace WHERE bucket = ? AND at <= ?"),
     paceLast: db.prepare("SELECT MAX(at) FROM pace WHERE bucket = ?").pluck(),
@@ -159,14 +159,14 @@ function fileAt(path: string): string | undefined {
 }
 
 /** A failure that is one write's own (a broken rule), not the file's (locked, full, read-only, gone): only those are worth doing alone. */
-const isOneWritesOwn = (error: unknown): boolean => !(error instanceof Database.SqliteError) || error.code.startsWith("SQLITE_CONSTRAINT");
+const isOneWritesOwn = (error: unknown): boolean => sqliteFailure(error) !== "other";
 
 /**
- * One replica's state in a file on local disk, surviving restarts (better-sqlite3).
+ * One replica's state in a file on local disk, surviving restarts (node:sqlite, through sqlite-driver.ts).
  * Write-ahead log with synchronous=NORMAL: a committed write is in the log before
  * the call returns, so it survives the process being killed (kill -9, OOM);
  * only a crash of the machine itself may lose the last writes. FULL would fsync
- * on every commit, and better-sqlite3 runs on the event loop: every order would
+ * on every commit, and node:sqlite runs on the event loop: every order would
  * wait for the disk. See README, "Running several replicas".
  *
  * A file deleted or replaced while the shim runs would go on being written where
@@ -175,7 +175,7 @@ const isOneWritesOwn = (error: unknown): boolean => !(error instanceof Database.
  */
 export class SqliteStore implements StateStore {
   readonly backend = "sqlite";
-  #db!: Database.Database;
+  #db!: Database;
   #q!: ReturnType<typeof statementsOf>;
   /** The file opened, and its write-ahead log: which a path names now tells whether it is still what this store writes. */
   #file: { db: string | undefined; wal: string | undefined } | undefined;
@@ -191,7 +191,7 @@ export class SqliteStore implements StateStore {
   #open(): void {
     const { path } = this;
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    const db = openDatabase(path);
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");

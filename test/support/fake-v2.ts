@@ -25,6 +25,8 @@ export interface ScriptedAnswer {
   /** Let the sandbox make the order first, then answer as scripted: an answer lost after v2 acted. */
   create?: boolean;
   delayMs?: number;
+  /** Answer only once this resolves: an order held at v2 until the test lets it go. */
+  until?: Promise<unknown>;
   /** Close the connection without answering. */
   drop?: boolean;
   /** Never answer. */
@@ -79,6 +81,7 @@ export async function startFakeV2(): Promise<FakeV2> {
     }
     const made = answer.create ? await toSandbox() : undefined;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    await answer.until;
     if (answer.hang) return;
     if (answer.drop) {
       req.socket.destroy();

@@ -23,20 +23,31 @@ export interface ShimProcess {
   stderr(): string;
   /** Resolves with the port once the shim logs that it listens. */
   listening: Promise<number>;
+  /** With SHIM_ADMIN_PORT: the admin listener's port, once it listens. */
+  adminPort(): number | undefined;
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
 }
 
 /**
  * `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and the README run it, with only the
- * given environment (and PATH), in `cwd`. Its state is in memory unless `env` names a store (test
+ * given environment (and PATH), in `cwd` (`args` for another build's, such as an image's). Its state is in memory unless `env` names a store (test
  * files run in parallel).
  */
-export function spawnShim(env: Record<string, string>, cwd?: string): ShimProcess {
-  const child = spawn(process.execPath, START_ARGS, {
+export function spawnShim(env: Record<string, string>, cwd?: string, args: readonly string[] = START_ARGS): ShimProcess {
+  const child = spawn(process.execPath, args, {
     cwd,
     // Tests send the seed order again and again as distinct orders: no retry window unless the test sets one.
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", SHIM_STATE: "memory", SHIM_RETRY_WINDOW_MS: "0", ...env },
+    // SIGTERM drains at once, as before the grace existed, unless the test sets one (test/shutdown.test.ts).
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SHIM_STATE: "memory",
+      SHIM_RETRY_WINDOW_MS: "0",
+      SHIM_SHUTDOWN_GRACE_MS: "0",
+      ...env,
+    },
   });
   let stdout = "";
   let stderr = "";
@@ -57,6 +68,10 @@ export function spawnShim(env: Record<string, string>, cwd?: string): ShimProces
     stdout: () => stdout,
     stderr: () => stderr,
     listening,
+    adminPort: () => {
+      const port = stdout.match(/"admin_port":(\d+)[^\n]*"msg":"listening"/)?.[1];
+      return port === undefined ? undefined : Number(port);
+    },
     exited,
     stop: closedAfterTest(async () => {
       child.kill("SIGTERM");

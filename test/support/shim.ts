@@ -6,6 +6,8 @@ import { closedAfterTest } from "./teardown.js";
 
 export interface RunningShim {
   url: string;
+  /** With SHIM_ADMIN_PORT: the admin listener's URL. */
+  adminUrl: string | undefined;
   /** Every log line the shim wrote, parsed. */
   logs(): Record<string, unknown>[];
   /** Every log line as written, for asserting that no secret appears anywhere. */
@@ -45,6 +47,7 @@ export async function startShim(
   const running = await startServer(config, logger, { accounts, ...options });
   return {
     url: `${config.tls ? "https" : "http"}://127.0.0.1:${running.port}`,
+    adminUrl: running.adminPort === undefined ? undefined : `http://127.0.0.1:${running.adminPort}`,
     logs: () => rawLogs.map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs,
     sandbox: running.sandbox,

@@ -1,0 +1,94 @@
+import { request } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { type RunningShim, startShim } from "./support/shim.js";
+
+const TOKEN = "a-long-admin-token-for-tests";
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const ADMIN_PATHS = ["/metrics", "/_shim/clients", "/_shim/orders", "/_shim/dashboard", "/_shim/dashboard.json"];
+const TOKEN_PATHS = ADMIN_PATHS.filter((path) => path !== "/metrics");
+
+let shim: RunningShim | undefined;
+afterEach(async () => {
+  await shim?.close();
+  shim = undefined;
+});
+
+const get = async (url: string, headers: Record<string, string> = {}) => {
+  const response = await request(url, { headers });
+  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+};
+
+describe("SHIM_ADMIN_PORT", () => {
+  it("serves /metrics, /_shim/clients, /_shim/orders and the dashboard there only; the legacy port keeps v1 and the probes", async () => {
+    shim = await startShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
+    const admin = shim.adminUrl!;
+    expect(admin).toBeDefined();
+    expect(admin).not.toBe(shim.url);
+    const authorization = `Bearer ${TOKEN}`;
+    for (const path of ADMIN_PATHS) {
+      const onLegacy = await get(`${shim.url}${path}`, { Authorization: authorization });
+      expect([path, onLegacy.status]).toEqual([path, 404]);
+      expect(onLegacy.text).not.toContain("shim_");
+      expect([path, (await get(`${admin}${path}`, { Authorization: authorization })).status]).toEqual([path, 200]);
+    }
+    // The legacy surface and the probes stay where clients and load balancers look for them.
+    expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(201);
+    for (const path of ["/healthz", "/readyz"]) {
+      expect((await get(`${shim.url}${path}`)).status).toBe(200);
+      expect((await get(`${admin}${path}`)).status).toBe(200);
+    }
+    // Nothing of v1 on the admin port.
+    const order = await sendHttpMessage(admin, orderRequest());
+    expect(order.status).toBe(404);
+    expect(JSON.parse(order.text)).toMatchObject({ errors: [{ code: "not_found" }] });
+  });
+
+  it("unset: the admin surface is on the legacy port, as before", async () => {
+    shim = await startShim({ SHIM_ADMIN_TOKEN: TOKEN });
+    expect(shim.adminUrl).toBeUndefined();
+    for (const path of ADMIN_PATHS) expect((await get(`${shim.url}${path}`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+});
+
+describe("the admin token", () => {
+  it("opens every admin endpoint the same way: Bearer, or Basic with any user name", async () => {
+    shim = await startShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
+    for (const path of TOKEN_PATHS) {
+      for (const authorization of [`Bearer ${TOKEN}`, basic("ops", TOKEN), basic("", TOKEN)]) {
+        expect([
+          path,
+          authorization.split(" ")[0],
+          (await get(`${shim.adminUrl}${path}`, { Authorization: authorization })).status,
+        ]).toEqual([path, authorization.split(" ")[0], 200]);
+      }
+      // Without it, or with a wrong one: the same v1-style refusal with a Basic challenge.
+      const wrong: Record<string, string>[] = [{}, { Authorization: basic("ops", `${TOKEN}x`) }, { Authorization: "Bearer nope" }];
+      for (const headers of wrong) {
+        const refused = await get(`${shim.adminUrl}${path}`, headers);
+        expect(refused.status).toBe(401);
+        expect(refused.headers["www-authenticate"]).toMatch(/^Basic realm=/);
+        expect(JSON.parse(refused.text)).toMatchObject({ errors: [{ code: "access_denied" }] });
+      }
+    }
+  });
+
+  it("limits wrong tokens per client address: past ten, 429 with Retry-After, and the token is not even compared", async () => {
+    // One proxy in front: the client's address is the X-Forwarded-For entry it appended.
+    shim = await startShim({ SHIM_ADMIN_TOKEN: TOKEN, SHIM_TRUST_PROXY_HOPS: "1" });
+    const from = (address: string, authorization: string) =>
+      get(`${shim!.url}/_shim/clients`, { Authorization: authorization, "X-Forwarded-For": address });
+    // A right token gives its slot back: an operator's own use never counts against it.
+    for (let i = 0; i < 12; i++) expect((await from("203.0.113.7", `Bearer ${TOKEN}`)).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push((await from("203.0.113.7", basic("guess", `wrong-${i}`))).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+    const limited = await from("203.0.113.7", `Bearer ${TOKEN}`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(JSON.parse(limited.text)).toMatchObject({ errors: [{ code: "too_many_failed_admin_tokens" }] });
+    expect(limited.text).not.toContain(TOKEN);
+    // Another address is not held back by the guesser's failures.
+    expect((await from("198.51.100.20", `Bearer ${TOKEN}`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,57 @@
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { SHIM_VERSION } from "../src/contract/version.js";
+import { startFakeV2 } from "./support/fake-v2.js";
+import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { sampleValue, scrape, shimMetricNames } from "./support/metrics.js";
+import { startShim } from "./support/shim.js";
+import { makeServerChain } from "./support/tls-certs.js";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const METRICS_SECTION = README.slice(README.indexOf("### Metrics"), README.indexOf("\n## ", README.indexOf("### Metrics")));
+
+describe("GET /metrics", () => {
+  it("has each legacy request's duration by route and status class, the requests in flight, and the build", async () => {
+    const fake = await startFakeV2();
+    let release: () => void = () => undefined;
+    fake.script({ until: new Promise<void>((resolve) => (release = resolve)) });
+    const shim = await startShim({ DIGICERT_API_URL: fake.url });
+    const held = sendHttpMessage(shim.url, orderRequest());
+    await expect.poll(() => fake.requests.length, { timeout: 20_000 }).toBe(1);
+    expect(sampleValue(await scrape(shim.url), "shim_http_requests_in_flight ")).toBe(1);
+    release();
+    expect((await held).status).toBe(201);
+    await sendHttpMessage(shim.url, {
+      ...orderRequest(),
+      headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"),
+      body: "{}",
+    });
+
+    const text = await scrape(shim.url);
+    expect(sampleValue(text, "shim_http_requests_in_flight ")).toBe(0);
+    expect(sampleValue(text, 'shim_http_request_duration_seconds_count{route="/order/code",status_class="2xx"}')).toBe(1);
+    expect(sampleValue(text, 'shim_http_request_duration_seconds_count{route="/order/code",status_class="4xx"}')).toBe(1);
+    expect(sampleValue(text, 'shim_http_request_duration_seconds_bucket{le="60",route="/order/code",status_class="2xx"}')).toBe(1);
+    expect(sampleValue(text, `shim_build_info{version="${SHIM_VERSION}",node="${process.version}"}`)).toBe(1);
+    // Without TLS there is no certificate to expire.
+    expect(text).not.toContain("shim_tls_certificate_not_after_seconds");
+    await fake.close();
+  });
+
+  it("with TLS: when the certificate served expires, in seconds since the epoch", async () => {
+    const { server, chainFile } = makeServerChain("metrics");
+    // The admin port is plain HTTP: a scraper needs no client for the shim's TLS.
+    const shim = await startShim({ SHIM_TLS_CERT_FILE: chainFile, SHIM_TLS_KEY_FILE: server.keyFile, SHIM_ADMIN_PORT: "0" });
+    const notAfter = new X509Certificate(server.cert).validToDate.getTime() / 1000;
+    expect(sampleValue(await scrape(shim.adminUrl!), "shim_tls_certificate_not_after_seconds ")).toBe(notAfter);
+  });
+
+  it("is the README's Metrics table: every metric of the shim's own there, and none there that is not", async () => {
+    // With TLS and a store to watch, so that every metric the shim can show is shown.
+    const { server, chainFile } = makeServerChain("table");
+    const tls = await startShim({ SHIM_TLS_CERT_FILE: chainFile, SHIM_TLS_KEY_FILE: server.keyFile, SHIM_ADMIN_PORT: "0" });
+    const documented = [...METRICS_SECTION.matchAll(/^\| `(shim_\w+)` \|/gm)].map(([, name]) => name!).sort();
+    expect(shimMetricNames(await scrape(tls.adminUrl!))).toEqual(documented);
+  });
+});
