@@ -6,13 +6,25 @@ import type { HourCount } from "../state/store.js";
 
 export const HOUR_MS = 3_600_000;
 
+export const PATHS = ["orders", "reads", "translate", "other"] as const;
+/** Which of the shim's paths a call took: orders, order details, the translate endpoint, or anything else. */
+export type PathKind = (typeof PATHS)[number];
+
 /** One legacy call: who made it and how it ended (an Outcome). */
 export type Series =
   | { kind: "call"; account_id: string; user_agent: string; outcome: string }
   /** A v1 error code the shim answered, with the status it answered. */
   | { kind: "v1_error"; code: string; status: number }
+  /** One request answered with codes of this family (`required_param:*`, or a code without a field), whatever their number. */
+  | { kind: "v1_family"; family: string; status: number }
   /** What v2 answered (its status, or why there was none) behind an upstream refusal, and the code carried. */
-  | { kind: "v2_error"; v2_status: string; code: string };
+  | { kind: "v2_error"; v2_status: string; code: string }
+  /** A client's retry answered with the earlier placement of the same order (its record carries `replayed_from`). */
+  | { kind: "replayed"; account_id: string; user_agent: string }
+  /** One call of an account on one path; the translate endpoint's calls are counted here only. */
+  | { kind: "path"; account_id: string; path: PathKind }
+  /** One order of an account that took a time in `bucket` (latencyBucketOf). */
+  | { kind: "order_latency"; account_id: string; bucket: number };
 
 export function seriesName(series: Series): string {
   switch (series.kind) {
@@ -20,8 +32,16 @@ export function seriesName(series: Series): string {
       return JSON.stringify(["call", series.account_id, series.user_agent, series.outcome]);
     case "v1_error":
       return JSON.stringify(["v1_error", series.code, series.status]);
+    case "v1_family":
+      return JSON.stringify(["v1_family", series.family, series.status]);
     case "v2_error":
       return JSON.stringify(["v2_error", series.v2_status, series.code]);
+    case "replayed":
+      return JSON.stringify(["replayed", series.account_id, series.user_agent]);
+    case "path":
+      return JSON.stringify(["path", series.account_id, series.path]);
+    case "order_latency":
+      return JSON.stringify(["order_latency", series.account_id, series.bucket]);
   }
 }
 
@@ -39,8 +59,38 @@ export function readSeries(name: string): Series | undefined {
     return { kind, account_id: a, user_agent: b, outcome: c };
   }
   if (kind === "v1_error" && typeof a === "string" && typeof b === "number") return { kind, code: a, status: b };
+  if (kind === "v1_family" && typeof a === "string" && typeof b === "number") return { kind, family: a, status: b };
   if (kind === "v2_error" && typeof a === "string" && typeof b === "string") return { kind, v2_status: a, code: b };
+  if (kind === "replayed" && typeof a === "string" && typeof b === "string") return { kind, account_id: a, user_agent: b };
+  if (kind === "path" && typeof a === "string" && (PATHS as readonly unknown[]).includes(b))
+    return { kind, account_id: a, path: b as PathKind };
+  if (kind === "order_latency" && typeof a === "string" && Number.isInteger(b) && (b as number) >= 0 && (b as number) < LATENCY_BUCKETS) {
+    return { kind, account_id: a, bucket: b as number };
+  }
   return undefined;
+}
+
+/** The family a v1 error code belongs to: `required_param:*` for `required_param:org_name`; a code without a field is its own. */
+export const familyOf = (code: string): string => (code.includes(":") ? `${code.slice(0, code.indexOf(":"))}:*` : code);
+
+// Order latencies, counted per account and hour in fixed log-spaced buckets, four to
+// each doubling (each bucket 19 % wider than the one before): a percentile read from
+// them is within a bucket's width of the true one, whatever the traffic, and an
+// account's orders in one hour take a handful of series, not one per order.
+const BUCKETS_PER_DOUBLING = 4;
+/** The last bucket but one ends at 2^18 ms (4 min 22 s); the last holds every longer time. */
+const LAST_BUCKET = 18 * BUCKETS_PER_DOUBLING + 1;
+export const LATENCY_BUCKETS = LAST_BUCKET + 1;
+
+/** The bucket of a time in ms: 0 holds up to 1 ms, bucket i (2^((i-1)/4), 2^(i/4)] ms. */
+export const latencyBucketOf = (ms: number): number =>
+  ms <= 1 ? 0 : Math.min(LAST_BUCKET, Math.ceil(BUCKETS_PER_DOUBLING * Math.log2(ms) - 1e-9));
+
+/** The times a bucket holds, in ms: above `low`, up to `high` (Infinity for the last). */
+export function latencyBucketBounds(bucket: number): { low: number; high: number } {
+  const bound = (i: number) => 2 ** (i / BUCKETS_PER_DOUBLING);
+  if (bucket <= 0) return { low: 0, high: 1 };
+  return { low: bound(bucket - 1), high: bucket >= LAST_BUCKET ? Number.POSITIVE_INFINITY : bound(bucket) };
 }
 
 /** The series counted together once an hour holds too many. */
