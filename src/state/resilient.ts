@@ -107,6 +107,8 @@ export class ResilientStore implements StateStore {
   countPlacements = (...a: Args<"countPlacements">) => this.#run("countPlacements", (s) => s.countPlacements(...a), false);
   claimPlacement = (...a: Args<"claimPlacement">) => this.#run("claimPlacement", (s) => s.claimPlacement(...a), false);
   sweep = (...a: Args<"sweep">) => this.#run("sweep", (s) => s.sweep(...a), false);
+  beat = (...a: Args<"beat">) => this.#run("beat", (s) => s.beat(...a), false);
+  replicas = (...a: Args<"replicas">) => this.#run("replicas", (s) => s.replicas(...a), false);
   ping = () => this.primary.ping();
   close = () => {
     this.stop();

@@ -19,6 +19,7 @@ import {
   type PlacementPage,
   type PlacementState,
   placementSchema,
+  type ReplicaBeat,
   type StateStore,
   type SweepLimits,
 } from "./store.js";
@@ -66,6 +67,18 @@ CREATE INDEX IF NOT EXISTS placements_by_fingerprint ON placements (fingerprint)
 CREATE TABLE IF NOT EXISTS in_flight (${PLACEMENT_TABLE}) WITHOUT ROWID;
 `;
 
+// Replicas' beats, for the dashboard's health: one row per replica, its latest.
+const REPLICAS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS replica_beats (replica TEXT PRIMARY KEY, version TEXT NOT NULL, started_at REAL NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS replica_beats_by_time ON replica_beats (at);
+`;
+
+const beatStatements = (db: Database.Database) => ({
+  put: db.prepare("INSERT OR REPLACE INTO replica_beats (replica, version, started_at, at) VALUES (@replica, @version, @started_at, @at)"),
+  forget: db.prepare("DELETE FROM replica_beats WHERE at < ?"),
+  since: db.prepare("SELECT replica, version, started_at, at FROM replica_beats WHERE at >= ? ORDER BY at DESC, replica"),
+});
+
 interface Write {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -91,6 +104,7 @@ export class SqliteStore implements StateStore {
   readonly #db: Database.Database;
   readonly #q;
   readonly #batch: Write[] = [];
+  readonly #beats;
 
   constructor(
     path: string,
@@ -108,6 +122,8 @@ export class SqliteStore implements StateStore {
     // One shim per file is the design; a second process on it waits this long for the write lock, not forever.
     db.pragma("busy_timeout = 1000");
     db.exec(SCHEMA);
+    db.exec(REPLICAS_SCHEMA);
+    this.#beats = beatStatements(db);
     db.transaction(() => db.exec(MOVE_OLD_PLACING)).immediate();
     db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('clients_since', ?)").run(String(now()));
     this.#q = {
@@ -404,6 +420,17 @@ export class SqliteStore implements StateStore {
       q.forgetHours.run(now - clientsRetentionMs);
       for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
     });
+  }
+
+  async beat(beat: ReplicaBeat, forgetBefore: number) {
+    await this.#write(() => {
+      this.#beats.put.run(beat);
+      this.#beats.forget.run(forgetBefore);
+    });
+  }
+
+  async replicas(since: number) {
+    return this.#beats.since.all(since) as ReplicaBeat[];
   }
 
   async ping() {
