@@ -25,6 +25,7 @@ import { traceRequests } from "./http/trace-requests.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
+import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
@@ -57,6 +58,8 @@ export interface AppDeps {
   /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
   knownKeys?: KnownKeys;
   ledger?: OrderLedger;
+  /** This replica's beat in the store, when its timer is the server's to run. */
+  heartbeat?: ReplicaHeartbeat;
 }
 
 /** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
@@ -98,7 +101,8 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     const admin = bearerAuth({ token: config.adminToken });
     app.get("/_shim/clients", admin, adminClientsHandler(usage));
     app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
-    const dashboard = dashboardHandlers({ config, store: state, usage, ledger });
+    const heartbeat = deps.heartbeat ?? new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
+    const dashboard = dashboardHandlers({ config, store: state, usage, ledger, heartbeat });
     const person = requireAdminToken(config.adminToken);
     app.get("/_shim/dashboard", person, dashboard.page);
     app.get("/_shim/dashboard.json", person, dashboard.json);

@@ -17,6 +17,7 @@ import { Lifecycle } from "./http/lifecycle.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
+import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import type { Tracing } from "./observability/tracing.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
 import type { ResilientStore } from "./state/resilient.js";
@@ -123,6 +124,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     });
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
+  const heartbeat = new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
+  heartbeat.start();
   const ledger = orderLedgerFor(config, state, logger, metrics);
   // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
   const reconciler =
@@ -135,7 +138,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         })
       : undefined;
   reconciler?.start();
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger, tracing });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger, tracing, heartbeat });
 
   const deprecation = deprecationHeaders(config);
   // Slow clients: the headers, then the whole request, must arrive in time; the
@@ -194,6 +197,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await reconciler?.stop();
       await ledger.flush();
       await usage.stop();
+      heartbeat.stop();
       await state.close();
       return clean;
     },
