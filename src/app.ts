@@ -6,7 +6,9 @@ import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
 import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { v1Errors } from "./contract/v1-errors.js";
+import { PAGE_CSP_SOURCES } from "./dashboard/page.js";
 import { dashboardHandlers } from "./dashboard/routes.js";
+import { adminSecurityHeaders } from "./http/admin-headers.js";
 import { requireAdminToken } from "./http/admin-token.js";
 import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
 import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
@@ -98,14 +100,16 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   app.get("/readyz", (c) => (lifecycle.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" })));
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   if (config.adminToken) {
+    // Every admin answer, its 401 included, carries the security headers.
+    const hardened = adminSecurityHeaders(PAGE_CSP_SOURCES);
     const admin = bearerAuth({ token: config.adminToken });
-    app.get("/_shim/clients", admin, adminClientsHandler(usage));
-    app.get("/_shim/orders", admin, adminOrdersHandler(state, ledger));
+    app.get("/_shim/clients", hardened, admin, adminClientsHandler(usage));
+    app.get("/_shim/orders", hardened, admin, adminOrdersHandler(state, ledger));
     const heartbeat = deps.heartbeat ?? new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
     const dashboard = dashboardHandlers({ config, store: state, usage, ledger, heartbeat });
     const person = requireAdminToken(config.adminToken);
-    app.get("/_shim/dashboard", person, dashboard.page);
-    app.get("/_shim/dashboard.json", person, dashboard.json);
+    app.get("/_shim/dashboard", hardened, person, dashboard.page);
+    app.get("/_shim/dashboard.json", hardened, person, dashboard.json);
   }
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.
   // Built when first asked for: it is not needed to serve, and would cost the start 10 ms.
