@@ -80,7 +80,7 @@ const BROKEN_CODES = `(() => {
       }
     }
     for (let i = 1; i < chars.length; i++) {
-      if (chars[i].top > chars[i - 1].top + 2 && !/[:_./=&?s-]/.test(chars[i - 1].c)) broken.push(chars[i - 1].c + "|" + chars[i].c + " in " + code.textContent);
+      if (chars[i].top > chars[i - 1].top + 2 && !/[:_./=&?\\s-]/.test(chars[i - 1].c)) broken.push(chars[i - 1].c + "|" + chars[i].c + " in " + code.textContent);
     }
   }
   return broken;

@@ -61,11 +61,12 @@ td.code { width: 20rem; }
   header, main { padding-left: 8px; padding-right: 8px; }
   .chart.wide { display: none; } .chart.narrow { display: block; } .sort { display: block; }
   .cards { grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); }
-  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack, table.stack tbody, table.stack td { display: block; width: 100%; }
   table.stack thead { display: none; }
-  table.stack tr { border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 8px; padding: 4px 8px; }
+  table.stack tr { display: grid; grid-template-columns: 1fr 1fr; gap: 0 12px; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 8px; padding: 4px 8px; }
   table.stack td { border: 0; padding: 2px 0; text-align: left; }
-  table.stack td[data-label]::before { content: attr(data-label); display: inline-block; min-width: 9.5rem; padding-right: 0.5rem; color: #4b5563; font-size: 0.85rem; }
+  table.stack td.wide { grid-column: 1 / -1; }
+  table.stack td[data-label]::before { content: attr(data-label); display: inline-block; margin-right: 0.4em; color: #4b5563; font-size: 0.85rem; }
 }
 `;
 
@@ -110,11 +111,12 @@ function sortHeader(key: SortKey, current: SortKey): Html {
 const stackTable = (head: readonly (string | Html)[], rows: readonly Html[]): Html =>
   html`<table class="stack"><thead><tr>${head.map((h) => (typeof h === "string" ? html`<th scope="col">${h}</th>` : h))}</tr></thead><tbody>${rows}</tbody></table>`;
 
-const cell = (label: string, content: unknown, numeric = false): Html =>
-  html`<td${numeric ? raw(' class="n"') : ""} data-label="${label}">${content}</td>`;
+/** A labelled cell; its classes: `n` for a number (right-aligned in a table), `wide` for one that takes a whole stacked row. */
+const cell = (label: string, content: unknown, classes = ""): Html =>
+  html`<td${classes ? html` class="${classes}"` : ""} data-label="${label}">${content}</td>`;
 
 /** A table's column of codes: wide enough that a family's name does not wrap on a wide screen. */
-const codeCell = (code: string): Html => html`<td class="code" data-label="Code">${codeText(code)}</td>`;
+const codeCell = (code: string): Html => cell("Code", codeText(code), "code wide");
 
 function agentList(row: AccountRow): Html {
   const item = (a: AccountRow["agents"][number]) => html`<span class="id">${a.user_agent}</span> (${countText(a.last30d)})`;
@@ -142,11 +144,11 @@ function pathsText(row: AccountRow): Html {
 function accountRow(row: AccountRow, now: number): Html {
   const { replayed } = row;
   return html`<tr class="${row.migrated ? "migrated" : ""}" data-account="${row.account_id}">
-<td><strong class="id">${row.account_id}</strong>${row.migrated ? html` <span class="badge ok">migrated</span>` : ""}${agentList(row)}</td>
-${cell("24 h", countText(row.last24h), true)}${cell("7 days", countText(row.last7d), true)}${cell("30 days", countText(row.last30d), true)}
-${cell("Last seen", when(row.last_seen, now), true)}${cell("Errors (30 days)", shareText(row.error_share), true)}
-${cell("Replays (30 days)", html`<span class="replays" title="24 h: ${replayed.last24h} · 7 days: ${replayed.last7d}">${countText(replayed.last30d)}</span>`, true)}
-${cell("p50 · p99 (24 h)", latencyText(row), true)}${cell("Paths (30 days)", pathsText(row))}</tr>`;
+<td class="wide"><strong class="id">${row.account_id}</strong>${row.migrated ? html` <span class="badge ok">migrated</span>` : ""}${agentList(row)}</td>
+${cell("24 h", countText(row.last24h), "n")}${cell("7 days", countText(row.last7d), "n")}${cell("30 days", countText(row.last30d), "n")}
+${cell("Last seen", when(row.last_seen, now), "n")}${cell("Errors (30 days)", shareText(row.error_share), "n")}
+${cell("Replays (30 days)", html`<span class="replays" title="24 h: ${replayed.last24h} · 7 days: ${replayed.last7d}">${countText(replayed.last30d)}</span>`, "n")}
+${cell("p50 · p99 (24 h)", latencyText(row), "n wide")}${cell("Paths (30 days)", pathsText(row), "wide")}</tr>`;
 }
 
 const dateCard = (label: string, date: DateSetting | null, now: number, pastBadge: "bad" | "meh"): Html =>
@@ -184,7 +186,7 @@ function codeTable(rows: readonly CodeRow[], statusLabel: string, empty: string)
     ["Code", statusLabel, html`<th class="n" scope="col">24 h</th>`, html`<th class="n" scope="col">7 days</th>`],
     rows.map(
       (r) =>
-        html`<tr>${codeCell(r.code)}${cell(statusLabel, r.status)}${cell("24 h", countText(r.last24h), true)}${cell("7 days", countText(r.last7d), true)}</tr>`,
+        html`<tr>${codeCell(r.code)}${cell(statusLabel, r.status)}${cell("24 h", countText(r.last24h), "n")}${cell("7 days", countText(r.last7d), "n")}</tr>`,
     ),
   );
 }
@@ -214,7 +216,7 @@ function failuresSection({ failures }: DashboardData): Html {
           ],
           failures.v1.map(
             (r) =>
-              html`<tr class="family">${codeCell(r.code)}${cell("Status", r.status)}${cell("Requests 24 h", countText(r.last24h), true)}${cell("Requests 7 days", countText(r.last7d), true)}${cell("Most often", familyCodes(r))}</tr>`,
+              html`<tr class="family">${codeCell(r.code)}${cell("Status", r.status)}${cell("Requests 24 h", countText(r.last24h), "n")}${cell("Requests 7 days", countText(r.last7d), "n")}${cell("Most often", familyCodes(r), "wide")}</tr>`,
           ),
         );
   return html`<section id="failures"><h2>v1 error codes answered, by family</h2>${body}
@@ -248,7 +250,7 @@ function orderTable(rows: readonly OrderRow[], empty: string, now: number): Html
     ["Account", "alternative_order_id", "State", html`<th class="n" scope="col">Placed</th>`, "Look it up in v2"],
     rows.map(
       (r) =>
-        html`<tr class="order" data-order="${r.alternative_order_id}">${cell("Account", html`<span class="id">${r.account_id}</span>`)}${cell("Order", codeText(r.alternative_order_id))}${cell("State", `${r.state}${r.v2_order_id === null ? "" : ` (${r.v2_order_id})`}`)}${cell("Placed", when(r.created_at, now), true)}${cell("Look it up", codeText(r.curl))}</tr>`,
+        html`<tr class="order" data-order="${r.alternative_order_id}">${cell("Account", html`<span class="id">${r.account_id}</span>`)}${cell("Order", codeText(r.alternative_order_id), "wide")}${cell("State", `${r.state}${r.v2_order_id === null ? "" : ` (${r.v2_order_id})`}`)}${cell("Placed", when(r.created_at, now), "n")}${cell("Look it up", codeText(r.curl), "wide")}</tr>`,
     ),
   );
 }
@@ -269,7 +271,7 @@ function pacingSection({ health, now }: DashboardData): Html {
           ["Key digest", html`<th class="n" scope="col">Calls</th>`, html`<th class="n" scope="col">Saturation</th>`, "Held back by v2"],
           rows.map(
             (r) =>
-              html`<tr class="pace">${cell("Key digest", codeText(r.key))}${cell("Calls", `${countText(r.calls)} of ${countText(r.limit)} per ${r.windowMs / 1000} s`, true)}${cell("Saturation", shareText(r.saturation), true)}${cell("Held back", r.held_until === null ? "no" : html`until ${when(r.held_until, now)}`)}</tr>`,
+              html`<tr class="pace">${cell("Key digest", codeText(r.key))}${cell("Calls", `${countText(r.calls)} of ${countText(r.limit)} per ${r.windowMs / 1000} s`, "n wide")}${cell("Saturation", shareText(r.saturation), "n")}${cell("Held back", r.held_until === null ? "no" : html`until ${when(r.held_until, now)}`)}</tr>`,
           ),
         );
   return html`<section id="pacing"><h2>Pacing toward v2, per key (by digest)</h2>${body}</section>`;
