@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { familyOf, LATENCY_BUCKETS, latencyBucketBounds, latencyBucketOf, readSeries, type Series, seriesName } from "./usage-series.js";
+import {
+  familyOf,
+  HourTally,
+  LATENCY_BUCKETS,
+  latencyBucketBounds,
+  latencyBucketOf,
+  OTHER_SERIES,
+  readSeries,
+  type Series,
+  seriesName,
+} from "./usage-series.js";
 
 describe("series names", () => {
   it("read back as the series they were written for, and nothing else reads as one", () => {
@@ -41,5 +51,45 @@ describe("familyOf", () => {
     expect(familyOf("required_param:org_name")).toBe("required_param:*");
     expect(familyOf("invalid_contact:verified_contact")).toBe("invalid_contact:*");
     expect(familyOf("upstream_unavailable")).toBe("upstream_unavailable");
+  });
+});
+
+describe("HourTally", () => {
+  const call = (account_id: string): Series => ({ kind: "call", account_id, user_agent: "u", outcome: "ordered" });
+  const H = 3_600_000;
+
+  it("counts each series once per hour, and new series past the bound as the others", () => {
+    const tally = new HourTally(3);
+    for (const id of ["a", "b", "a", "c", "d", "e"]) tally.add(H + 5, call(id));
+    tally.add(2 * H, call("a"));
+    expect(tally.take().map((c) => [c.hour, readSeries(c.series)?.kind === "call" ? JSON.parse(c.series)[1] : c.series, c.count])).toEqual([
+      [H, "a", 2],
+      [H, "b", 1],
+      [H, "c", 1],
+      [H, OTHER_SERIES, 2],
+      // The bound holds for all it keeps, whatever the hour.
+      [2 * H, OTHER_SERIES, 1],
+    ]);
+    expect(tally.take()).toEqual([]);
+  });
+
+  it("tells apart series whose fields would run together, and kinds whose fields match", () => {
+    const tally = new HourTally(10);
+    tally.add(H, { kind: "call", account_id: "a", user_agent: "b/c", outcome: "ordered" });
+    tally.add(H, { kind: "call", account_id: "a/b", user_agent: "c", outcome: "ordered" });
+    tally.add(H, { kind: "replayed", account_id: "a", user_agent: "b/c" });
+    expect(tally.take()).toHaveLength(3);
+  });
+
+  it("takes counts back that could not be written, whatever the bound, and adds later ones to them", () => {
+    const tally = new HourTally(1);
+    tally.add(H, call("a"));
+    const taken = tally.take();
+    tally.add(H, call("b"));
+    tally.putBack([...taken, { hour: H, series: OTHER_SERIES, count: 4 }]);
+    tally.add(H, call("a"));
+    tally.add(H, call("c"));
+    const counts = Object.fromEntries(tally.take().map((c) => [c.series, c.count]));
+    expect(counts).toEqual({ [seriesName(call("b"))]: 1, [seriesName(call("a"))]: 2, [OTHER_SERIES]: 5 });
   });
 });

@@ -2,7 +2,9 @@ import type { HourCount } from "../state/store.js";
 
 // What the clients view counts per hour, for the dashboard's windows, chart and
 // error tables. A series is a JSON array, so that no user agent can forge another
-// series by holding a separator, and every backend stores it as plain text.
+// series by holding a separator, and every backend stores it as plain text. In
+// memory, a request's series are found by their fields, the JSON built once per
+// series and hour: each request counts several.
 
 export const HOUR_MS = 3_600_000;
 
@@ -26,24 +28,21 @@ export type Series =
   /** One order of an account that took a time in `bucket` (latencyBucketOf). */
   | { kind: "order_latency"; account_id: string; bucket: number };
 
-export function seriesName(series: Series): string {
-  switch (series.kind) {
-    case "call":
-      return JSON.stringify(["call", series.account_id, series.user_agent, series.outcome]);
-    case "v1_error":
-      return JSON.stringify(["v1_error", series.code, series.status]);
-    case "v1_family":
-      return JSON.stringify(["v1_family", series.family, series.status]);
-    case "v2_error":
-      return JSON.stringify(["v2_error", series.v2_status, series.code]);
-    case "replayed":
-      return JSON.stringify(["replayed", series.account_id, series.user_agent]);
-    case "path":
-      return JSON.stringify(["path", series.account_id, series.path]);
-    case "order_latency":
-      return JSON.stringify(["order_latency", series.account_id, series.bucket]);
-  }
-}
+/** Each kind's fields, in the order its name holds them. */
+const FIELDS = {
+  call: ["account_id", "user_agent", "outcome"],
+  v1_error: ["code", "status"],
+  v1_family: ["family", "status"],
+  v2_error: ["v2_status", "code"],
+  replayed: ["account_id", "user_agent"],
+  path: ["account_id", "path"],
+  order_latency: ["account_id", "bucket"],
+} as const satisfies { [K in Series["kind"]]: readonly Exclude<keyof Extract<Series, { kind: K }>, "kind">[] };
+
+const fieldsOf = (series: Series): (string | number)[] =>
+  FIELDS[series.kind].map((field) => (series as unknown as Record<string, string | number>)[field]!);
+
+export const seriesName = (series: Series): string => JSON.stringify([series.kind, ...fieldsOf(series)]);
 
 /** The series a name stands for; undefined for the others' series and anything not written by seriesName. */
 export function readSeries(name: string): Series | undefined {
@@ -98,39 +97,61 @@ export const OTHER_SERIES = JSON.stringify(["others"]);
 
 export const hourOf = (ms: number): number => ms - (ms % HOUR_MS);
 
+/** Counts of one hour by kind, then by each field in turn: a request's series found without building a string. */
+type Trie = Map<string | number, Trie | HourCount>;
+
 /** Counts per hour and series, kept in memory until they are written; bounded, the rest counted as the others. */
 export class HourTally {
-  #counts = new Map<string, HourCount>();
+  #hours = new Map<number, Trie>();
+  #entries: HourCount[] = [];
 
   constructor(private readonly maxSeries: number) {}
 
   add(at: number, series: Series): void {
-    const hour = hourOf(at);
-    let name = seriesName(series);
-    let key = `${hour} ${name}`;
-    if (!this.#counts.has(key) && this.#counts.size >= this.maxSeries) {
-      name = OTHER_SERIES;
-      key = `${hour} ${name}`;
+    this.#count(hourOf(at), series, 1, true);
+  }
+
+  /** Adds `n` to a series (undefined: the others) in `hour`; a new one past the bound, when `bounded`, to the others. */
+  #count(hour: number, series: Series | undefined, n: number, bounded: boolean): void {
+    let node = this.#hours.get(hour);
+    if (!node) {
+      node = new Map();
+      this.#hours.set(hour, node);
     }
-    const entry = this.#counts.get(key);
-    if (entry) entry.count++;
-    else this.#counts.set(key, { hour, series: name, count: 1 });
+    const fields: readonly string[] = series ? FIELDS[series.kind] : [];
+    let key: string | number = series ? series.kind : OTHER_SERIES;
+    for (const field of fields) {
+      let next = node.get(key) as Trie | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(key, next);
+      }
+      node = next;
+      key = (series as unknown as Record<string, string | number>)[field]!;
+    }
+    let entry = node.get(key) as HourCount | undefined;
+    if (!entry) {
+      if (series && bounded && this.#entries.length >= this.maxSeries) {
+        this.#count(hour, undefined, n, bounded);
+        return;
+      }
+      entry = { hour, series: series ? seriesName(series) : OTHER_SERIES, count: 0 };
+      node.set(key, entry);
+      this.#entries.push(entry);
+    }
+    entry.count += n;
   }
 
   /** Everything counted so far, and a fresh start. */
   take(): HourCount[] {
-    const counts = [...this.#counts.values()];
-    this.#counts = new Map();
+    const counts = this.#entries;
+    this.#hours = new Map();
+    this.#entries = [];
     return counts;
   }
 
-  /** Counts that could not be written, kept for the next time. */
+  /** Counts that could not be written, kept for the next time, whatever the bound. */
   putBack(counts: readonly HourCount[]): void {
-    for (const c of counts) {
-      const key = `${c.hour} ${c.series}`;
-      const entry = this.#counts.get(key);
-      if (entry) entry.count += c.count;
-      else this.#counts.set(key, { ...c });
-    }
+    for (const c of counts) this.#count(c.hour, readSeries(c.series), c.count, false);
   }
 }
