@@ -8,6 +8,8 @@ declare module "autocannon" {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Each request's body with a fresh id where it says [<id>]. */
+    idReplacement?: boolean;
     connections?: number;
     /** Seconds; ignored when `amount` is given. */
     duration?: number;

@@ -20,6 +20,7 @@ const instance = autocannon(
     method: "POST",
     headers: options.headers,
     body: options.body,
+    idReplacement: options.idReplacement ?? false,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.durationS }),
     timeout: options.timeoutS ?? 10,

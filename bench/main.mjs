@@ -10,7 +10,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeV2 } from "./fake-v2.mjs";
-import { seedOrderRequest } from "./fixtures.mjs";
+import { seedOrderRequest, variedOrderRequest } from "./fixtures.mjs";
 import { combineRounds, measure } from "./measure.mjs";
 import { findNginxNjs, startNginxPeer } from "./nginx-peer.mjs";
 import { comparePeer } from "./peer-check.mjs";
@@ -31,7 +31,8 @@ const START = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
 const SHIM_ARGS = START.map((/** @type {string} */ arg) => (arg.startsWith("-") ? arg : join(ROOT, arg)));
 const PASSTHROUGH = fileURLToPath(new URL("./passthrough.mjs", import.meta.url));
 const FORMATS = /** @type {const} */ (["json", "xml"]);
-const REQUESTS = { json: seedOrderRequest("json"), xml: seedOrderRequest("xml") };
+// Every request of a load is a new order: the same seed order, a fresh id in each (see fixtures.mjs).
+const REQUESTS = { json: variedOrderRequest("json"), xml: variedOrderRequest("xml") };
 
 /**
  * @typedef {import("./measure.mjs").Measured} Measured
@@ -101,33 +102,41 @@ async function stop(bench, server) {
 /**
  * The shim as `npm start` runs it, against the fake, with pacing off (the fake has
  * no rate limit; v2's would cap the shim at 20 orders/s) and its usual log; its
- * state in SQLite, as by default, unless `state` names another store.
- * @param {Bench} bench @param {string} name @param {{ nodeArgs?: string[], state?: string }} [options]
+ * retry window on, as by default (each order of a load is a new one); its state in
+ * SQLite, as by default, unless `state` names another store.
+ * @param {Bench} bench @param {string} name @param {{ nodeArgs?: string[], state?: string, env?: Record<string, string> }} [options]
  */
-function startShim(bench, name, { nodeArgs = [], state = sqliteState(bench.workDir, name) } = {}) {
+function startShim(bench, name, { nodeArgs = [], state = sqliteState(bench.workDir, name), env = {} } = {}) {
   return start(bench, {
     name,
     args: [...nodeArgs, ...SHIM_ARGS],
-    // Every order of the load is the same body, meant as a new order each: no retry window.
     env: {
       DIGICERT_API_URL: bench.fake.baseUrl,
       SHIM_V2_RATE_LIMITS: "off",
-      SHIM_RETRY_WINDOW_MS: "0",
       SHIM_STATE: state,
       LOG_LEVEL: "info",
       PORT: "0",
       HOST: "127.0.0.1",
+      ...env,
     },
     logFile: join(bench.workDir, `${name}.log`),
   });
 }
 
-/** @param {Bench} bench @param {ServerProcess} server @param {"json" | "xml"} format @param {number} durationS @param {string} label */
-async function load(bench, server, format, durationS, label) {
-  const { connections } = bench.settings;
+/**
+ * @param {Bench} bench @param {ServerProcess} server @param {"json" | "xml"} format @param {number} durationS @param {string} label
+ * @param {number} [connections]
+ */
+async function load(bench, server, format, durationS, label, connections = bench.settings.connections) {
   progress(`${label}: ${durationS} s, ${connections} connections`);
+  const ordersBefore = bench.fake.orders();
   const run = await measure(server, { url: `${server.url}/order/code`, ...REQUESTS[format], connections, durationS });
   check(bench, label, run);
+  // Each request a new order: one answered without one (as a retry of another) would not have cost its
+  // order. The requests in flight when the run ends made theirs too, unanswered: up to one per connection.
+  const made = bench.fake.orders() - ordersBefore;
+  const answered = run.status_counts["201"] ?? 0;
+  if (made < answered || made > answered + connections) bench.problems.push(`${label}: ${answered} x 201 but ${made} orders made`);
   return run;
 }
 
@@ -187,9 +196,13 @@ async function comparison(bench) {
   const readyMs = await msUntilHealthy(shim.url, shim.startedAt);
   const idle = readMemory(shim.pid);
   pinned(shim);
-  /** @param {string} name @param {string} state */
-  const startShimPinned = async (name, state) => pinned(await startShim(bench, name, { state }));
+  /** @param {string} name @param {string} state @param {Record<string, string>} [env] */
+  const startShimPinned = async (name, state, env) => pinned(await startShim(bench, name, { state, env }));
   const shimMemory = await startShimPinned("shim-memory", "memory");
+  // What the retry window costs: the default store with it off, beside the shim as npm start runs it.
+  const shimWindowOff = await startShimPinned("shim-window-off", sqliteState(bench.workDir, "shim-window-off"), {
+    SHIM_RETRY_WINDOW_MS: "0",
+  });
   const redisStore = bench.redis.store;
   if (!redisStore.available) progress(`the shim on Redis is not run: ${redisStore.reason}`);
   const shimRedis = redisStore.available ? await startShimPinned("shim-redis", redisStore.url) : null;
@@ -218,7 +231,7 @@ async function comparison(bench) {
   let peerCheck = null;
   if (nginx) {
     progress("nginx + njs: checking that it answers and orders as the shim does");
-    peerCheck = await comparePeer({ fake: bench.fake, shimUrl: shim.url, peerUrl: nginx.url, request: REQUESTS.json });
+    peerCheck = await comparePeer({ fake: bench.fake, shimUrl: shim.url, peerUrl: nginx.url, request: seedOrderRequest("json") });
     for (const difference of peerCheck.differences) bench.problems.push(`the nginx + njs peer differs from the shim: ${difference}`);
   }
 
@@ -230,6 +243,7 @@ async function comparison(bench) {
     ...(nginx ? [{ key: /** @type {const} */ ("nginx_njs"), label: "nginx + njs", server: nginx, formats: JSON_ONLY }] : []),
     { key: "shim_memory", label: "shim on memory", server: shimMemory, formats: FORMATS },
     { key: "shim", label: "shim on SQLite", server: shim, formats: FORMATS },
+    { key: "shim_window_off", label: "shim on SQLite, no window", server: shimWindowOff, formats: JSON_ONLY },
     ...(shimRedis ? [{ key: /** @type {const} */ ("shim_redis"), label: "shim on Redis", server: shimRedis, formats: FORMATS }] : []),
   ];
   const SHIMS = /** @type {const} */ (["shim_memory", "shim", "shim_redis"]);
@@ -270,6 +284,16 @@ async function comparison(bench) {
   }
   const rssPeak = loadRss.stop();
   const after = readMemory(shim.pid);
+  // One connection: how much later than a pass-through's the shim's answer comes, the work of each order alone.
+  /** @type {Record<"passthrough" | "shim", number | null>} */
+  const oneConnectionP50 = { passthrough: null, shim: null };
+  for (const [key, server] of /** @type {const} */ ([
+    ["passthrough", passthrough],
+    ["shim", shim],
+  ])) {
+    const run = await load(bench, server, "json", settings.durationS, `one connection: ${key} json`, 1);
+    oneConnectionP50[key] = run.latency_ms.p50;
+  }
   for (const { server } of servers) await stop(bench, server);
 
   /** @param {keyof Runs} key @param {"json" | "xml"} format */
@@ -289,6 +313,7 @@ async function comparison(bench) {
     nginx_njs: nginx ? { json: combined("nginx_njs", "json") } : null,
     shim_memory: shimRuns("shim_memory"),
     shim: shimRuns("shim"),
+    shim_window_off: { json: combined("shim_window_off", "json") },
     shim_redis: redisRuns && {
       json: { ...redisRuns.json, redis_server_cpu_us_per_request: redisCpuUs("json") },
       xml: { ...redisRuns.xml, redis_server_cpu_us_per_request: redisCpuUs("xml") },
@@ -298,6 +323,7 @@ async function comparison(bench) {
   const storesUsed = {
     shim: storeUsed(bench, shim),
     shim_memory: storeUsed(bench, shimMemory),
+    shim_window_off: storeUsed(bench, shimWindowOff),
     shim_redis: shimRedis && storeUsed(bench, shimRedis),
   };
 
@@ -306,6 +332,7 @@ async function comparison(bench) {
     peer_check: peerCheck,
     stores_used: storesUsed,
     notes: logDifference ? [logDifference] : [],
+    one_connection_p50_ms: oneConnectionP50,
     shim: {
       ready_ms: readyMs,
       listening_ms: shim.listeningMs,
@@ -407,7 +434,7 @@ async function main() {
     problems: redis.problem ? [redis.problem] : [],
   };
   try {
-    const { runs, peer_check, stores_used, notes, shim } = await comparison(bench);
+    const { runs, peer_check, stores_used, notes, shim, one_connection_p50_ms } = await comparison(bench);
     const slow_run = await slowRun(bench);
     const profile = settings.profileDir ? await profileRun(bench, settings.profileDir) : null;
 
@@ -430,8 +457,9 @@ async function main() {
       peers: { nginx_njs: { ...bench.nginx, check: peer_check } },
       stores: { redis: redis.store, used: stores_used },
       runs,
-      ratios: ratios(runs),
+      ratios: ratios(runs, one_connection_p50_ms),
       state_ratios: stateRatios(runs),
+      one_connection_p50_ms,
       shim,
       slow_run,
       profile,

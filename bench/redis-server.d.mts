@@ -8,9 +8,16 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGKILL: gone at once, as a crash leaves it. */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing is answered. */
+  pause(): void;
+  /** SIGCONT: what was sent meanwhile is done, in order. */
+  resume(): void;
   /** Stops it for good and removes its folder. */
   stop(): Promise<void>;
 }
 export function freePort(): Promise<number>;
 /** With `tls`: TLS connections only (rediss://), with that certificate and key; `ca` (PEM text) is what signed them. */
-export function startRedis(options?: { tls?: { certFile: string; keyFile: string; ca: string } }): Promise<RedisServer>;
+export function startRedis(options?: {
+  tls?: { certFile: string; keyFile: string; ca: string };
+  appendfsync?: "always" | "everysec";
+}): Promise<RedisServer>;

@@ -15,6 +15,8 @@ import { connect as connectTls } from "node:tls";
  * @property {() => number | undefined} pid the running process's, for its CPU time (the bench)
  * @property {() => Promise<void>} start starts it again on the same port and folder (after `kill`)
  * @property {() => Promise<void>} kill SIGKILL: gone at once, as a crash leaves it
+ * @property {() => void} pause SIGSTOP: connections stay open, nothing is answered
+ * @property {() => void} resume SIGCONT: what was sent meanwhile is done, in order
  * @property {() => Promise<void>} stop stops it for good and removes its folder
  */
 
@@ -51,12 +53,15 @@ async function whenAnswering(port, ca, timeoutMs = 10_000) {
 
 /**
  * Starts redis-server (`.ci/run` installs it), appending every write to its log,
- * so that a restart keeps the data. With `tls`, it takes only TLS connections
- * (`rediss://`), with that certificate and key; `ca` (PEM text) is what signed them.
- * @param {{ tls?: { certFile: string, keyFile: string, ca: string } }} [options]
+ * so that a restart keeps the data: each write made durable before it is answered
+ * (`appendfsync always`, what a test that kills Redis needs), or as `appendfsync`
+ * says (`everysec`, the production setting README recommends, for the bench). With
+ * `tls`, it takes only TLS connections (`rediss://`), with that certificate and
+ * key; `ca` (PEM text) is what signed them.
+ * @param {{ tls?: { certFile: string, keyFile: string, ca: string }, appendfsync?: "always" | "everysec" }} [options]
  * @returns {Promise<RedisServer>}
  */
-export async function startRedis({ tls } = {}) {
+export async function startRedis({ tls, appendfsync = "always" } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "shim-redis-"));
   /** @type {import("node:child_process").ChildProcess | undefined} */
@@ -75,7 +80,7 @@ export async function startRedis({ tls } = {}) {
         "no",
       ]
     : ["--port", String(port)];
-  const args = [...listen, "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"];
+  const args = [...listen, "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync];
   const start = async () => {
     child = spawn("redis-server", args, { stdio: "ignore" });
     await whenAnswering(port, tls?.ca);
@@ -93,6 +98,8 @@ export async function startRedis({ tls } = {}) {
     pid: () => child?.pid,
     start,
     kill,
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
     stop: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });

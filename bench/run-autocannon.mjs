@@ -8,6 +8,7 @@ const LOAD_CLIENT = fileURLToPath(new URL("./load-client.mjs", import.meta.url))
  * @property {string} url
  * @property {Record<string, string>} headers
  * @property {string} body
+ * @property {boolean} [idReplacement] each request's body with a fresh id where it says [<id>]
  * @property {number} connections
  * @property {number} [durationS] how long to send, unless `amount` is given
  * @property {number} [amount] send exactly this many requests (one per connection when equal to `connections`)

@@ -30,13 +30,12 @@ import { ShimMetrics } from "./observability/metrics.js";
 import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
+import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
-import { RetryWindow } from "./routes/client-retries.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
-import { OrderLedger } from "./state/ledger.js";
 import { MemoryStore } from "./state/memory.js";
 import type { StateStore } from "./state/store.js";
 import type { V2Client } from "./v2/client.js";
@@ -59,21 +58,32 @@ export interface AppDeps {
   usage?: ClientUsage;
   /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
   knownKeys?: KnownKeys;
-  ledger?: OrderLedger;
+  desk?: OrderDesk;
   /** This replica's beat in the store, when its timer is the server's to run. */
   heartbeat?: ReplicaHeartbeat;
 }
 
-/** The order ledger on the state store, its failed writes logged for reconciliation and counted. */
-export function orderLedgerFor(config: Config, state: StateStore, logger: Logger, metrics: ShimMetrics): OrderLedger {
-  return new OrderLedger(state, {
+/** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
+export function orderDeskFor(
+  config: Config,
+  state: StateStore,
+  v2: V2Client,
+  logger: Logger,
+  metrics: ShimMetrics,
+  identity: "account" | "key",
+): OrderDesk {
+  const { deadlineMs: _, ...policy } = config.retry;
+  const options = {
     replicaId: config.state.replicaId,
-    deadlineMs: config.retry.deadlineMs,
+    identity,
+    windowMs: config.retryWindow.windowMs,
     required: config.state.required,
-    onWriteFailure: (write, record) => {
-      metrics.ledgerWriteFailed(write);
-      logger.error(record, `the order ledger could not be written (${write}): reconcile from this line`);
-    },
+    policy,
+    fingerprintKey: config.retryWindow.fingerprintKey,
+  };
+  return new OrderDesk(state, v2, logger, options, REAL_WORLD, {
+    unprotected: metrics.orderUnprotected,
+    ledgerWriteFailed: metrics.ledgerWriteFailed,
   });
 }
 
@@ -82,13 +92,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
   const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
-  const ledger = deps.ledger ?? orderLedgerFor(config, state, deps.logger, metrics);
-  const retries = new RetryWindow(state, {
-    windowMs: config.retryWindow.windowMs,
-    replicaId: config.state.replicaId,
-    holdMs: config.retry.deadlineMs,
-    keyMs: config.state.ledgerRetentionMs,
-  });
+  const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -104,9 +108,9 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     const hardened = adminSecurityHeaders(PAGE_CSP_SOURCES);
     const admin = bearerAuth({ token: config.adminToken });
     app.get("/_shim/clients", hardened, admin, adminClientsHandler(usage));
-    app.get("/_shim/orders", hardened, admin, adminOrdersHandler(state, ledger));
+    app.get("/_shim/orders", hardened, admin, adminOrdersHandler(state, desk));
     const heartbeat = deps.heartbeat ?? new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
-    const dashboard = dashboardHandlers({ config, store: state, usage, ledger, heartbeat });
+    const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, heartbeat });
     const person = requireAdminToken(config.adminToken);
     app.get("/_shim/dashboard", hardened, person, dashboard.page);
     app.get("/_shim/dashboard.json", hardened, person, dashboard.json);
@@ -135,7 +139,7 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
     checkBodySize,
     answerFailure: onError,
   });
-  app.post("/order/code", inOnePlace(orderCodeHandler({ config, v2: deps.v2, logger: deps.logger, ledger, retries })));
+  app.post("/order/code", inOnePlace(orderCodeHandler({ config, desk, logger: deps.logger })));
 
   // Every other legacy request, outermost first: the override's re-dispatch, the request id, the
   // record (log line, metrics, clients view), the span, the deprecation headers, the answer's

@@ -45,6 +45,13 @@ if (!config.digicertApiUrl) {
   logger.warn({ mode: "sandbox" }, "DIGICERT_API_URL is not set: running against the built-in sandbox, no real orders are placed");
 }
 
+if (config.state.spec.backend === "memory" && config.retryWindow.windowMs > 0 && !config.retryWindow.fingerprintKey) {
+  logger.warn(
+    { state: "memory" },
+    "SHIM_STATE=memory: the ledger and the secret that client retries are recognised by live in this process; a retry after a restart is a new order",
+  );
+}
+
 const running: RunningServer = await startServer(config, logger, { accounts }).catch((error: unknown) => {
   if (error instanceof StateOpenError) process.stderr.write(`digicert-v1-shim: not starting. ${error.message}\n`);
   logger.fatal({ err: error }, "cannot serve");

@@ -5,9 +5,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { getRequestListener } from "@hono/node-server";
 import { authenticateAccount } from "./accounts/authenticate.js";
 import { FailedLogins } from "./accounts/failed-logins.js";
-import { Reconciler } from "./accounts/reconciler.js";
 import type { AccountRegistry } from "./accounts/registry.js";
-import { createApp, orderLedgerFor } from "./app.js";
+import { createApp, orderDeskFor } from "./app.js";
 import type { Config } from "./config/config.js";
 import { readTlsMaterial, secureContextOptions } from "./config/tls.js";
 import { answerClientError } from "./http/client-errors.js";
@@ -19,6 +18,7 @@ import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
 import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import type { Tracing } from "./observability/tracing.js";
+import { Reconciler } from "./ordering/reconciler.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
 import type { ResilientStore } from "./state/resilient.js";
 import { type V2CallObserver, V2Client } from "./v2/client.js";
@@ -126,11 +126,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   usage.start();
   const heartbeat = new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
   heartbeat.start();
-  const ledger = orderLedgerFor(config, state, logger, metrics);
+  const desk = orderDeskFor(config, state, v2, logger, metrics, options.accounts ? "account" : "key");
+  state.whenBack(() => desk.storeIsBack());
   // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
+  const accounts = options.accounts;
   const reconciler =
-    options.accounts && config.reconcile.intervalMs > 0
-      ? new Reconciler(state, v2, options.accounts, logger, {
+    accounts && config.reconcile.intervalMs > 0
+      ? new Reconciler(state, v2, (accountId) => accounts.v2KeyOf(accountId), logger, {
           intervalMs: config.reconcile.intervalMs,
           forMs: config.reconcile.forMs,
           replicaId: config.state.replicaId,
@@ -138,7 +140,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
         })
       : undefined;
   reconciler?.start();
-  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, ledger, tracing, heartbeat });
+  const app = createApp({ config, logger, v2, lifecycle, authenticate, metrics, state, usage, knownKeys, desk, tracing, heartbeat });
 
   const deprecation = deprecationHeaders(config);
   // Slow clients: the headers, then the whole request, must arrive in time; the
@@ -195,7 +197,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await tracing?.shutdown();
       stopSweeping();
       await reconciler?.stop();
-      await ledger.flush();
+      await desk.flush();
       await usage.stop();
       heartbeat.stop();
       await state.close();

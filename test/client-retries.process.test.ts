@@ -13,7 +13,6 @@ import { type RedisServer, startRedis } from "./support/redis.js";
 // small; nothing here asserts how fast anything is.
 
 const TOKEN = "an-admin-token-for-these-tests";
-const KEY = "a-fingerprint-key-shared-by-these-replicas";
 const spawn = spawnShim;
 let fake: FakeV2;
 
@@ -156,7 +155,6 @@ describe("a retry after its replica died", () => {
     const env = {
       SHIM_STATE: `sqlite:${join(mkdtempSync(join(tmpdir(), "shim-retries-")), "state.db")}`,
       SHIM_REPLICA_ID: "replica-1",
-      SHIM_RETRY_FINGERPRINT_KEY: KEY,
     };
     const first = await shim(env);
     const before = fake.sandbox.orders().length;
@@ -196,7 +194,8 @@ describe("replicas sharing one Redis", () => {
   });
 
   async function two() {
-    const env = { SHIM_STATE: `${redis.url}/${++database}`, SHIM_RETRY_FINGERPRINT_KEY: KEY };
+    // No SHIM_RETRY_FINGERPRINT_KEY: the first replica makes the secret, and keeps it in Redis for both.
+    const env = { SHIM_STATE: `${redis.url}/${++database}` };
     return Promise.all([shim({ ...env, SHIM_REPLICA_ID: "replica-a" }), shim({ ...env, SHIM_REPLICA_ID: "replica-b" })]);
   }
 

@@ -137,9 +137,8 @@ describe.skipIf(!haveChromium)(
         // Past: the page flags it. The sunset is to come.
         SHIM_DEPRECATION_DATE: "2025-01-01",
         SHIM_SUNSET_DATE: "2099-06-30",
-        // A retry window, its key shared, so that either replica knows the other's orders again.
+        // A retry window (its secret in the store, shared), so that either replica knows the other's orders again.
         SHIM_RETRY_WINDOW_MS: "600000",
-        SHIM_RETRY_FINGERPRINT_KEY: "a-fingerprint-key-of-32-characters-at-least",
       };
       // In one test process, the default replica ids (host and process id) would be one.
       for (let i = 0; i < (haveRedis ? 2 : 1); i++) shims.push(await startShim({ ...env, SHIM_REPLICA_ID: `shim-${"ab"[i]}` }));

@@ -181,10 +181,14 @@ describe("replicas sharing one Redis", () => {
       expect(answers.every((a) => a.status === 201)).toBe(true);
       expect(fake.sandbox.orders().length - made).toBe(60);
       expect(new Set(answers.map((a) => json(a).order_id)).size).toBe(60);
-      // The ledger could not be written meanwhile: each such order is logged with what is needed to reconcile it.
+      // The ledger could not be written meanwhile: each such order went out on its own, said with what reconciles it, and counted.
       expect(shims.map((s) => s.stdout()).join("")).toMatch(
-        /"level":50[^\n]*"alternative_order_id":"v1shim[0-9a-f]{32}"[^\n]*"replica":"replica-\d"[^\n]*the order ledger could not be written \(placing\)/,
+        /"level":40[^\n]*"req_id":"[^"]+"[^\n]*"alternative_order_id":"v1shim[0-9a-f]{32}"[^\n]*the state store cannot be used: this order is placed as a new one/,
       );
+      const unprotected = await Promise.all(
+        urls.map(async (url) => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text),
+      );
+      expect(unprotected.join("")).toMatch(/^shim_orders_unprotected_total [1-9]\d*$/m);
 
       await own.start();
       for (const url of urls) {

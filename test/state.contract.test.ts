@@ -76,6 +76,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/** One lease for every record a test writes, unless it says otherwise, so that records compare whole. */
+const LEASE = Date.now() + 600_000;
 const placement = (id: string, over: Partial<Placement> = {}): Placement => ({
   alternative_order_id: id,
   account_id: "001007",
@@ -85,7 +87,7 @@ const placement = (id: string, over: Partial<Placement> = {}): Placement => ({
   v2_status: null,
   replica: "r1",
   owner: "r1",
-  lease_until: Date.now() + 60_000,
+  lease_until: LEASE,
   fingerprint: null,
   created_at: 1_000,
   updated_at: 1_000,
@@ -315,12 +317,14 @@ describe.each(backends)("the state store: $name", (backend) => {
   });
 
   describe("the order ledger", () => {
-    it("writes a placing record, settles it, and lists newest first with filters and pages", async () => {
+    const write = async (store: StateStore, p: Placement) => expect(await store.admitPlacement(p, null)).toEqual({ admitted: true });
+
+    it("writes a placing record, settles it in place, and lists newest first with filters and pages", async () => {
       const [store] = await backend.open();
-      await store!.beginPlacement(placement("v1shima", { created_at: 1_000 }));
-      await store!.beginPlacement(placement("v1shimb", { created_at: 2_000, account_id: "002008" }));
-      await store!.beginPlacement(placement("v1shimc", { created_at: 2_000 }));
-      await store!.beginPlacement(placement("v1shimd", { created_at: 3_000 }));
+      await write(store!, placement("v1shima", { created_at: 1_000 }));
+      await write(store!, placement("v1shimb", { created_at: 2_000, account_id: "002008" }));
+      await write(store!, placement("v1shimc", { created_at: 2_000 }));
+      await write(store!, placement("v1shimd", { created_at: 3_000 }));
       await store!.settlePlacements([
         { alternative_order_id: "v1shima", state: "created", v2_order_id: 500001, v2_status: 201, at: 1_500 },
       ]);
@@ -335,6 +339,8 @@ describe.each(backends)("the state store: $name", (backend) => {
         placement("v1shima", { state: "created", v2_order_id: 500001, v2_status: 201, lease_until: null, updated_at: 1_500 }),
       );
       expect(all.placements[0]).toMatchObject({ state: "unknown", v2_status: "ECONNRESET", lease_until: null });
+      expect(await store!.getPlacement("v1shima")).toEqual(all.placements[3]);
+      expect(await store!.getPlacement("v1shimnone")).toBeUndefined();
 
       const first = await store!.listPlacements({ limit: 2 });
       expect(first.placements.map((p) => p.alternative_order_id)).toEqual(["v1shimd", "v1shimc"]);
@@ -351,64 +357,105 @@ describe.each(backends)("the state store: $name", (backend) => {
       expect(await store!.countPlacements("placing")).toBe(2);
     });
 
-    it("refuses a second record with one id, and that refusal fails alone among writes made together", async () => {
+    it("admits one of two placements with one id made together, and the other is told of the first", async () => {
       const [store] = await backend.open();
-      const results = await Promise.allSettled([
-        store!.beginPlacement(placement("v1shimtwice")),
-        store!.beginPlacement(placement("v1shimtwice", { account_id: "002008" })),
-        store!.beginPlacement(placement("v1shimother")),
+      const results = await Promise.all([
+        store!.admitPlacement(placement("v1shimtwice"), null),
+        store!.admitPlacement(placement("v1shimtwice", { account_id: "002008" }), null),
+        store!.admitPlacement(placement("v1shimother"), null),
       ]);
-      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-      const { placements } = await store!.listPlacements({ limit: 5 });
-      expect(placements.map((p) => [p.alternative_order_id, p.account_id]).sort()).toEqual([
-        ["v1shimother", "001007"],
-        ["v1shimtwice", "001007"],
-      ]);
+      expect(results[0]).toEqual({ admitted: true });
+      expect(results[1]).toEqual({ admitted: false, earlier: placement("v1shimtwice") });
+      expect(results[2]).toEqual({ admitted: true });
     });
 
-    it("finds a placement by its fingerprint", async () => {
+    it("admits a fingerprint once within the window: an earlier live placement stands in the way, one that made nothing does not", async () => {
       const [store] = await backend.open();
-      await store!.beginPlacement(placement("v1shima", { fingerprint: "fp1" }));
-      await store!.beginPlacement(placement("v1shimb", { fingerprint: "fp2" }));
-      const found = await store!.listPlacements({ fingerprint: "fp1", limit: 5 });
-      expect(found.placements.map((p) => p.alternative_order_id)).toEqual(["v1shima"]);
+      const since = 5_000;
+      await write(store!, placement("v1shimold", { fingerprint: "fp1", created_at: 4_000 }));
+      expect(await store!.admitPlacement(placement("v1shima", { fingerprint: "fp1", created_at: 6_000 }), since)).toEqual({
+        admitted: true,
+      });
+      const behind = await store!.admitPlacement(placement("v1shimb", { fingerprint: "fp1", created_at: 7_000 }), since);
+      expect(behind).toEqual({ admitted: false, earlier: placement("v1shima", { fingerprint: "fp1", created_at: 6_000 }) });
+      // Another fingerprint, or no window at all: nothing stands in the way.
+      expect(await store!.admitPlacement(placement("v1shimc", { fingerprint: "fp2", created_at: 7_000 }), since)).toEqual({
+        admitted: true,
+      });
+      for (const state of ["refused", "failed"] as const) {
+        await store!.settlePlacements([{ alternative_order_id: "v1shima", state, v2_order_id: null, v2_status: 400, at: 7_500 }]);
+        expect(await store!.admitPlacement(placement(`v1shim${state}`, { fingerprint: "fp1", created_at: 8_000 }), since)).toEqual({
+          admitted: true,
+        });
+        await store!.settlePlacements([{ alternative_order_id: `v1shim${state}`, state, v2_order_id: null, v2_status: 400, at: 8_500 }]);
+      }
+      await store!.settlePlacements([{ alternative_order_id: "v1shimc", state: "unknown", v2_order_id: null, v2_status: "x", at: 8_000 }]);
+      expect(await store!.admitPlacement(placement("v1shimd", { fingerprint: "fp2", created_at: 9_000 }), since)).toMatchObject({
+        admitted: false,
+        earlier: { alternative_order_id: "v1shimc", state: "unknown" },
+      });
     });
 
-    it("lets a replica claim a placing record only once its lease has run out, or when it holds it", async () => {
+    it("opens a reused id again only for the same fingerprint, once its placement made nothing", async () => {
+      const [store] = await backend.open();
+      await write(store!, placement("v1shimkey", { fingerprint: "fp1" }));
+      expect(await store!.admitPlacement(placement("v1shimkey", { fingerprint: "fp1", req_id: "again" }), null)).toMatchObject({
+        admitted: false,
+        earlier: { req_id: "req-v1shimkey", state: "placing" },
+      });
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shimkey", state: "refused", v2_order_id: null, v2_status: 400, at: 2_000 },
+      ]);
+      expect(await store!.admitPlacement(placement("v1shimkey", { fingerprint: "fp2", req_id: "other" }), null)).toMatchObject({
+        admitted: false,
+        earlier: { fingerprint: "fp1", state: "refused" },
+      });
+      const again = placement("v1shimkey", { fingerprint: "fp1", req_id: "again", owner: "r2", lease_until: 99_000, updated_at: 3_000 });
+      expect(await store!.admitPlacement(again, null)).toEqual({ admitted: true });
+      expect(await store!.getPlacement("v1shimkey")).toEqual({ ...again, created_at: 1_000 });
+      expect(await store!.countPlacements("placing")).toBe(1);
+      expect(await store!.countPlacements("refused")).toBe(0);
+    });
+
+    it("lets a replica claim an unknown record, or a placing one once its lease has run out or when it holds it", async () => {
       const [store] = await backend.open();
       const now = Date.now();
-      await store!.beginPlacement(placement("v1shimlive", { lease_until: now + 60_000 }));
-      await store!.beginPlacement(placement("v1shimgone", { lease_until: now - 1 }));
-      await store!.beginPlacement(placement("v1shimdone"));
-      await store!.settlePlacements([{ alternative_order_id: "v1shimdone", state: "created", v2_order_id: 7, v2_status: 201, at: now }]);
+      await write(store!, placement("v1shimlive", { lease_until: now + 60_000 }));
+      await write(store!, placement("v1shimgone", { lease_until: now - 1 }));
+      await write(store!, placement("v1shimdone"));
+      await write(store!, placement("v1shimunknown"));
+      await store!.settlePlacements([
+        { alternative_order_id: "v1shimdone", state: "created", v2_order_id: 7, v2_status: 201, at: now },
+        { alternative_order_id: "v1shimunknown", state: "unknown", v2_order_id: null, v2_status: "abandoned", at: now },
+      ]);
+      const claim = (id: string, owner: string, leaseUntil: number) => store!.claimPlacement(id, { owner, leaseUntil, now });
 
-      expect(await store!.claimPlacement("v1shimlive", "r2", now + 30_000, now)).toMatchObject({
-        claimed: false,
-        placement: { owner: "r1" },
-      });
-      expect(await store!.claimPlacement("v1shimlive", "r1", now + 90_000, now)).toMatchObject({
+      expect(await claim("v1shimlive", "r2", now + 30_000)).toMatchObject({ claimed: false, placement: { owner: "r1" } });
+      expect(await claim("v1shimlive", "r1", now + 90_000)).toMatchObject({ claimed: true, placement: { lease_until: now + 90_000 } });
+      expect(await claim("v1shimgone", "r2", now + 30_000)).toMatchObject({ claimed: true, placement: { owner: "r2" } });
+      expect(await claim("v1shimdone", "r2", now + 30_000)).toMatchObject({ claimed: false, placement: { state: "created" } });
+      expect(await claim("v1shimnone", "r2", now + 30_000)).toEqual({ claimed: false, placement: undefined });
+      expect(await claim("v1shimunknown", "r2", now + 30_000)).toMatchObject({
         claimed: true,
-        placement: { lease_until: now + 90_000 },
+        placement: { state: "placing", owner: "r2", lease_until: now + 30_000, v2_status: "abandoned" },
       });
-      expect(await store!.claimPlacement("v1shimgone", "r2", now + 30_000, now)).toMatchObject({
-        claimed: true,
-        placement: { owner: "r2" },
-      });
-      expect(await store!.claimPlacement("v1shimdone", "r2", now + 30_000, now)).toMatchObject({
-        claimed: false,
-        placement: { state: "created" },
-      });
-      expect(await store!.claimPlacement("v1shimnone", "r2", now + 30_000, now)).toEqual({ claimed: false, placement: undefined });
-      const [gone] = (await store!.listPlacements({ limit: 10 })).placements.filter((p) => p.alternative_order_id === "v1shimgone");
-      expect(gone).toMatchObject({ owner: "r2", lease_until: now + 30_000 });
+      // Claimed, it is placing again: listed so, and nobody else's to take until its lease runs out.
+      expect(await claim("v1shimunknown", "r3", now + 30_000)).toMatchObject({ claimed: false });
+      expect(await store!.countPlacements("unknown")).toBe(0);
+      expect((await store!.listPlacements({ state: "placing", limit: 10 })).placements.map((p) => p.alternative_order_id).sort()).toEqual([
+        "v1shimgone",
+        "v1shimlive",
+        "v1shimunknown",
+      ]);
+      expect(await store!.getPlacement("v1shimgone")).toMatchObject({ owner: "r2", lease_until: now + 30_000 });
     });
 
     it("sweeps: an abandoned placing record becomes unknown, and records past the retention go", async () => {
       const [store] = await backend.open();
       const now = Date.now();
-      await store!.beginPlacement(placement("v1shimold", { created_at: now - 40 * DAY, lease_until: null, state: "created" }));
-      await store!.beginPlacement(placement("v1shimabandoned", { created_at: now - 60_000, lease_until: now - 1_000 }));
-      await store!.beginPlacement(placement("v1shiminflight", { created_at: now, lease_until: now + 60_000 }));
+      await write(store!, placement("v1shimold", { created_at: now - 40 * DAY, lease_until: null, state: "created", fingerprint: "fp" }));
+      await write(store!, placement("v1shimabandoned", { created_at: now - 60_000, lease_until: now - 1_000 }));
+      await write(store!, placement("v1shiminflight", { created_at: now, lease_until: now + 60_000 }));
       await store!.sweep({ now, ledgerRetentionMs: 30 * DAY, clientsRetentionMs: 90 * DAY });
       const { placements } = await store!.listPlacements({ limit: 10 });
       expect(placements.map((p) => [p.alternative_order_id, p.state])).toEqual([
@@ -418,6 +465,15 @@ describe.each(backends)("the state store: $name", (backend) => {
       expect(placements[1]).toMatchObject({ v2_status: "abandoned", lease_until: null });
       expect(await store!.countPlacements("unknown")).toBe(1);
       expect(await store!.countPlacements("created")).toBe(0);
+      expect(await store!.getPlacement("v1shimold")).toBeUndefined();
+    });
+
+    it("keeps the first secret made under a name, for every handle", async () => {
+      const stores = await backend.open(2);
+      const secrets = await Promise.all([stores[0]!.sharedSecret("s", "first"), stores[1]!.sharedSecret("s", "second")]);
+      expect(new Set(secrets).size).toBe(1);
+      expect(await stores[1]!.sharedSecret("s", "third")).toBe(secrets[0]);
+      expect(await stores[0]!.sharedSecret("other", "mine")).toBe("mine");
     });
   });
 
@@ -455,16 +511,18 @@ describe.each(backends)("the state store: $name", (backend) => {
 
   it.runIf(backend.persists)("keeps everything across a restart", async () => {
     const [store] = await backend.open();
-    await store!.beginPlacement(placement("v1shimkept"));
+    await store!.admitPlacement(placement("v1shimkept"), null);
     await store!.mergeClients([{ account_id: "a", user_agent: "u", first_seen: 1, last_seen: 2, counts: { read: 3 } }], {
       maxClients: 10,
       othersKey: "(others)",
     });
     await store!.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0);
     await store!.addHourCounts([{ hour: 3_600_000, series: "s", count: 2 }], { maxSeriesPerHour: 5, othersSeries: "(others)" });
+    await store!.sharedSecret("s", "kept");
     await store!.close();
     const again = await backend.reopen!();
     expect((await again.listPlacements({ limit: 5 })).placements.map((p) => p.alternative_order_id)).toEqual(["v1shimkept"]);
+    expect(await again.sharedSecret("s", "new")).toBe("kept");
     expect((await again.clients()).clients).toEqual([
       { account_id: "a", user_agent: "u", first_seen: 1, last_seen: 2, counts: { read: 3 } },
     ]);

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -193,8 +192,8 @@ const configSchema = envSchema.transform((vars, ctx) => ({
   retryWindow: {
     /** A client's identical order within this long is its retry, answered with the earlier order; 0: off. */
     windowMs: vars.SHIM_RETRY_WINDOW_MS,
-    /** Keys the requests' fingerprints; unset, one is made at start, and replicas (or a restart) do not share it. */
-    fingerprintKey: vars.SHIM_RETRY_FINGERPRINT_KEY ?? randomBytes(32).toString("base64url"),
+    /** Keys the requests' fingerprints; unset, the first replica makes one and keeps it in the state store, for all. */
+    fingerprintKey: vars.SHIM_RETRY_FINGERPRINT_KEY,
   },
   reconcile: {
     /** Accounts mode: how often each replica looks up the ledger's unknown orders; 0: never. */

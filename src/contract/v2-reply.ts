@@ -88,6 +88,10 @@ export function lookupAnswer(reply: V2Reply): LookupAnswer {
   return (listed.data.page?.total ?? 0) === 0 ? "none" : "failed";
 }
 
+/** v2 refused the call's key (401, or 403 in its own envelope): whatever the call asked, the key is not accepted for it. */
+export const refusesTheKey = (reply: V2Reply): boolean =>
+  reply.kind === "answer" && (reply.status === 401 || reply.status === 403) && v2ErrorEnvelopeSchema.safeParse(reply.body).success;
+
 /** A reply in a word or number, for the log: the status, why there was no answer, or that it was paced. */
 export const replySummary = (reply: V2Reply): number | string =>
   reply.kind === "answer" ? reply.status : reply.kind === "no_answer" ? reply.reason : "paced";

@@ -4,7 +4,7 @@ import type { RateWindow } from "../lib/rate-window.js";
 import type { ClientUsage } from "../observability/client-usage.js";
 import { V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "../observability/client-usage.js";
 import type { ReplicaHeartbeat } from "../observability/replica-heartbeat.js";
-import type { OrderLedger } from "../state/ledger.js";
+import type { OrderDesk } from "../ordering/desk.js";
 import type { Placement, PlacementState, StateStore } from "../state/store.js";
 import { NEW_KEYS_BUCKET } from "../v2/pacer.js";
 import {
@@ -92,7 +92,7 @@ export interface DashboardSources {
   config: Pick<Config, "digicertApiUrl" | "deprecationDate" | "sunsetDate" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
   store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad" | "replicas">;
   usage: Pick<ClientUsage, "flush">;
-  ledger: Pick<OrderLedger, "flush">;
+  ledger: Pick<OrderDesk, "flush">;
   /** This replica's beat, written before the page reads them all, so that it is always among them. */
   heartbeat: Pick<ReplicaHeartbeat, "beat">;
   now?: () => number;

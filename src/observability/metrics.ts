@@ -54,6 +54,11 @@ export class ShimMetrics {
     registers: [this.registry],
   });
 
+  readonly #unprotected = new Counter({
+    name: "shim_orders_unprotected_total",
+    help: "Orders placed while the state store could not be used (failing open): without retry protection or a ledger record; each logged at warn.",
+    registers: [this.registry],
+  });
   readonly #ledgerWriteFailures = new Counter({
     name: "shim_ledger_write_failures_total",
     help: "Order ledger writes that failed (each logged at error level with what is needed to reconcile).",
@@ -91,6 +96,10 @@ export class ShimMetrics {
       },
     });
   }
+
+  readonly orderUnprotected = (): void => {
+    this.#unprotected.inc();
+  };
 
   readonly ledgerWriteFailed = (write: "placing" | "outcome"): void => {
     this.#ledgerWriteFailures.inc({ write });

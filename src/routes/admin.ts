@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "../http/env.js";
 import type { ClientUsage } from "../observability/client-usage.js";
-import type { OrderLedger } from "../state/ledger.js";
+import type { OrderDesk } from "../ordering/desk.js";
 import { StateUnavailable } from "../state/resilient.js";
 import { cursorText, PLACEMENT_STATES, type PlacementFilter, type PlacementState, parseCursor, type StateStore } from "../state/store.js";
 
@@ -47,7 +47,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * `GET /_shim/orders`: the order ledger, newest first, a page at a time, to
  * filter by `state` and `account_id`. `unknown` orders are the ones to reconcile.
  */
-export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">, ledger: Pick<OrderLedger, "flush">) {
+export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">, ledger: Pick<OrderDesk, "flush">) {
   return async function answerOrders(c: Context<ShimEnv>) {
     const filter = filterOf(c);
     if (!("limit" in filter)) return sendError(c, filter);

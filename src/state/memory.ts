@@ -1,8 +1,11 @@
 import { setNewest } from "../lib/bounded-map.js";
 import type { RateWindow } from "../lib/rate-window.js";
+import { abandoned, admissionStep, claimable, claimed, isAbandoned, liveSince, reopened, settled } from "./placement-rules.js";
 import { checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
 import {
+  type Admission,
   busiest,
+  type Claim,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -50,7 +53,10 @@ export class MemoryStore implements StateStore {
   readonly #hits = new Map<string, Hit[]>();
   readonly #flags = new Map<string, number>();
   readonly #clients = new Map<string, ClientCounts>();
+  /** Oldest first: past the bound, the oldest go. */
   readonly #placements = new Map<string, Placement>();
+  readonly #byFingerprint = new Map<string, Set<string>>();
+  readonly #secrets = new Map<string, string>();
   readonly #hours = new Map<number, Map<string, number>>();
   readonly #since: number;
   readonly #bounds: MemoryBounds;
@@ -197,9 +203,45 @@ export class MemoryStore implements StateStore {
     return out;
   }
 
-  async beginPlacement(placement: Placement) {
-    if (this.#placements.has(placement.alternative_order_id)) throw new Error(`the ledger already holds ${placement.alternative_order_id}`);
-    setNewest(this.#placements, placement.alternative_order_id, { ...placement }, this.#bounds.maxPlacements);
+  async admitPlacement(placement: Placement, windowSince: number | null): Promise<Admission> {
+    const sameId = this.#placements.get(placement.alternative_order_id);
+    const step = admissionStep(placement, sameId, windowSince === null ? undefined : this.#newestLive(placement.fingerprint, windowSince));
+    if (step.kind === "earlier") return { admitted: false, earlier: { ...step.placement } };
+    if (step.kind === "reopen") Object.assign(sameId!, reopened(placement));
+    else this.#addPlacement({ ...placement });
+    return { admitted: true };
+  }
+
+  #addPlacement(placement: Placement): void {
+    this.#placements.set(placement.alternative_order_id, placement);
+    if (placement.fingerprint !== null) {
+      const ids = this.#byFingerprint.get(placement.fingerprint) ?? new Set<string>();
+      this.#byFingerprint.set(placement.fingerprint, ids.add(placement.alternative_order_id));
+    }
+    if (this.#placements.size > this.#bounds.maxPlacements) this.#forgetPlacement(this.#placements.keys().next().value!);
+  }
+
+  #forgetPlacement(id: string): void {
+    const fingerprint = this.#placements.get(id)?.fingerprint;
+    this.#placements.delete(id);
+    if (fingerprint === null || fingerprint === undefined) return;
+    const ids = this.#byFingerprint.get(fingerprint);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#byFingerprint.delete(fingerprint);
+  }
+
+  #newestLive(fingerprint: string | null, since: number): Placement | undefined {
+    let newest: Placement | undefined;
+    for (const id of (fingerprint !== null && this.#byFingerprint.get(fingerprint)) || []) {
+      const p = this.#placements.get(id)!;
+      if (liveSince(p, since) && (!newest || p.created_at >= newest.created_at)) newest = p;
+    }
+    return newest;
+  }
+
+  async getPlacement(alternativeOrderId: string) {
+    const placement = this.#placements.get(alternativeOrderId);
+    return placement && { ...placement };
   }
 
   async settlePlacements(outcomes: readonly PlacementOutcome[]) {
@@ -209,16 +251,14 @@ export class MemoryStore implements StateStore {
     }
   }
 
-  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+  async listPlacements({ state, account_id, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
     const placements: Placement[] = [];
     const newestFirst = [...this.#placements.values()].sort(
       (a, b) => b.created_at - a.created_at || (a.alternative_order_id < b.alternative_order_id ? 1 : -1),
     );
     for (const p of newestFirst) {
       if (!isAfterCursor(p, cursor)) continue;
-      if ((state && p.state !== state) || (account_id && p.account_id !== account_id) || (fingerprint && p.fingerprint !== fingerprint)) {
-        continue;
-      }
+      if ((state && p.state !== state) || (account_id && p.account_id !== account_id)) continue;
       if (placements.length === limit) return { placements, next: placements.at(-1)! };
       placements.push({ ...p });
     }
@@ -231,16 +271,21 @@ export class MemoryStore implements StateStore {
     return count;
   }
 
-  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
+  async claimPlacement(alternativeOrderId: string, claim: Claim): Promise<ClaimResult> {
     const placement = this.#placements.get(alternativeOrderId);
-    if (!placement || !claimable(placement, owner, now)) return { claimed: false, placement: placement && { ...placement } };
-    Object.assign(placement, { owner, lease_until: leaseUntil, updated_at: now });
+    if (!placement || !claimable(placement, claim.owner, claim.now)) return { claimed: false, placement: placement && { ...placement } };
+    Object.assign(placement, claimed(claim));
     return { claimed: true, placement: { ...placement } };
+  }
+
+  async sharedSecret(name: string, candidate: string) {
+    if (!this.#secrets.has(name)) this.#secrets.set(name, candidate);
+    return this.#secrets.get(name)!;
   }
 
   async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {
     for (const [id, p] of this.#placements) {
-      if (p.created_at < now - ledgerRetentionMs) this.#placements.delete(id);
+      if (p.created_at < now - ledgerRetentionMs) this.#forgetPlacement(id);
       else if (isAbandoned(p, now)) Object.assign(p, abandoned(now));
     }
     for (const [key, c] of this.#clients) if (c.last_seen < now - clientsRetentionMs) this.#clients.delete(key);
@@ -279,20 +324,3 @@ export function mergeCounts(entry: ClientCounts, delta: ClientCounts): ClientCou
     counts,
   };
 }
-
-/** The fields a settled placement takes. */
-export const settled = (outcome: PlacementOutcome) => ({
-  state: outcome.state,
-  v2_order_id: outcome.v2_order_id,
-  v2_status: outcome.v2_status,
-  lease_until: null,
-  updated_at: outcome.at,
-});
-
-const isAbandoned = (p: Placement, now: number): boolean => p.state === "placing" && p.lease_until !== null && p.lease_until < now;
-
-/** What an abandoned placement becomes: nobody knows whether v2 made it. */
-export const abandoned = (now: number) => ({ state: "unknown" as const, lease_until: null, v2_status: "abandoned", updated_at: now });
-
-export const claimable = (p: Placement, owner: string, now: number): boolean =>
-  p.state === "placing" && (p.owner === owner || p.lease_until === null || p.lease_until < now);

@@ -3,7 +3,9 @@ import { Redis } from "ioredis";
 import type { RateWindow } from "../lib/rate-window.js";
 import { latestFirst } from "./memory.js";
 import {
+  type Admission,
   busiest,
+  type Claim,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -135,16 +137,40 @@ local function move(prefix, p, from, to)
   for _, key in ipairs(indexes(prefix, p, to)) do redis.call('ZADD', key, p.created_at, p.alternative_order_id) end
 end`;
 
-// KEYS: the record. ARGV: the record as JSON, its TTL, the ledger's key prefix. One command, not a MULTI of six: cheaper per order.
-const BEGIN = `${LEDGER_KEYS}
-local p = cjson.decode(ARGV[1])
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
-local prefix, id = ARGV[3], p.alternative_order_id
-redis.call('ZADD', prefix .. 'i:all', p.created_at, id)
-redis.call('ZADD', prefix .. 'i:account:' .. p.account_id, p.created_at, id)
-if p.fingerprint ~= cjson.null then redis.call('ZADD', prefix .. 'i:fp:' .. p.fingerprint, p.created_at, id) end
-for _, key in ipairs(indexes(prefix, p, p.state)) do redis.call('ZADD', key, p.created_at, id) end
-return 1`;
+// The ledger's rules, as placement-rules.ts says them for the other backends.
+// KEYS: the record, its fingerprint's index. ARGV: the record as JSON, its TTL, the ledger's key prefix, the
+// window's start ('' for none). One script, not a MULTI of six: cheaper per order.
+const ADMIT = `${LEDGER_KEYS}
+local incoming, prefix = cjson.decode(ARGV[1]), ARGV[3]
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local p = cjson.decode(raw)
+  if p.fingerprint == incoming.fingerprint and (p.state == 'refused' or p.state == 'failed') then
+    local from = p.state
+    p.state, p.req_id, p.v2_order_id, p.v2_status = 'placing', incoming.req_id, cjson.null, cjson.null
+    p.owner, p.lease_until, p.updated_at = incoming.owner, incoming.lease_until, incoming.updated_at
+    redis.call('SET', KEYS[1], cjson.encode(p), 'KEEPTTL')
+    move(prefix, p, from, 'placing')
+    return {1}
+  end
+  return {0, raw}
+end
+if ARGV[4] ~= '' and incoming.fingerprint ~= cjson.null then
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[2], '+inf', ARGV[4])) do
+    local earlier = redis.call('GET', prefix .. 'r:' .. id)
+    if earlier then
+      local state = cjson.decode(earlier).state
+      if state ~= 'refused' and state ~= 'failed' then return {0, earlier} end
+    end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local id = incoming.alternative_order_id
+redis.call('ZADD', prefix .. 'i:all', incoming.created_at, id)
+redis.call('ZADD', prefix .. 'i:account:' .. incoming.account_id, incoming.created_at, id)
+if incoming.fingerprint ~= cjson.null then redis.call('ZADD', KEYS[2], incoming.created_at, id) end
+for _, key in ipairs(indexes(prefix, incoming, incoming.state)) do redis.call('ZADD', key, incoming.created_at, id) end
+return {1}`;
 
 // ARGV: the outcomes as JSON, the ledger's key prefix.
 const SETTLE = `${LEDGER_KEYS}
@@ -160,18 +186,27 @@ for _, o in ipairs(cjson.decode(ARGV[1])) do
   end
 end`;
 
-// KEYS: the record. ARGV: owner, leaseUntil, now.
-const CLAIM = `
+// KEYS: the record. ARGV: owner, leaseUntil, now, the ledger's key prefix.
+const CLAIM = `${LEDGER_KEYS}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, false} end
 local p = cjson.decode(raw)
 local lease = p.lease_until
 local free = lease == cjson.null or lease < tonumber(ARGV[3])
-if p.state ~= 'placing' or not (p.owner == ARGV[1] or free) then return {0, raw} end
-p.owner, p.lease_until, p.updated_at = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if not (p.state == 'unknown' or (p.state == 'placing' and (p.owner == ARGV[1] or free))) then return {0, raw} end
+local from = p.state
+p.state, p.owner, p.lease_until, p.updated_at = 'placing', ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 raw = cjson.encode(p)
 redis.call('SET', KEYS[1], raw, 'KEEPTTL')
+if from ~= 'placing' then move(ARGV[4], p, from, 'placing') end
 return {1, raw}`;
+
+// KEYS: the secret. ARGV: the candidate.
+const SECRET = `
+local kept = redis.call('GET', KEYS[1])
+if kept then return kept end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
 
 // KEYS: an index. ARGV: the highest score, the cursor's id ('' for none), limit, the ledger's key prefix.
 const LIST = `
@@ -258,9 +293,10 @@ const SCRIPTS = {
   mergeClients: new Script(MERGE_CLIENTS),
   addHours: new Script(ADD_HOURS),
   sweepHours: new Script(SWEEP_HOURS),
-  begin: new Script(BEGIN),
+  admit: new Script(ADMIT),
   settle: new Script(SETTLE),
   claim: new Script(CLAIM),
+  secret: new Script(SECRET),
   list: new Script(LIST),
   sweep: new Script(SWEEP),
   beat: new Script(BEAT),
@@ -471,35 +507,27 @@ export class RedisStore implements StateStore {
 
   #ledger = (rest: string) => `${this.#p}ledger:${rest}`;
 
-  async beginPlacement(p: Placement) {
-    const written = await SCRIPTS.begin.run(
-      this.redis,
-      [this.#ledger(`r:${p.alternative_order_id}`)],
-      [JSON.stringify(p), this.#ledgerTtlMs, this.#ledger("")],
-    );
-    if (written !== 1) throw new Error(`the ledger already holds ${p.alternative_order_id}`);
+  async admitPlacement(p: Placement, windowSince: number | null): Promise<Admission> {
+    const keys = [this.#ledger(`r:${p.alternative_order_id}`), this.#ledger(`i:fp:${p.fingerprint ?? ""}`)];
+    const args = [JSON.stringify(p), this.#ledgerTtlMs, this.#ledger(""), windowSince ?? ""];
+    const [admitted, earlier] = (await SCRIPTS.admit.run(this.redis, keys, args)) as [number, string | undefined];
+    return admitted === 1 ? { admitted: true } : { admitted: false, earlier: placementSchema.parse(JSON.parse(earlier!)) };
+  }
+
+  async getPlacement(alternativeOrderId: string) {
+    const raw = await this.redis.get(this.#ledger(`r:${alternativeOrderId}`));
+    return raw === null ? undefined : placementSchema.parse(JSON.parse(raw));
   }
 
   async settlePlacements(outcomes: readonly PlacementOutcome[]) {
     await SCRIPTS.settle.run(this.redis, [], [JSON.stringify(outcomes), this.#ledger("")]);
   }
 
-  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
-    const index = fingerprint
-      ? `i:fp:${fingerprint}`
-      : account_id
-        ? state
-          ? `i:acst:${account_id}:${state}`
-          : `i:account:${account_id}`
-        : state
-          ? `i:state:${state}`
-          : "i:all";
+  async listPlacements({ state, account_id, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+    const index = account_id ? (state ? `i:acst:${account_id}:${state}` : `i:account:${account_id}`) : state ? `i:state:${state}` : "i:all";
     const args = [cursor ? cursor.created_at : "+inf", cursor?.alternative_order_id ?? "", limit, this.#ledger("")];
     const raw = (await SCRIPTS.list.run(this.redis, [this.#ledger(index)], args)) as string[];
-    const rows = raw
-      .map((text) => placementSchema.parse(JSON.parse(text)))
-      // The fingerprint's index holds every state and account: the rest of the filter applies here.
-      .filter((p) => (!state || p.state === state) && (!account_id || p.account_id === account_id));
+    const rows = raw.map((text) => placementSchema.parse(JSON.parse(text)));
     const placements = rows.slice(0, limit);
     return { placements, next: rows.length > limit ? placements.at(-1)! : null };
   }
@@ -508,13 +536,18 @@ export class RedisStore implements StateStore {
     return this.redis.zcard(this.#ledger(`i:state:${state}`));
   }
 
-  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
-    const [claimed, raw] = (await SCRIPTS.claim.run(this.redis, [this.#ledger(`r:${alternativeOrderId}`)], [owner, leaseUntil, now])) as [
-      number,
-      string | null,
-    ];
+  async claimPlacement(alternativeOrderId: string, { owner, leaseUntil, now }: Claim): Promise<ClaimResult> {
+    const [claimed, raw] = (await SCRIPTS.claim.run(
+      this.redis,
+      [this.#ledger(`r:${alternativeOrderId}`)],
+      [owner, leaseUntil, now, this.#ledger("")],
+    )) as [number, string | null];
     const placement = raw ? placementSchema.parse(JSON.parse(raw)) : undefined;
     return claimed === 1 ? { claimed: true, placement: placement! } : { claimed: false, placement };
+  }
+
+  async sharedSecret(name: string, candidate: string) {
+    return (await SCRIPTS.secret.run(this.redis, [`${this.#p}secret:${name}`], [candidate])) as string;
   }
 
   async sweep({ now, ledgerRetentionMs, clientsRetentionMs }: SweepLimits) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemoryStore } from "./memory.js";
 import { ResilientStore, StateUnavailable } from "./resilient.js";
 
@@ -21,17 +21,23 @@ function failing() {
 
 const windows = [{ limit: 1, windowMs: 60_000 }];
 
+/** A failing store behind a ResilientStore that fails open and probes every 10 ms, and what it said. */
+function failingOpen() {
+  const { store, control } = failing();
+  const events: string[] = [];
+  const resilient = new ResilientStore(store, {
+    required: false,
+    upAtStart: true,
+    probeMs: 10,
+    onDown: (_error, operation) => events.push(`down ${operation}`),
+    onUp: () => events.push("up"),
+  });
+  return { control, resilient, events };
+}
+
 describe("ResilientStore", () => {
   it("fails open: pacing and failed logins go on in this process, the ledger says it cannot be written", async () => {
-    const { store, control } = failing();
-    const events: string[] = [];
-    const resilient = new ResilientStore(store, {
-      required: false,
-      upAtStart: true,
-      probeMs: 10,
-      onDown: (_error, operation) => events.push(`down ${operation}`),
-      onUp: () => events.push("up"),
-    });
+    const { control, resilient, events } = failingOpen();
     await resilient.reserve("k", windows, 0);
     control.down = true;
     expect(await resilient.reserve("k", windows, 0)).toEqual({ admitted: true, waitMs: 0 });
@@ -58,6 +64,16 @@ describe("ResilientStore", () => {
     control.down = true;
     await expect(resilient.reserve("k", windows, 0)).rejects.toBeInstanceOf(StateUnavailable);
     await expect(resilient.hitAdmit([{ key: "a", limit: 1 }], 1_000, "t")).rejects.toBeInstanceOf(StateUnavailable);
+    await resilient.close();
+  });
+
+  it("is seen down by its probe while nothing is asked of it, and up again once the probe answers", async () => {
+    const { control, resilient, events } = failingOpen();
+    control.down = true;
+    await vi.waitFor(() => expect(resilient.up, "down by the probe alone").toBe(false), { timeout: 5_000 });
+    control.down = false;
+    await vi.waitFor(() => expect(resilient.up, "up once the probe answers").toBe(true), { timeout: 5_000 });
+    expect(events).toEqual(["down ping", "up"]);
     await resilient.close();
   });
 

@@ -14,7 +14,7 @@ interface ResilienceOptions {
   required: boolean;
   /** Whether the store answered when the shim started. */
   upAtStart: boolean;
-  /** While down, how often the store is asked whether it is back. */
+  /** How often the store is asked whether it answers: while down, whether it is back; while up, whether it still is. */
   probeMs?: number;
   onDown(error: unknown, operation: string): void;
   onUp(): void;
@@ -23,10 +23,12 @@ interface ResilienceOptions {
 type Args<K extends keyof StateStore> = StateStore[K] extends (...args: infer A) => unknown ? A : never;
 
 /**
- * A store that fails softly. Once an operation fails, the store counts as down:
- * nothing more is asked of it (so a hung Redis costs no request its timeout)
- * but a probe every `probeMs`; once the probe answers, everything goes to it
- * again. While it is down, pacing and failed logins, which this process can do
+ * A store that fails softly. Once an operation or the probe fails, the store counts
+ * as down: nothing more is asked of it (so a hung Redis costs no request its timeout)
+ * but the probe every `probeMs`; once the probe answers, everything goes to it
+ * again. The probe runs while the store is up too, so that a store nothing is
+ * written to, or one that fails without an error (a SQLite file deleted under the
+ * shim), is seen down all the same. While it is down, pacing and failed logins, which this process can do
  * alone, use an in-process store (fail open), or are refused when the store is
  * required; the ledger and the clients view throw StateUnavailable for their
  * callers to deal with.
@@ -35,7 +37,8 @@ export class ResilientStore implements StateStore {
   readonly backend;
   readonly #fallback = new MemoryStore();
   #up: boolean;
-  #probe: NodeJS.Timeout | undefined;
+  readonly #probe: NodeJS.Timeout;
+  readonly #whenBack: (() => void)[] = [];
 
   constructor(
     private readonly primary: StateStore,
@@ -43,32 +46,45 @@ export class ResilientStore implements StateStore {
   ) {
     this.backend = primary.backend;
     this.#up = options.upAtStart;
-    if (!this.#up) this.#startProbing();
+    let asking = false;
+    this.#probe = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      this.primary.ping().then(
+        () => {
+          asking = false;
+          if (this.#up) return;
+          this.#up = true;
+          this.options.onUp();
+          for (const listener of this.#whenBack) listener();
+        },
+        (error: unknown) => {
+          asking = false;
+          this.#down(error, "ping");
+        },
+      );
+    }, options.probeMs ?? 1_000);
+    this.#probe.unref();
   }
 
   get up(): boolean {
     return this.#up;
   }
 
-  #startProbing(): void {
-    this.#probe ??= setInterval(() => {
-      this.primary.ping().then(
-        () => {
-          if (this.#up) return;
-          this.#up = true;
-          this.stop();
-          this.options.onUp();
-        },
-        () => undefined,
-      );
-    }, this.options.probeMs ?? 1_000);
-    this.#probe.unref();
+  /** `listener` is told each time the store answers again after it was down (it may have lost what it held). */
+  whenBack(listener: () => void): void {
+    this.#whenBack.push(listener);
+  }
+
+  #down(error: unknown, operation: string): void {
+    if (!this.#up) return;
+    this.#up = false;
+    this.options.onDown(error, operation);
   }
 
   /** Stops probing; the store itself is closed by `close`. */
   stop(): void {
     clearInterval(this.#probe);
-    this.#probe = undefined;
   }
 
   async #run<T>(operation: string, work: (store: StateStore) => Promise<T>, local: boolean): Promise<T> {
@@ -76,11 +92,7 @@ export class ResilientStore implements StateStore {
       try {
         return await work(this.primary);
       } catch (error) {
-        if (this.#up) {
-          this.#up = false;
-          this.options.onDown(error, operation);
-          this.#startProbing();
-        }
+        this.#down(error, operation);
       }
     }
     if (local && !this.options.required) return work(this.#fallback);
@@ -101,11 +113,13 @@ export class ResilientStore implements StateStore {
   clients = () => this.#run("clients", (s) => s.clients(), false);
   addHourCounts = (...a: Args<"addHourCounts">) => this.#run("addHourCounts", (s) => s.addHourCounts(...a), false);
   hourCounts = (...a: Args<"hourCounts">) => this.#run("hourCounts", (s) => s.hourCounts(...a), false);
-  beginPlacement = (...a: Args<"beginPlacement">) => this.#run("beginPlacement", (s) => s.beginPlacement(...a), false);
+  admitPlacement = (...a: Args<"admitPlacement">) => this.#run("admitPlacement", (s) => s.admitPlacement(...a), false);
+  getPlacement = (...a: Args<"getPlacement">) => this.#run("getPlacement", (s) => s.getPlacement(...a), false);
   settlePlacements = (...a: Args<"settlePlacements">) => this.#run("settlePlacements", (s) => s.settlePlacements(...a), false);
   listPlacements = (...a: Args<"listPlacements">) => this.#run("listPlacements", (s) => s.listPlacements(...a), false);
   countPlacements = (...a: Args<"countPlacements">) => this.#run("countPlacements", (s) => s.countPlacements(...a), false);
   claimPlacement = (...a: Args<"claimPlacement">) => this.#run("claimPlacement", (s) => s.claimPlacement(...a), false);
+  sharedSecret = (...a: Args<"sharedSecret">) => this.#run("sharedSecret", (s) => s.sharedSecret(...a), false);
   sweep = (...a: Args<"sweep">) => this.#run("sweep", (s) => s.sweep(...a), false);
   beat = (...a: Args<"beat">) => this.#run("beat", (s) => s.beat(...a), false);
   replicas = (...a: Args<"replicas">) => this.#run("replicas", (s) => s.replicas(...a), false);

@@ -1,10 +1,13 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { RateWindow } from "../lib/rate-window.js";
-import { abandoned, claimable, mergeCounts, settled } from "./memory.js";
+import { mergeCounts } from "./memory.js";
+import { abandoned, admissionStep, claimable, claimed, reopened, settled } from "./placement-rules.js";
 import {
+  type Admission,
   busiest,
+  type Claim,
   type ClaimResult,
   type ClientCounts,
   type ClientsLimits,
@@ -24,26 +27,11 @@ import {
   type SweepLimits,
 } from "./store.js";
 
-// The ledger is two tables of one shape. A placing record, written before each order is sent, goes
-// into in_flight: one small B-tree, so the write every order waits for touches a page or two. How the
-// placement ended moves it into placements, with the indexes that operators and retries read by,
-// in the ledger's batched writes of outcomes (measured: a placing record with four indexes cost an
-// order about 7 µs more, BENCHMARKS.md).
-const PLACEMENT_TABLE = `
-  alternative_order_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, req_id TEXT NOT NULL, state TEXT NOT NULL,
-  v2_order_id INTEGER, v2_status TEXT, replica TEXT NOT NULL, owner TEXT NOT NULL, lease_until REAL, fingerprint TEXT,
-  created_at REAL NOT NULL, updated_at REAL NOT NULL`;
+// The ledger is one table. Each order's record is written once before it is sent (its admission,
+// which looks for an earlier placement of the same order in the same transaction) and updated in place
+// with how it ended. Files written by earlier shims are brought to this shape when the store opens.
 const COLUMNS =
   "alternative_order_id, account_id, req_id, state, v2_order_id, v2_status, replica, owner, lease_until, fingerprint, created_at, updated_at";
-/** An in-flight record as it moves into placements, ended (`@state`, `@v2_order_id`, `@v2_status`, at `@updated_at`). */
-const ENDED = COLUMNS.replace("state, v2_order_id, v2_status", "@state, @v2_order_id, @v2_status")
-  .replace("lease_until", "NULL")
-  .replace("updated_at", "@updated_at");
-// A file written before in_flight existed holds its placing records in placements: moved once, at open.
-const MOVE_OLD_PLACING = `
-INSERT OR IGNORE INTO in_flight SELECT ${COLUMNS} FROM placements WHERE state = 'placing';
-DELETE FROM placements WHERE state = 'placing';
-`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,13 +47,28 @@ CREATE TABLE IF NOT EXISTS clients (
   account_id TEXT NOT NULL, user_agent TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL, counts TEXT NOT NULL,
   PRIMARY KEY (account_id, user_agent));
 CREATE TABLE IF NOT EXISTS hour_counts (hour REAL NOT NULL, series TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (hour, series));
-CREATE TABLE IF NOT EXISTS placements (${PLACEMENT_TABLE});
+CREATE TABLE IF NOT EXISTS placements (
+  alternative_order_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, req_id TEXT NOT NULL, state TEXT NOT NULL,
+  v2_order_id INTEGER, v2_status TEXT, replica TEXT NOT NULL, owner TEXT NOT NULL, lease_until REAL, fingerprint TEXT,
+  created_at REAL NOT NULL, updated_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS placements_by_time ON placements (created_at, alternative_order_id);
 CREATE INDEX IF NOT EXISTS placements_by_state ON placements (state, created_at, alternative_order_id);
 CREATE INDEX IF NOT EXISTS placements_by_account ON placements (account_id, created_at, alternative_order_id);
-CREATE INDEX IF NOT EXISTS placements_by_fingerprint ON placements (fingerprint) WHERE fingerprint IS NOT NULL;
-CREATE TABLE IF NOT EXISTS in_flight (${PLACEMENT_TABLE}) WITHOUT ROWID;
+DROP INDEX IF EXISTS placements_by_fingerprint;
+CREATE INDEX IF NOT EXISTS placements_by_fingerprint_time ON placements (fingerprint, created_at) WHERE fingerprint IS NOT NULL;
 `;
+
+/** A file written while placing records had a table of their own (in_flight) has them moved back, once, at open. */
+const MERGE_IN_FLIGHT = `
+INSERT OR IGNORE INTO placements (${COLUMNS}) SELECT ${COLUMNS} FROM in_flight;
+DROP TABLE in_flight;
+`;
+
+/**
+ * How long a write waits for a lock another process holds: a write waits on the event loop, and one
+ * shim per file is the design, so a locked file (another process in it) counts as the store being down.
+ */
+const BUSY_TIMEOUT_MS = 50;
 
 // Replicas' beats, for the dashboard's health: one row per replica, its latest.
 const REPLICAS_SCHEMA = `
@@ -91,6 +94,86 @@ const toRow = (p: Placement): Row => ({ ...p, v2_status: p.v2_status === null ? 
 const fromRow = (row: Row): Placement =>
   placementSchema.parse({ ...row, v2_status: row.v2_status === null ? null : JSON.parse(row.v2_status) });
 
+/** The statements every operation runs, prepared once for each opened file. */
+function statementsOf(db: Database.Database) {
+  return {
+    paceDrop: db.prepare("DELETE FROM pace WHERE bucket = ? AND at <= ?"),
+    paceLast: db.prepare("SELECT MAX(at) FROM pace WHERE bucket = ?").pluck(),
+    paceNth: db.prepare("SELECT at FROM pace WHERE bucket = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
+    paceAdd: db.prepare("INSERT INTO pace (bucket, at, expires) VALUES (?, ?, ?)"),
+    holdGet: db.prepare("SELECT until FROM pace_holds WHERE bucket = ?").pluck(),
+    holdSet: db.prepare(
+      "INSERT INTO pace_holds (bucket, until) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET until = MAX(until, excluded.until)",
+    ),
+    inherit: db.prepare(
+      "INSERT INTO pace (bucket, at, expires) SELECT @bucket, at, expires FROM pace WHERE bucket = @from AND NOT EXISTS (SELECT 1 FROM pace WHERE bucket = @bucket)",
+    ),
+    paceCalls: db.prepare("SELECT bucket, COUNT(*) AS calls FROM pace WHERE at > ? GROUP BY bucket"),
+    holdsNow: db.prepare("SELECT bucket, until FROM pace_holds WHERE until > ?"),
+    hitNth: db.prepare("SELECT at FROM hits WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
+    hitAdd: db.prepare("INSERT OR REPLACE INTO hits (key, token, at, expires) VALUES (?, ?, ?, ?)"),
+    hitRemove: db.prepare("DELETE FROM hits WHERE key = ? AND token = ?"),
+    flagSet: db.prepare("INSERT OR REPLACE INTO flags (name, expires) VALUES (?, ?)"),
+    flagGet: db.prepare("SELECT 1 FROM flags WHERE name = ? AND expires > ?").pluck(),
+    clientGet: db.prepare(
+      "SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients WHERE account_id = ? AND user_agent = ?",
+    ),
+    clientCount: db.prepare("SELECT COUNT(*) FROM clients").pluck(),
+    clientPut: db.prepare(
+      "INSERT OR REPLACE INTO clients (account_id, user_agent, first_seen, last_seen, counts) VALUES (@account_id, @user_agent, @first_seen, @last_seen, @counts)",
+    ),
+    clientsAll: db.prepare("SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients"),
+    since: db.prepare("SELECT value FROM meta WHERE name = 'clients_since'").pluck(),
+    metaGet: db.prepare("SELECT value FROM meta WHERE name = ?").pluck(),
+    metaAdd: db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)"),
+    metaSet: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)"),
+    hourHas: db.prepare("SELECT 1 FROM hour_counts WHERE hour = ? AND series = ?").pluck(),
+    hourSize: db.prepare("SELECT COUNT(*) FROM hour_counts WHERE hour = ?").pluck(),
+    hourAdd: db.prepare(
+      "INSERT INTO hour_counts (hour, series, count) VALUES (?, ?, ?) ON CONFLICT (hour, series) DO UPDATE SET count = count + excluded.count",
+    ),
+    hoursSince: db.prepare("SELECT hour, series, count FROM hour_counts WHERE hour >= ?"),
+    forgetHours: db.prepare("DELETE FROM hour_counts WHERE hour < ?"),
+    get: db.prepare(`SELECT ${COLUMNS} FROM placements WHERE alternative_order_id = ?`),
+    newestLive: db.prepare(
+      `SELECT ${COLUMNS} FROM placements WHERE fingerprint = ? AND created_at >= ? AND state NOT IN ('refused', 'failed') ORDER BY created_at DESC LIMIT 1`,
+    ),
+    insert: db.prepare(`INSERT INTO placements (${COLUMNS}) VALUES (${COLUMNS.replace(/(\w+)/g, "@$1")})`),
+    reopen: db.prepare(
+      "UPDATE placements SET state = @state, req_id = @req_id, v2_order_id = NULL, v2_status = NULL, owner = @owner, lease_until = @lease_until, updated_at = @updated_at WHERE alternative_order_id = @alternative_order_id",
+    ),
+    settle: db.prepare(
+      "UPDATE placements SET state = @state, v2_order_id = @v2_order_id, v2_status = @v2_status, lease_until = NULL, updated_at = @updated_at WHERE alternative_order_id = @id",
+    ),
+    claim: db.prepare(
+      "UPDATE placements SET state = @state, owner = @owner, lease_until = @lease_until, updated_at = @updated_at WHERE alternative_order_id = @id",
+    ),
+    count: db.prepare("SELECT COUNT(*) FROM placements WHERE state = ?").pluck(),
+    abandon: db.prepare(
+      "UPDATE placements SET state = @state, lease_until = NULL, v2_status = @v2_status, updated_at = @updated_at WHERE state = 'placing' AND lease_until < @updated_at",
+    ),
+    forgetPlacements: db.prepare("DELETE FROM placements WHERE created_at < ?"),
+    forgetClients: db.prepare("DELETE FROM clients WHERE last_seen < ?"),
+    forgetPace: db.prepare("DELETE FROM pace WHERE expires < ?"),
+    forgetHolds: db.prepare("DELETE FROM pace_holds WHERE until < ?"),
+    forgetHits: db.prepare("DELETE FROM hits WHERE expires < ?"),
+    forgetFlags: db.prepare("DELETE FROM flags WHERE expires < ?"),
+  };
+}
+
+/** Which file a path names now (device and inode), undefined when there is none: a file deleted or replaced under the shim shows here. */
+function fileAt(path: string): string | undefined {
+  try {
+    const { dev, ino } = statSync(path);
+    return `${dev}:${ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure that is one write's own (a broken rule), not the file's (locked, full, read-only, gone): only those are worth doing alone. */
+const isOneWritesOwn = (error: unknown): boolean => !(error instanceof Database.SqliteError) || error.code.startsWith("SQLITE_CONSTRAINT");
+
 /**
  * One replica's state in a file on local disk, surviving restarts (better-sqlite3).
  * Write-ahead log with synchronous=NORMAL: a committed write is in the log before
@@ -98,102 +181,63 @@ const fromRow = (row: Row): Placement =>
  * only a crash of the machine itself may lose the last writes. FULL would fsync
  * on every commit, and better-sqlite3 runs on the event loop: every order would
  * wait for the disk. See README, "Running several replicas".
+ *
+ * A file deleted or replaced while the shim runs would go on being written where
+ * nobody reads it again: `ping` (asked every second) says so, as the store being
+ * down, and opens the path anew, making the file again when it is gone.
  */
 export class SqliteStore implements StateStore {
   readonly backend = "sqlite";
-  readonly #db: Database.Database;
-  readonly #q;
+  #db!: Database.Database;
+  #q!: ReturnType<typeof statementsOf>;
+  /** The file opened, and its write-ahead log: which a path names now tells whether it is still what this store writes. */
+  #file: { db: string | undefined; wal: string | undefined } | undefined;
   readonly #batch: Write[] = [];
-  readonly #beats;
+  #beats!: ReturnType<typeof beatStatements>;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly now: () => number = Date.now,
   ) {
+    this.#open();
+  }
+
+  #open(): void {
+    const { path } = this;
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      // Each write-back of the log into the file waits for the disk, on the event loop: a tenth as many
+      // cost an order about 6 µs less (measured, BENCHMARKS.md); the log stays under 64 MB.
+      db.pragma("wal_autocheckpoint = 10000");
+      db.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'in_flight'").get()) db.exec(MERGE_IN_FLIGHT);
+      }).immediate();
+      db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('clients_since', ?)").run(String(this.now()));
+      db.exec(REPLICAS_SCHEMA);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     this.#db = db;
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    // Each write-back of the log into the file waits for the disk, on the event loop: a tenth as many
-    // cost an order about 6 µs less (measured, BENCHMARKS.md); the log stays under 64 MB.
-    db.pragma("wal_autocheckpoint = 10000");
-    db.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
-    // One shim per file is the design; a second process on it waits this long for the write lock, not forever.
-    db.pragma("busy_timeout = 1000");
-    db.exec(SCHEMA);
-    db.exec(REPLICAS_SCHEMA);
+    this.#q = statementsOf(db);
     this.#beats = beatStatements(db);
-    db.transaction(() => db.exec(MOVE_OLD_PLACING)).immediate();
-    db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('clients_since', ?)").run(String(now()));
-    this.#q = {
-      paceDrop: db.prepare("DELETE FROM pace WHERE bucket = ? AND at <= ?"),
-      paceLast: db.prepare("SELECT MAX(at) FROM pace WHERE bucket = ?").pluck(),
-      paceNth: db.prepare("SELECT at FROM pace WHERE bucket = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
-      paceAdd: db.prepare("INSERT INTO pace (bucket, at, expires) VALUES (?, ?, ?)"),
-      holdGet: db.prepare("SELECT until FROM pace_holds WHERE bucket = ?").pluck(),
-      holdSet: db.prepare(
-        "INSERT INTO pace_holds (bucket, until) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET until = MAX(until, excluded.until)",
-      ),
-      inherit: db.prepare(
-        "INSERT INTO pace (bucket, at, expires) SELECT @bucket, at, expires FROM pace WHERE bucket = @from AND NOT EXISTS (SELECT 1 FROM pace WHERE bucket = @bucket)",
-      ),
-      paceCalls: db.prepare("SELECT bucket, COUNT(*) AS calls FROM pace WHERE at > ? GROUP BY bucket"),
-      holdsNow: db.prepare("SELECT bucket, until FROM pace_holds WHERE until > ?"),
-      hitNth: db.prepare("SELECT at FROM hits WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?").pluck(),
-      hitAdd: db.prepare("INSERT OR REPLACE INTO hits (key, token, at, expires) VALUES (?, ?, ?, ?)"),
-      hitRemove: db.prepare("DELETE FROM hits WHERE key = ? AND token = ?"),
-      flagSet: db.prepare("INSERT OR REPLACE INTO flags (name, expires) VALUES (?, ?)"),
-      flagGet: db.prepare("SELECT 1 FROM flags WHERE name = ? AND expires > ?").pluck(),
-      clientGet: db.prepare(
-        "SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients WHERE account_id = ? AND user_agent = ?",
-      ),
-      clientCount: db.prepare("SELECT COUNT(*) FROM clients").pluck(),
-      clientPut: db.prepare(
-        "INSERT OR REPLACE INTO clients (account_id, user_agent, first_seen, last_seen, counts) VALUES (@account_id, @user_agent, @first_seen, @last_seen, @counts)",
-      ),
-      clientsAll: db.prepare("SELECT account_id, user_agent, first_seen, last_seen, counts FROM clients"),
-      since: db.prepare("SELECT value FROM meta WHERE name = 'clients_since'").pluck(),
-      hourHas: db.prepare("SELECT 1 FROM hour_counts WHERE hour = ? AND series = ?").pluck(),
-      hourSize: db.prepare("SELECT COUNT(*) FROM hour_counts WHERE hour = ?").pluck(),
-      hourAdd: db.prepare(
-        "INSERT INTO hour_counts (hour, series, count) VALUES (?, ?, ?) ON CONFLICT (hour, series) DO UPDATE SET count = count + excluded.count",
-      ),
-      hoursSince: db.prepare("SELECT hour, series, count FROM hour_counts WHERE hour >= ?"),
-      forgetHours: db.prepare("DELETE FROM hour_counts WHERE hour < ?"),
-      begin: insertUnlessIn(db, "in_flight", "placements"),
-      beginEnded: insertUnlessIn(db, "placements", "in_flight"),
-      getInFlight: db.prepare(`SELECT ${COLUMNS} FROM in_flight WHERE alternative_order_id = ?`),
-      get: db.prepare(`SELECT ${COLUMNS} FROM placements WHERE alternative_order_id = ?`),
-      end: db.prepare(`INSERT INTO placements (${COLUMNS}) SELECT ${ENDED} FROM in_flight WHERE alternative_order_id = @id`),
-      leave: db.prepare("DELETE FROM in_flight WHERE alternative_order_id = ?"),
-      settle: db.prepare(
-        "UPDATE placements SET state = @state, v2_order_id = @v2_order_id, v2_status = @v2_status, lease_until = NULL, updated_at = @updated_at WHERE alternative_order_id = @id",
-      ),
-      claim: db.prepare("UPDATE in_flight SET owner = ?, lease_until = ?, updated_at = ? WHERE alternative_order_id = ?"),
-      countInFlight: db.prepare("SELECT COUNT(*) FROM in_flight").pluck(),
-      count: db.prepare("SELECT COUNT(*) FROM placements WHERE state = ?").pluck(),
-      abandon: db.prepare(
-        `INSERT INTO placements (${COLUMNS}) SELECT ${ENDED.replace("@v2_order_id", "v2_order_id")} FROM in_flight WHERE lease_until < @updated_at`,
-      ),
-      forgetAbandoned: db.prepare("DELETE FROM in_flight WHERE lease_until < ?"),
-      forgetPlacements: db.prepare("DELETE FROM placements WHERE created_at < ?"),
-      forgetInFlight: db.prepare("DELETE FROM in_flight WHERE created_at < ?"),
-      forgetClients: db.prepare("DELETE FROM clients WHERE last_seen < ?"),
-      forgetPace: db.prepare("DELETE FROM pace WHERE expires < ?"),
-      forgetHolds: db.prepare("DELETE FROM pace_holds WHERE until < ?"),
-      forgetHits: db.prepare("DELETE FROM hits WHERE expires < ?"),
-      forgetFlags: db.prepare("DELETE FROM flags WHERE expires < ?"),
-    };
+    this.#file = path === ":memory:" ? undefined : { db: fileAt(path), wal: fileAt(`${path}-wal`) };
   }
 
   /**
    * Group commit: the writes asked for in one turn of the event loop go to disk in
    * one transaction. Each write's promise resolves once that transaction has
    * committed: a ledger record is in the log before its order is sent, and under
-   * load many orders share one commit. Should one write fail, the batch is rolled
-   * back and each write is done again alone, so that one that fails fails alone
-   * (a savepoint per write would cost every write a third more).
+   * load many orders share one commit. Should one write break a rule, the batch is
+   * rolled back and each write is done again alone, so that it fails alone (a
+   * savepoint per write would cost every write a third more); a file that cannot be
+   * written fails them all at once, each alone would wait for its lock again.
    */
   #write<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -210,7 +254,7 @@ export class SqliteStore implements StateStore {
     try {
       values = this.#db.transaction(() => batch.map(({ work }) => work())).immediate();
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
+      if (batch.length === 1 || !isOneWritesOwn(error)) for (const write of batch) write.reject(error);
       else for (const write of batch) this.#alone(write);
       return;
     }
@@ -346,12 +390,26 @@ export class SqliteStore implements StateStore {
     return this.#q.hoursSince.all(since) as HourCount[];
   }
 
-  async beginPlacement(placement: Placement) {
+  async admitPlacement(placement: Placement, windowSince: number | null): Promise<Admission> {
     const row = toRow(placement);
-    await this.#write(() => {
-      const begin = placement.state === "placing" ? this.#q.begin : this.#q.beginEnded;
-      if (begin.run(row).changes === 0) throw new Error(`the ledger already holds ${placement.alternative_order_id}`);
+    return this.#write(() => {
+      const q = this.#q;
+      const sameId = q.get.get(placement.alternative_order_id) as Row | undefined;
+      const inWindow =
+        windowSince === null || placement.fingerprint === null
+          ? undefined
+          : (q.newestLive.get(placement.fingerprint, windowSince) as Row | undefined);
+      const step = admissionStep(placement, sameId && fromRow(sameId), inWindow && fromRow(inWindow));
+      if (step.kind === "earlier") return { admitted: false, earlier: step.placement };
+      if (step.kind === "reopen") q.reopen.run(toRow({ ...placement, ...reopened(placement) }));
+      else q.insert.run(row);
+      return { admitted: true };
     });
+  }
+
+  async getPlacement(alternativeOrderId: string) {
+    const row = this.#q.get.get(alternativeOrderId) as Row | undefined;
+    return row && fromRow(row);
   }
 
   async settlePlacements(outcomes: readonly PlacementOutcome[]) {
@@ -363,19 +421,14 @@ export class SqliteStore implements StateStore {
         id: outcome.alternative_order_id,
       };
     });
-    const q = this.#q;
     await this.#write(() => {
-      for (const row of rows) {
-        // In flight, it moves; settled already (an unknown one the reconciler found), it is updated where it is.
-        if (q.end.run(row).changes > 0) q.leave.run(row.id);
-        else q.settle.run(row);
-      }
+      for (const row of rows) this.#q.settle.run(row);
     });
   }
 
-  async listPlacements({ state, account_id, fingerprint, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
+  async listPlacements({ state, account_id, limit, cursor }: PlacementFilter): Promise<PlacementPage> {
     const params: Record<string, string | number> = { limit: limit + 1 };
-    const equal = { state, account_id, fingerprint };
+    const equal = { state, account_id };
     const where = Object.entries(equal).flatMap(([column, value]) => {
       if (!value) return [];
       params[column] = value;
@@ -386,25 +439,31 @@ export class SqliteStore implements StateStore {
       Object.assign(params, { at: cursor.created_at, id: cursor.alternative_order_id });
     }
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    // Each table in the order of the answer, by its key or its indexes, merged: SQLite reads no more rows than the page takes.
-    const tables = state === undefined ? ["placements", "in_flight"] : [state === "placing" ? "in_flight" : "placements"];
-    const sql = `${tables.map((table) => `SELECT ${COLUMNS} FROM ${table} ${filter}`).join(" UNION ALL ")} ORDER BY created_at DESC, alternative_order_id DESC LIMIT @limit`;
+    const sql = `SELECT ${COLUMNS} FROM placements ${filter} ORDER BY created_at DESC, alternative_order_id DESC LIMIT @limit`;
     const rows = (this.#db.prepare(sql).all(params) as Row[]).map(fromRow);
     const placements = rows.slice(0, limit);
     return { placements, next: rows.length > limit ? placements.at(-1)! : null };
   }
 
   async countPlacements(state: PlacementState) {
-    return (state === "placing" ? this.#q.countInFlight.get() : this.#q.count.get(state)) as number;
+    return this.#q.count.get(state) as number;
   }
 
-  async claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult> {
+  async claimPlacement(alternativeOrderId: string, claim: Claim): Promise<ClaimResult> {
     return this.#write(() => {
-      const row = (this.#q.getInFlight.get(alternativeOrderId) ?? this.#q.get.get(alternativeOrderId)) as Row | undefined;
+      const row = this.#q.get.get(alternativeOrderId) as Row | undefined;
       const placement = row && fromRow(row);
-      if (!placement || !claimable(placement, owner, now)) return { claimed: false, placement };
-      this.#q.claim.run(owner, leaseUntil, now, alternativeOrderId);
-      return { claimed: true, placement: { ...placement, owner, lease_until: leaseUntil, updated_at: now } };
+      if (!placement || !claimable(placement, claim.owner, claim.now)) return { claimed: false, placement };
+      const fields = claimed(claim);
+      this.#q.claim.run({ ...fields, id: alternativeOrderId });
+      return { claimed: true, placement: { ...placement, ...fields } };
+    });
+  }
+
+  async sharedSecret(name: string, candidate: string) {
+    return this.#write(() => {
+      this.#q.metaAdd.run(`secret:${name}`, candidate);
+      return this.#q.metaGet.get(`secret:${name}`) as string;
     });
   }
 
@@ -413,9 +472,7 @@ export class SqliteStore implements StateStore {
     await this.#write(() => {
       const { state, v2_status } = abandoned(now);
       q.abandon.run({ state, updated_at: now, v2_status: JSON.stringify(v2_status) });
-      q.forgetAbandoned.run(now);
       q.forgetPlacements.run(now - ledgerRetentionMs);
-      q.forgetInFlight.run(now - ledgerRetentionMs);
       q.forgetClients.run(now - clientsRetentionMs);
       q.forgetHours.run(now - clientsRetentionMs);
       for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
@@ -433,8 +490,18 @@ export class SqliteStore implements StateStore {
     return this.#beats.since.all(since) as ReplicaBeat[];
   }
 
+  /** Throws when the file cannot be written now, or is not the one opened (deleted, replaced); then opens the path anew. */
   async ping() {
-    this.#db.prepare("SELECT 1").get();
+    const { path } = this;
+    if (this.#file && fileAt(path) !== this.#file.db) {
+      const gone = fileAt(path) === undefined;
+      this.#db.close();
+      // The log beside the path is still this store's, not the new file's: opened with it, SQLite would replay it into that file.
+      if (fileAt(`${path}-wal`) === this.#file.wal) for (const log of ["-wal", "-shm"]) rmSync(path + log, { force: true });
+      this.#open();
+      throw new Error(gone ? "the SQLite file was deleted; it is made anew, empty" : "the SQLite file was replaced; the new one is opened");
+    }
+    this.#q.metaSet.run("alive", String(this.now()));
   }
 
   async close() {
@@ -442,12 +509,6 @@ export class SqliteStore implements StateStore {
     this.#db.close();
   }
 }
-
-/** A record into `table`, unless `other` holds one with its id (then nothing changes); one in `table` already, its key refuses. */
-const insertUnlessIn = (db: Database.Database, table: string, other: string) =>
-  db.prepare(
-    `INSERT INTO ${table} (${COLUMNS}) SELECT ${COLUMNS.replace(/(\w+)/g, "@$1")} WHERE NOT EXISTS (SELECT 1 FROM ${other} WHERE alternative_order_id = @alternative_order_id)`,
-  );
 
 function readClient(row: unknown): ClientCounts | undefined {
   if (!row) return undefined;

@@ -22,7 +22,8 @@ export type PlacementState = z.infer<typeof placementStateSchema>;
  * One placement of an order with v2, written before the order is sent. It holds
  * what the request's log line holds, never a key, a credential or an order field.
  * `owner` and `lease_until` say which replica is working on a `placing` record and
- * until when; `fingerprint` (unset for now) is for finding a client's retry of it.
+ * until when; `fingerprint`, a keyed digest of who ordered what, finds a client's
+ * retry of it (src/ordering/).
  */
 export const placementSchema = z.object({
   alternative_order_id: z.string(),
@@ -57,7 +58,6 @@ export interface PlacementOutcome {
 export interface PlacementFilter {
   state?: PlacementState | undefined;
   account_id?: string | undefined;
-  fingerprint?: string | undefined;
   limit: number;
   /** From a previous page's `next_cursor`: the records after it. */
   cursor?: PlacementCursor | undefined;
@@ -74,7 +74,21 @@ export interface PlacementPage {
   next: PlacementCursor | null;
 }
 
-/** A claim on a `placing` record, for a replica taking over one another left. */
+/**
+ * What admitting a placement did: wrote it (or, for a reused id whose placement made
+ * nothing, opened it again), or found the placement it stands behind: the record
+ * holding its id, or the newest live one with its fingerprint inside the window.
+ */
+export type Admission = { admitted: true } | { admitted: false; earlier: Placement };
+
+/** A replica taking a record over, until `leaseUntil`. */
+export interface Claim {
+  owner: string;
+  leaseUntil: number;
+  now: number;
+}
+
+/** A claim on a record, for a replica taking over one another left (or whose outcome is unknown). */
 export type ClaimResult = { claimed: true; placement: Placement } | { claimed: false; placement: Placement | undefined };
 
 /** The counts of one legacy caller (account id and User-Agent), as the clients view shows them. */
@@ -164,17 +178,26 @@ export interface StateStore {
   /** Every count of the hours that start at `since` or later. */
   hourCounts(since: number): Promise<HourCount[]>;
 
-  /** Writes a new `placing` record; durable once this resolves. */
-  beginPlacement(placement: Placement): Promise<void>;
-  /** Writes how each placement ended and ends its lease; a record that is not there is passed over. */
+  /**
+   * One atomic step, the only write before an order is sent: unless a record holds
+   * the placement's id, or (with `windowSince`) a live placement with its fingerprint
+   * was created since then, writes it; durable once this resolves. The rules are
+   * placement-rules.ts's.
+   */
+  admitPlacement(placement: Placement, windowSince: number | null): Promise<Admission>;
+  getPlacement(alternativeOrderId: string): Promise<Placement | undefined>;
+  /** Writes how each placement ended, in place, and ends its lease; a record that is not there is passed over. */
   settlePlacements(outcomes: readonly PlacementOutcome[]): Promise<void>;
   listPlacements(filter: PlacementFilter): Promise<PlacementPage>;
   countPlacements(state: PlacementState): Promise<number>;
   /**
-   * Takes over a `placing` record whose lease has run out (or that `owner`
-   * already holds) until `leaseUntil`; any other record is given back unclaimed.
+   * Takes over an `unknown` record, or a `placing` one whose lease has run out (or
+   * that `owner` already holds), as `placing` until `leaseUntil`; any other record is
+   * given back unclaimed.
    */
-  claimPlacement(alternativeOrderId: string, owner: string, leaseUntil: number, now: number): Promise<ClaimResult>;
+  claimPlacement(alternativeOrderId: string, claim: Claim): Promise<ClaimResult>;
+  /** The secret kept under `name`: the one stored first, `candidate` when there is none yet. */
+  sharedSecret(name: string, candidate: string): Promise<string>;
 
   /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
   sweep(limits: SweepLimits): Promise<void>;

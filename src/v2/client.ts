@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { V2OrderBody, V2Product } from "../contract/v2.js";
 import { readRetryAfter, type V2Reply } from "../contract/v2-reply.js";
 import type { Pacer } from "./pacer.js";
+import { type Clock, realClock } from "./retry-timing.js";
 import type { V2Transport } from "./transport.js";
 
 /** The v2 calls the shim makes, as metrics name them. */
@@ -33,6 +33,7 @@ export class V2Client {
     private readonly transport: V2Transport,
     private readonly pacer: Pacer,
     private readonly observe: V2CallObserver = () => undefined,
+    private readonly clock: Clock = realClock,
   ) {}
 
   createOrder(product: V2Product, body: V2OrderBody, apiKey: string, limits: CallLimits, attempt: number): Promise<V2Reply> {
@@ -73,10 +74,10 @@ export class V2Client {
       this.observe(name, held, 0, subject);
       return held;
     }
-    if (slot.waitMs > 0) await sleep(slot.waitMs);
-    const started = performance.now();
+    if (slot.waitMs > 0) await this.clock.sleep(slot.waitMs);
+    const started = this.clock.now();
     const reply = await this.send(method, path, apiKey, limits, body);
-    this.observe(name, reply, (performance.now() - started) / 1000, subject);
+    this.observe(name, reply, (this.clock.now() - started) / 1000, subject);
     // Before the reply is acted on: a retry must already see a key that v2 said is saturated.
     await this.pacer.settle(apiKey, reply);
     return reply;

@@ -37,9 +37,9 @@ export function deadlineFor(policy: RetryPolicy, clock: Clock) {
 }
 
 /** Doubles from the base with each step, with jitter so that clients that failed together do not retry together. */
-export function backoffMs(step: number, policy: RetryPolicy): number {
+export function backoffMs(step: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const full = Math.min(policy.retryAfterCapMs, policy.retryBaseMs * 2 ** step);
-  return full / 2 + Math.random() * (full / 2);
+  return full / 2 + random() * (full / 2);
 }
 
 /** How long a 429 asks to wait, capped; undefined for any other reply, or a 429 that does not say. */

@@ -25,7 +25,7 @@ export const SEEDED = {
   v2Refusal: { code: "invalid_contact:verified_contact", v2_status: "400", count: 3 },
 };
 
-export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" | "mergeClients" | "beginPlacement" | "settlePlacements">) {
+export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" | "mergeClients" | "admitPlacement" | "settlePlacements">) {
   const now = Date.now();
   const noon = (daysAgo: number) => now - (now % DAY) - daysAgo * DAY + 12 * HOUR;
   const call = (account_id: string, user_agent: string, outcome: string) => seriesName({ kind: "call", account_id, user_agent, outcome });
@@ -68,20 +68,23 @@ export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" 
     ],
     { maxClients: 100, othersKey: "(others)" },
   );
-  await store.beginPlacement({
-    alternative_order_id: SEEDED.unknownOrder,
-    account_id: "001007",
-    req_id: "seeded",
-    state: "placing",
-    v2_order_id: null,
-    v2_status: null,
-    replica: "seed",
-    owner: "seed",
-    lease_until: null,
-    fingerprint: null,
-    created_at: now - 2 * HOUR,
-    updated_at: now - 2 * HOUR,
-  });
+  await store.admitPlacement(
+    {
+      alternative_order_id: SEEDED.unknownOrder,
+      account_id: "001007",
+      req_id: "seeded",
+      state: "placing",
+      v2_order_id: null,
+      v2_status: null,
+      replica: "seed",
+      owner: "seed",
+      lease_until: null,
+      fingerprint: null,
+      created_at: now - 2 * HOUR,
+      updated_at: now - 2 * HOUR,
+    },
+    null,
+  );
   await store.settlePlacements([
     { alternative_order_id: SEEDED.unknownOrder, state: "unknown", v2_order_id: null, v2_status: "ETIMEDOUT", at: now - HOUR },
   ]);

@@ -1,7 +1,7 @@
 /** Each module of src/ (a path relative to src/) and what it imports: other modules, or package names. */
 export type ImportGraph = ReadonlyMap<string, readonly string[]>;
 
-const BELOW_HTTP = ["contract", "lib", "config", "mapping", "v2", "state", "observability"];
+const BELOW_HTTP = ["contract", "lib", "config", "mapping", "v2", "state", "observability", "ordering"];
 
 /**
  * The folders of src/ and what each may import besides itself (the README's
@@ -16,6 +16,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   v2: ["contract", "lib"],
   state: ["contract", "lib"],
   observability: ["contract", "lib", "config", "v2", "state"],
+  ordering: ["contract", "lib", "config", "mapping", "v2", "state", "observability"],
   http: BELOW_HTTP,
   accounts: [...BELOW_HTTP, "http"],
   routes: [...BELOW_HTTP, "http"],

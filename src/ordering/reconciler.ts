@@ -2,13 +2,13 @@ import { lookupAnswer } from "../contract/v2-reply.js";
 import type { Logger } from "../observability/log.js";
 import type { Placement, StateStore } from "../state/store.js";
 import type { CallLimits, V2Client } from "../v2/client.js";
-import type { AccountRegistry } from "./registry.js";
 
 export interface ReconcilerOptions {
   /** How often a round runs; an entry whose look-up failed waits twice as long each time, up to `forMs`. */
   intervalMs: number;
   /** An entry not settled this long after it was placed is left to an operator, with an error line. */
   forMs: number;
+  /** SHIM_REPLICA_ID; the reconciler claims records as `<replica>:reconciler`, an owner apart from the replica's requests. */
   replicaId: string;
   /** One look-up's limits: its timeout, and how long it may wait for a pacing slot. */
   limits: CallLimits;
@@ -17,14 +17,18 @@ export interface ReconcilerOptions {
 
 /** Entries taken per round: a backlog is worked through over several rounds. */
 const PER_ROUND = 50;
+/** A claimed entry's lease: its look-up's timeout, and this much more, before another replica may take it. */
+const LEASE_MARGIN_MS = 10_000;
 
 /**
  * Settles the order ledger's `unknown` entries without waiting for a client's
  * retry: each is looked up in v2 by its alternative_order_id, and recorded as
- * `created` (with v2's order id) or `failed` (v2 holds none). Every replica runs
- * one; a short lease in the store lets one replica at a time work an entry. It
- * needs the account's v2 key, so it runs in accounts mode: in passthrough the
- * key is the client's own credential, which is never kept.
+ * `created` (with v2's order id) or `failed` (v2 holds none, so the order leaves
+ * the retry window). Every replica runs one; an entry is claimed in the ledger
+ * (as a client's retry claims one) while it is looked up, so one replica or
+ * request at a time works it. It needs the account's v2 key, so it runs in
+ * accounts mode: in passthrough the key is the client's own credential, which is
+ * never kept.
  */
 export class Reconciler {
   readonly #now: () => number;
@@ -34,9 +38,10 @@ export class Reconciler {
   #round: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Pick<StateStore, "listPlacements" | "settlePlacements" | "hitAdmit">,
+    private readonly store: Pick<StateStore, "listPlacements" | "claimPlacement" | "settlePlacements">,
     private readonly v2: Pick<V2Client, "findOrdersByAlternativeId">,
-    private readonly accounts: Pick<AccountRegistry, "v2KeyOf">,
+    /** The account's v2 key; undefined for an account no longer in the accounts file. */
+    private readonly v2KeyOf: (accountId: string) => string | undefined,
     private readonly logger: Logger,
     private readonly options: ReconcilerOptions,
   ) {
@@ -89,13 +94,21 @@ export class Reconciler {
     }
     const retry = this.#retryAt.get(id);
     if (retry && retry.at > now) return;
-    const key = this.accounts.v2KeyOf(account_id);
+    const key = this.v2KeyOf(account_id);
     if (key === undefined) return;
     try {
-      const lease = await this.store.hitAdmit([{ key: `reconcile:${id}`, limit: 1 }], this.options.intervalMs, this.options.replicaId);
-      if (!lease.admitted) return;
+      const claim = await this.store.claimPlacement(id, {
+        owner: `${this.options.replicaId}:reconciler`,
+        leaseUntil: now + this.options.limits.timeoutMs + LEASE_MARGIN_MS,
+        now,
+      });
+      if (!claim.claimed) return;
       const answer = lookupAnswer(await this.v2.findOrdersByAlternativeId(id, key, this.options.limits, 1));
       if (answer === "failed") {
+        // Given back as it was, to be looked up again later.
+        await this.store.settlePlacements([
+          { alternative_order_id: id, state: "unknown", v2_order_id: null, v2_status: claim.placement.v2_status, at: now },
+        ]);
         const waitMs = Math.min((retry?.waitMs ?? this.options.intervalMs) * 2, this.options.forMs);
         this.#retryAt.set(id, { at: now + waitMs, waitMs });
         return;

@@ -6,10 +6,14 @@ import {
   lookupAnswer,
   neverSent,
   type Placement,
+  refusesTheKey,
   type V2Reply,
 } from "../contract/v2-reply.js";
-import type { V2Client } from "./client.js";
-import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "./retry-timing.js";
+import type { V2Client } from "../v2/client.js";
+import { backoffMs, type Clock, deadlineFor, type RetryPolicy, realClock, retryAfterOf } from "../v2/retry-timing.js";
+
+/** The v2 calls a placement makes. */
+export type V2Ordering = Pick<V2Client, "createOrder" | "findOrdersByAlternativeId">;
 
 export interface PlacementReport {
   placement: Placement;
@@ -21,8 +25,13 @@ export interface OrderToPlace {
   product: V2Product;
   body: V2OrderBody & { alternative_order_id: string };
   apiKey: string;
-  /** An earlier placement with this alternative_order_id may have made the order: ask v2 before any send. */
-  mayExist?: boolean;
+  /**
+   * Ask v2 for the alternative_order_id before any send: `taking over` an earlier
+   * placement that may have made the order, or `in case` a record of one was lost
+   * (an Idempotency-Key's id). Only in the second may v2's refusal of the key, asked
+   * first, be the answer: the first's order may exist whatever the key is now.
+   */
+  lookupFirst?: "taking over" | "in case";
 }
 
 type SendOutcome = { created: number } | "refused" | "not_made" | "uncertain" | "paced";
@@ -48,10 +57,11 @@ function sendOutcome(reply: V2Reply): SendOutcome {
  * Refused connections and 429s made nothing, but are asked about too, as cheaply.
  */
 export async function placeOrder(
-  client: V2Client,
+  client: V2Ordering,
   order: OrderToPlace,
   policy: RetryPolicy,
   clock: Clock = realClock,
+  random: () => number = Math.random,
 ): Promise<PlacementReport> {
   const { remaining, limits } = deadlineFor(policy, clock);
 
@@ -59,7 +69,7 @@ export async function placeOrder(
   let lookups = 0;
   let waits = 0;
   /** An order may exist that no look-up has found: nothing may be sent until one says "none". */
-  let uncertain = order.mayExist === true;
+  let uncertain = order.lookupFirst !== undefined;
   /** The latest answer lost after the order may have reached v2: what the client hears if the outcome stays unknown. */
   let lost: V2Reply | undefined;
   /** A refusal of a re-send, passed on only once a look-up says v2 holds no order with the id. */
@@ -67,9 +77,10 @@ export async function placeOrder(
   let last: V2Reply = { kind: "no_answer", reason: "not attempted" };
   const report = (placement: Placement): PlacementReport => ({ placement, sends, lookups });
   const foundAs = (ids: number[]) => report({ kind: "found", orderId: ids[0]!, alsoCarryingTheId: ids.slice(1) });
-  const lookup = async (): Promise<LookupAnswer> => {
+  const lookup = async (): Promise<{ reply: V2Reply; answer: LookupAnswer }> => {
     lookups++;
-    return lookupAnswer(await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups));
+    const reply = await client.findOrdersByAlternativeId(order.body.alternative_order_id, order.apiKey, limits(), lookups);
+    return { reply, answer: lookupAnswer(reply) };
   };
 
   let next: "send" | "lookup" = uncertain ? "lookup" : "send";
@@ -106,12 +117,14 @@ export async function placeOrder(
       else if (sends >= policy.attempts) break;
       next = "lookup";
       // A 429 asks for a wait before anything else is asked; other failures are looked up at once.
-      delayMs = isRateLimited(last) ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy)) : 0;
+      delayMs = isRateLimited(last) ? (retryAfterOf(last, policy) ?? backoffMs(waits++, policy, random)) : 0;
       continue;
     }
 
     if (lookups >= policy.attempts) break;
-    const found = await lookup();
+    const { reply, answer: found } = await lookup();
+    // Nothing sent yet, and only asked in case: v2 refusing the key is its answer to this request.
+    if (order.lookupFirst === "in case" && sends === 0 && refusesTheKey(reply)) return report({ kind: "refused", reply });
     if (typeof found === "object") return foundAs(found.found);
     if (found === "none") {
       if (refusal) return report({ kind: "refused", reply: refusal });
@@ -119,7 +132,7 @@ export async function placeOrder(
     }
     // Sending again is safe only once v2 has said it holds no order with this id; a failed look-up never says so.
     next = uncertain ? "lookup" : "send";
-    delayMs = backoffMs(waits++, policy);
+    delayMs = backoffMs(waits++, policy, random);
   }
   return report({ kind: "gave_up", last: uncertain ? (lost ?? last) : last, uncertain });
 }

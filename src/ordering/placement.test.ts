@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { seedV2Request } from "../../test/support/seed-order.js";
 import { MemoryStore } from "../state/memory.js";
-import { V2Client } from "./client.js";
-import { type OrderToPlace, placeOrder } from "./order-placement.js";
-import { Pacer } from "./pacer.js";
-import type { Clock, RetryPolicy } from "./retry-timing.js";
-import type { V2HttpRequest, V2HttpResponse } from "./transport.js";
+import { V2Client } from "../v2/client.js";
+import { Pacer } from "../v2/pacer.js";
+import type { Clock, RetryPolicy } from "../v2/retry-timing.js";
+import type { V2HttpRequest, V2HttpResponse } from "../v2/transport.js";
+import { type OrderToPlace, placeOrder } from "./placement.js";
 
 // One scripted v2: each call takes the next step; a step answers, or throws an
 // error with a code as undici does when there is no answer.
@@ -76,16 +76,33 @@ describe("placeOrder", () => {
 
   it("asks v2 before any send when an earlier placement may have made the order", async () => {
     const found = scripted(listed(9));
-    expect((await placeOrder(found.client, { ...order, mayExist: true }, policy, fakeClock())).placement).toMatchObject({
+    expect((await placeOrder(found.client, { ...order, lookupFirst: "taking over" }, policy, fakeClock())).placement).toMatchObject({
       kind: "found",
       orderId: 9,
     });
     expect(paths(found.calls)).toEqual(["GET /order/alternate/v1shimabc"]);
 
     const none = scripted(listsNone, created(7));
-    const report = await placeOrder(none.client, { ...order, mayExist: true }, policy, fakeClock());
+    const report = await placeOrder(none.client, { ...order, lookupFirst: "taking over" }, policy, fakeClock());
     expect(report).toMatchObject({ placement: { kind: "created", orderId: 7 }, sends: 1, lookups: 1 });
     expect(paths(none.calls)).toEqual(["GET /order/alternate/v1shimabc", "POST /order/certificate/code_signing_ev"]);
+  });
+
+  it("passes on v2's refusal of the key, asked first only in case, but never when taking over a placement that may have made the order", async () => {
+    const refusal = { status: 403, body: { errors: [{ code: "access_denied|access_denied_invalid_key", message: "no" }] } };
+    const inCase = scripted(refusal);
+    expect((await placeOrder(inCase.client, { ...order, lookupFirst: "in case" }, policy, fakeClock())).placement).toMatchObject({
+      kind: "refused",
+      reply: { status: 403 },
+    });
+    expect(paths(inCase.calls)).toEqual(["GET /order/alternate/v1shimabc"]);
+
+    const takingOver = scripted(refusal, refusal, refusal);
+    expect((await placeOrder(takingOver.client, { ...order, lookupFirst: "taking over" }, policy, fakeClock())).placement).toMatchObject({
+      kind: "gave_up",
+      uncertain: true,
+    });
+    expect(paths(takingOver.calls).every((p) => p.startsWith("GET /order/alternate/"))).toBe(true);
   });
 
   it("reports every order that carries the id, answering with the first", async () => {
