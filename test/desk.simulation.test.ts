@@ -28,10 +28,14 @@ async function holds(histories: number, firstSeed: number, shape?: (seed: number
 const calmStore = { outages: [], lostAnswer: 0 };
 
 describe("the order desk, simulated", () => {
-  it(`keeps its promises in ${HISTORIES} histories of every shape, from seed ${FIRST_SEED}`, async () => {
-    expect(await holds(HISTORIES, FIRST_SEED), "run one again with SIM_SEED=<seed> SIM_HISTORIES=1 SIM_STORY=1").toEqual([]);
-    // A long run (npm run simulate) takes as long as it takes: about 10 ms a history on a quiet machine.
-  }, Math.max(900_000, HISTORIES * 200));
+  it(
+    `keeps its promises in ${HISTORIES} histories of every shape, from seed ${FIRST_SEED}`,
+    async () => {
+      expect(await holds(HISTORIES, FIRST_SEED), "run one again with SIM_SEED=<seed> SIM_HISTORIES=1 SIM_STORY=1").toEqual([]);
+      // A long run (npm run simulate) takes as long as it takes: about 10 ms a history on a quiet machine.
+    },
+    Math.max(900_000, HISTORIES * 200),
+  );
 
   // Finding 1: a request is answered only with an order its own credential made; a wrong key reaches v2.
   it("never answers a request with an order another key made, in passthrough", async () => {
