@@ -5,7 +5,9 @@ import { getPath } from "hono/utils/url";
 import type { Config } from "./config/config.js";
 import { NOT_SERVED, SERVED, type ServedPath } from "./contract/surface.js";
 import { v1Errors } from "./contract/v1-errors.js";
+import { PAGE_CSP_SOURCES } from "./dashboard/page.js";
 import { dashboardHandlers } from "./dashboard/routes.js";
+import { adminSecurityHeaders } from "./http/admin-headers.js";
 import { FailedAdminTokens, requireAdminToken } from "./http/admin-token.js";
 import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
 import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
@@ -27,6 +29,7 @@ import { PlanInUse } from "./migration/plan-in-use.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
+import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
 import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
@@ -60,6 +63,8 @@ export interface AppDeps {
   desk?: OrderDesk;
   /** The migration plan and its clock; by default SHIM_DEPRECATION_DATE, SHIM_SUNSET_DATE and SHIM_MIGRATION_URL as its default. */
   migration?: PlanInUse;
+  /** This replica's beat in the store, when its timer is the server's to run. */
+  heartbeat?: ReplicaHeartbeat;
 }
 
 /** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
@@ -94,6 +99,7 @@ interface AdminParts {
   usage: ClientUsage;
   desk: OrderDesk;
   migration: PlanInUse;
+  heartbeat: ReplicaHeartbeat;
 }
 
 /** For operators, before anything v1: not logged, not negotiated, not counted as legacy calls. */
@@ -110,15 +116,17 @@ function answerProbes(app: Hono<ShimEnv>, lifecycle: Lifecycle): void {
  * ledger and the dashboard, each behind the same token check. On the legacy port,
  * or, with SHIM_ADMIN_PORT, on a listener of its own (createAdminApp).
  */
-function answerAdmin(app: Hono<ShimEnv>, { config, metrics, state, usage, desk, migration }: AdminParts): void {
+function answerAdmin(app: Hono<ShimEnv>, { config, metrics, state, usage, desk, migration, heartbeat }: AdminParts): void {
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   if (!config.adminToken) return;
+  // Every admin answer, its 401 included, carries the security headers.
+  const hardened = adminSecurityHeaders(PAGE_CSP_SOURCES);
   const admin = requireAdminToken(config.adminToken, new FailedAdminTokens(state), config.trustProxyHops);
-  const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, migration });
-  app.get("/_shim/clients", admin, adminClientsHandler(usage, migration));
-  app.get("/_shim/orders", admin, adminOrdersHandler(state, desk));
-  app.get("/_shim/dashboard", admin, dashboard.page);
-  app.get("/_shim/dashboard.json", admin, dashboard.json);
+  const dashboard = dashboardHandlers({ config, store: state, usage, ledger: desk, migration, heartbeat });
+  app.get("/_shim/clients", hardened, admin, adminClientsHandler(usage, migration));
+  app.get("/_shim/orders", hardened, admin, adminOrdersHandler(state, desk));
+  app.get("/_shim/dashboard", hardened, admin, dashboard.page);
+  app.get("/_shim/dashboard.json", hardened, admin, dashboard.json);
 }
 
 /** The admin listener's app (SHIM_ADMIN_PORT): the admin surface and the probes, nothing of v1. */
@@ -158,7 +166,8 @@ export function createApps(deps: AppDeps): ShimApps {
   const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
   answerProbes(app, lifecycle);
-  const adminParts = { config, metrics, state, usage, desk, migration };
+  const heartbeat = deps.heartbeat ?? new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
+  const adminParts = { config, metrics, state, usage, desk, migration, heartbeat };
   const admin = config.admin.port === undefined ? undefined : createAdminApp({ ...adminParts, lifecycle, logger: deps.logger });
   if (!admin) answerAdmin(app, adminParts);
   // For people and tools: not a legacy call, so no credentials, and no Accept can refuse it.

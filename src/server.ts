@@ -17,6 +17,7 @@ import { PlanInUse } from "./migration/plan-in-use.js";
 import { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
 import { ShimMetrics } from "./observability/metrics.js";
+import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import type { Tracing } from "./observability/tracing.js";
 import { Reconciler } from "./ordering/reconciler.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
@@ -138,6 +139,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     });
   const usage = new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   usage.start();
+  const heartbeat = new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
+  heartbeat.start();
   const desk = orderDeskFor(config, state, v2, logger, metrics, options.accounts ? "account" : "key");
   state.whenBack(() => desk.storeIsBack());
   // Accounts mode knows each account's v2 key, so it can look up the ledger's unknown orders by itself.
@@ -166,6 +169,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     desk,
     tracing,
     migration,
+    heartbeat,
   });
 
   // Requests refused below the app have no account: the plan's default, as it is after any reload.
@@ -235,6 +239,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await reconciler?.stop();
       await desk.flush();
       await usage.stop();
+      heartbeat.stop();
       await state.close();
       return clean;
     },

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
+import { SHIM_VERSION } from "../src/contract/version.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import { keyDigest } from "../src/v2/pacer.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
@@ -92,7 +93,12 @@ describe("GET /_shim/dashboard", () => {
     const [all] = data.volume.series;
     expect(all.perDay.filter((n: number) => n > 0)).toHaveLength(SEEDED.pastDays.length + 1);
     expect(data.volume.days).toHaveLength(30);
-    expect(data.failures.v1).toContainEqual({ code: "required_param:validity", status: "400", last24h: 1, last7d: 1 });
+    // The empty order missed many fields: one request in its family.
+    expect(data.failures.v1).toContainEqual(
+      expect.objectContaining({ code: "required_param:*", status: "400", last24h: 1, last7d: 1, more: expect.any(Number) }),
+    );
+    expect(data.unverified).toMatchObject({ account_id: "(unverified)", last24h: SEEDED.unverifiedCalls });
+    expect(data.headline).toEqual({ calling: 2, accounts: 3 });
     expect(data.orders.unknown).toEqual([
       expect.objectContaining({
         alternative_order_id: SEEDED.unknownOrder,
@@ -100,13 +106,20 @@ describe("GET /_shim/dashboard", () => {
         curl: `curl -s -H "X-DC-DEVKEY: $KEY" '${fake!.url}/order/alternate/${SEEDED.unknownOrder}'`,
       }),
     ]);
-    expect(data.health).toMatchObject({ store: { backend: "sqlite", up: true }, v2: "reachable" });
+    expect(data.health).toMatchObject({
+      store: { backend: "sqlite", up: true },
+      v2: "reachable",
+      version: SHIM_VERSION,
+      replicas: [expect.objectContaining({ version: SHIM_VERSION, other_version: false })],
+    });
+    expect(account(SEEDED.pastAccount).latency).toMatchObject({ orders: 41 });
     // The seed's order, paced under its key's digest (the key itself is nowhere).
     expect(data.health.pacing).toContainEqual(
       expect.objectContaining({ key: `${keyDigest("skyfall").slice(0, 10)}…`, calls: 1, limit: 100, windowMs: 5_000 }),
     );
     const page = (await get(`${url}/_shim/dashboard`, { Authorization: `Bearer ${TOKEN}` })).text;
-    expect(page.match(/<circle class="day"/g)).toHaveLength(SEEDED.pastDays.length + 1);
+    // One mark per day with traffic, in each of the chart's two drawings (wide and narrow).
+    expect(page.match(/<circle class="day"/g)).toHaveLength(2 * (SEEDED.pastDays.length + 1));
     expect(page).toContain(`data-order="${SEEDED.unknownOrder}"`);
   });
 

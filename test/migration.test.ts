@@ -55,7 +55,7 @@ describe("GET /_shim/clients", () => {
 
     const { since, clients } = JSON.parse((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).text);
     expect(Date.parse(since)).not.toBeNaN();
-    const zero = { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0, during_brownouts: 0 };
+    const zero = { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0, during_brownouts: 0, replayed: 0 };
     expect(clients).toHaveLength(3);
     expect(clients).toContainEqual(
       expect.objectContaining({ account_id: "001007", user_agent: "MyAPIConsumer/0.42", counts: { ...zero, ordered: 2 } }),

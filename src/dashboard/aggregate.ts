@@ -1,5 +1,6 @@
-import { readSeries } from "../observability/usage-series.js";
-import type { ClientCounts, HourCount } from "../state/store.js";
+import { OTHERS, UNVERIFIED } from "../observability/client-usage.js";
+import { familyOf, HOUR_MS, latencyBucketBounds, PATHS, type PathKind, readSeries } from "../observability/usage-series.js";
+import type { ClientCounts, HourCount, ReplicaBeat } from "../state/store.js";
 
 // What the dashboard shows, computed from what the store holds: pure functions
 // of the counts and a clock, so that every window, share and sort is tested
@@ -25,16 +26,29 @@ interface AgentRow extends Windows {
   last_seen: number;
 }
 
+/** An account's orders over the last 24 h: how many were timed, and the 50th and 99th percentiles of their times, in ms. */
+export interface Latency {
+  orders: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
 export interface AccountRow extends Windows {
   account_id: string;
   last_seen: number;
   /** Of the last 30 days' calls, the share that failed (0 to 1); null without calls. */
   error_share: number | null;
+  /** Its calls answered as replays of an earlier identical order, in each window. */
+  replayed: Windows;
+  /** Its orders of the last 24 h; null without any. */
+  latency: Latency | null;
+  /** Of its calls in the last 30 days, translate's included, the share on each path; null without calls. */
+  paths: Record<PathKind, number> | null;
   migrated: boolean;
   agents: AgentRow[];
 }
 
-export const SORT_KEYS = ["account", "last24h", "last7d", "last30d", "last_seen", "errors"] as const;
+export const SORT_KEYS = ["account", "last24h", "last7d", "last30d", "last_seen", "errors", "replays", "p99"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export const readSortKey = (text: string | undefined): SortKey =>
   (SORT_KEYS as readonly string[]).includes(text ?? "") ? (text as SortKey) : "last30d";
@@ -49,7 +63,54 @@ function addToWindows(windows: Windows, hour: number, count: number, now: number
   if (age < 30 * DAY_MS) windows.last30d += count;
 }
 
-/** One row per account, its agents inside, from the clients view (who, last seen) and the hour counts (windows, errors). */
+/** What an account's row holds beside its calls: replays, paths and order times. */
+interface AccountExtras {
+  replayed: Windows;
+  paths: Record<PathKind, number>;
+  /** Orders of the last 24 h per latency bucket. */
+  latency: Map<number, number>;
+}
+
+const noPaths = (): Record<PathKind, number> => Object.fromEntries(PATHS.map((p) => [p, 0])) as Record<PathKind, number>;
+
+/**
+ * The `q` quantile (0 to 1) of times counted per latency bucket: found in its bucket by rank,
+ * and placed inside it on a log scale, as the buckets are spaced. Null without counts.
+ */
+export function percentile(histogram: ReadonlyMap<number, number>, q: number): number | null {
+  const buckets = [...histogram].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const rank = q * total;
+  let below = 0;
+  for (const [bucket, n] of buckets) {
+    if (below + n >= rank || bucket === buckets.at(-1)![0]) {
+      const { low, high } = latencyBucketBounds(bucket);
+      const within = Math.min(1, Math.max(0, (rank - below) / n));
+      if (high === Number.POSITIVE_INFINITY) return low;
+      return low === 0 ? high * within : low * (high / low) ** within;
+    }
+    below += n;
+  }
+  return null;
+}
+
+function latencyOf(histogram: ReadonlyMap<number, number>): Latency | null {
+  const orders = [...histogram.values()].reduce((sum, n) => sum + n, 0);
+  const [p50, p99] = [percentile(histogram, 0.5), percentile(histogram, 0.99)];
+  return orders === 0 || p50 === null || p99 === null ? null : { orders, p50_ms: p50, p99_ms: p99 };
+}
+
+function pathShares(paths: Record<PathKind, number>): Record<PathKind, number> | null {
+  const total = PATHS.reduce((sum, p) => sum + paths[p], 0);
+  return total === 0 ? null : (Object.fromEntries(PATHS.map((p) => [p, paths[p] / total])) as Record<PathKind, number>);
+}
+
+/**
+ * One row per account, its agents inside, from the clients view (who, last seen) and the hour counts
+ * (windows, errors, replays, paths, order times). Only accounts with legacy calls have a row: an
+ * account that only ever translated has not called v1.
+ */
 export function accountRows(clients: readonly ClientCounts[], hours: readonly HourCount[], now: number): AccountRow[] {
   const pairs = new Map<string, AgentRow & { account_id: string; failed: number }>();
   const pairOf = (account_id: string, user_agent: string) => {
@@ -61,9 +122,24 @@ export function accountRows(clients: readonly ClientCounts[], hours: readonly Ho
     }
     return pair;
   };
+  const extras = new Map<string, AccountExtras>();
+  const extrasOf = (account_id: string) => {
+    let found = extras.get(account_id);
+    if (!found) {
+      found = { replayed: emptyWindows(), paths: noPaths(), latency: new Map() };
+      extras.set(account_id, found);
+    }
+    return found;
+  };
   for (const client of clients) pairOf(client.account_id, client.user_agent).last_seen = client.last_seen;
   for (const { hour, series, count } of hours) {
     const s = readSeries(series);
+    if (s?.kind === "replayed") addToWindows(extrasOf(s.account_id).replayed, hour, count, now);
+    if (s?.kind === "path" && now - hour < 30 * DAY_MS) extrasOf(s.account_id).paths[s.path] += count;
+    if (s?.kind === "order_latency" && now - hour < DAY_MS) {
+      const { latency } = extrasOf(s.account_id);
+      latency.set(s.bucket, (latency.get(s.bucket) ?? 0) + count);
+    }
     if (s?.kind !== "call") continue;
     const pair = pairOf(s.account_id, s.user_agent);
     addToWindows(pair, hour, count, now);
@@ -71,7 +147,7 @@ export function accountRows(clients: readonly ClientCounts[], hours: readonly Ho
     // The hour counts may be ahead of the clients view, which a replica writes in the same flush.
     pair.last_seen = Math.max(pair.last_seen, Math.min(hour, now));
   }
-  const accounts = new Map<string, AccountRow & { failed: number }>();
+  const accounts = new Map<string, Omit<AccountRow, "latency" | "paths" | "replayed"> & { failed: number }>();
   for (const { account_id, failed, ...agent } of pairs.values()) {
     let row = accounts.get(account_id);
     if (!row) {
@@ -85,12 +161,29 @@ export function accountRows(clients: readonly ClientCounts[], hours: readonly Ho
     row.last30d += agent.last30d;
     row.last_seen = Math.max(row.last_seen, agent.last_seen);
   }
-  return [...accounts.values()].map(({ failed, ...row }) => ({
-    ...row,
-    error_share: row.last30d === 0 ? null : failed / row.last30d,
-    migrated: now - row.last_seen >= MIGRATED_AFTER_MS,
-    agents: row.agents.sort((a, b) => b.last30d - a.last30d || b.last_seen - a.last_seen),
-  }));
+  return [...accounts.values()].map(({ failed, ...row }) => {
+    const extra = extras.get(row.account_id);
+    return {
+      ...row,
+      error_share: row.last30d === 0 ? null : failed / row.last30d,
+      replayed: extra?.replayed ?? emptyWindows(),
+      latency: extra ? latencyOf(extra.latency) : null,
+      paths: extra ? pathShares(extra.paths) : null,
+      migrated: now - row.last_seen >= MIGRATED_AFTER_MS,
+      agents: row.agents.sort((a, b) => b.last30d - a.last30d || b.last_seen - a.last_seen),
+    };
+  });
+}
+
+/** The unverified bucket apart from the accounts: it is every caller whose credentials were not accepted, not an account. */
+export function setUnverifiedApart(rows: readonly AccountRow[]): { accounts: AccountRow[]; unverified: AccountRow | null } {
+  return { accounts: rows.filter((r) => r.account_id !== UNVERIFIED), unverified: rows.find((r) => r.account_id === UNVERIFIED) ?? null };
+}
+
+/** "N of M accounts still call v1": verified accounts only, neither the unverified bucket nor the others counted together. */
+export function headline(rows: readonly AccountRow[]): { calling: number; accounts: number } {
+  const accounts = rows.filter((r) => r.account_id !== UNVERIFIED && r.account_id !== OTHERS);
+  return { calling: accounts.filter((r) => !r.migrated).length, accounts: accounts.length };
 }
 
 const SORTS: Record<SortKey, (a: AccountRow, b: AccountRow) => number> = {
@@ -100,6 +193,8 @@ const SORTS: Record<SortKey, (a: AccountRow, b: AccountRow) => number> = {
   last30d: (a, b) => b.last30d - a.last30d,
   last_seen: (a, b) => b.last_seen - a.last_seen,
   errors: (a, b) => (b.error_share ?? -1) - (a.error_share ?? -1),
+  replays: (a, b) => b.replayed.last30d - a.replayed.last30d,
+  p99: (a, b) => (b.latency?.p99_ms ?? -1) - (a.latency?.p99_ms ?? -1),
 };
 
 /** Accounts by `key`: names A to Z, everything else largest (or latest) first; ties by name. */
@@ -151,33 +246,102 @@ export interface CodeRow {
   last7d: number;
 }
 
-/** v1 error codes answered, and v2's codes behind upstream refusals, over the last 24 h and 7 days; most frequent first. */
-export function failures(hours: readonly HourCount[], now: number): { v1: CodeRow[]; v2: CodeRow[] } {
-  const tables = { v1: new Map<string, CodeRow & Windows>(), v2: new Map<string, CodeRow & Windows>() };
-  for (const { hour, series, count } of hours) {
-    const s = readSeries(series);
-    if (s?.kind !== "v1_error" && s?.kind !== "v2_error") continue;
-    const [table, status] = s.kind === "v1_error" ? [tables.v1, String(s.status)] : [tables.v2, s.v2_status];
-    const key = JSON.stringify([s.code, status]);
-    const row = table.get(key) ?? { code: s.code, status, ...emptyWindows() };
-    addToWindows(row, hour, count, now);
-    table.set(key, row);
-  }
-  const rows = (table: Map<string, CodeRow & Windows>) =>
-    [...table.values()]
-      .filter((r) => r.last7d > 0)
-      .map(({ code, status, last24h, last7d }) => ({ code, status, last24h, last7d }))
-      .sort((a, b) => b.last7d - a.last7d || b.last24h - a.last24h || (a.code < b.code ? -1 : 1));
-  return { v1: rows(tables.v1), v2: rows(tables.v2) };
+/** A family of v1 codes (`required_param:*`), counted in requests, with the codes in it most often answered. */
+export interface FamilyRow extends CodeRow {
+  /** Up to FAMILY_CODES_SHOWN of its codes, most often answered in 7 days first, and how often. */
+  codes: { code: string; last7d: number }[];
+  /** Its other codes, not listed. */
+  more: number;
 }
 
-/** "3 d 4 h", "5 h 2 min", "40 s": how old something is, to read at a glance. */
-export function ageText(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return `${h} h ${min % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+export const FAMILY_CODES_SHOWN = 3;
+
+type Counted = CodeRow & Windows;
+const byFrequency = (a: CodeRow, b: CodeRow) => b.last7d - a.last7d || b.last24h - a.last24h || (a.code < b.code ? -1 : 1);
+const countedRows = (table: Map<string, Counted>): CodeRow[] =>
+  [...table.values()]
+    .filter((r) => r.last7d > 0)
+    .map(({ code, status, last24h, last7d }) => ({ code, status, last24h, last7d }))
+    .sort(byFrequency);
+
+/**
+ * What failed over the last 24 h and 7 days, most frequent first, nothing older: v1's codes by
+ * family, each counted once per request however many of its fields the request missed, with the
+ * family's codes most often answered; and v2's codes behind upstream refusals, one by one.
+ */
+export function failures(hours: readonly HourCount[], now: number): { v1: FamilyRow[]; v2: CodeRow[] } {
+  const families = new Map<string, Counted>();
+  const codes = new Map<string, Counted>();
+  const v2 = new Map<string, Counted>();
+  const count = (table: Map<string, Counted>, code: string, status: string, hour: number, n: number) => {
+    const key = JSON.stringify([code, status]);
+    const row = table.get(key) ?? { code, status, ...emptyWindows() };
+    addToWindows(row, hour, n, now);
+    table.set(key, row);
+  };
+  for (const { hour, series, count: n } of hours) {
+    const s = readSeries(series);
+    if (s?.kind === "v1_family") count(families, s.family, String(s.status), hour, n);
+    else if (s?.kind === "v1_error") count(codes, s.code, String(s.status), hour, n);
+    else if (s?.kind === "v2_error") count(v2, s.code, s.v2_status, hour, n);
+  }
+  const inFamily = new Map<string, CodeRow[]>();
+  for (const row of countedRows(codes)) {
+    const key = JSON.stringify([familyOf(row.code), row.status]);
+    inFamily.set(key, [...(inFamily.get(key) ?? []), row]);
+  }
+  const v1 = countedRows(families).map((family) => {
+    // A family of one code without a field (`upstream_unavailable`) lists nothing more.
+    const members = family.code.endsWith(":*") ? (inFamily.get(JSON.stringify([family.code, family.status])) ?? []) : [];
+    return {
+      ...family,
+      codes: members.slice(0, FAMILY_CODES_SHOWN).map(({ code, last7d }) => ({ code, last7d })),
+      more: Math.max(0, members.length - FAMILY_CODES_SHOWN),
+    };
+  });
+  return { v1, v2: countedRows(v2) };
 }
+
+/** Legacy calls in the last full hour and in this one so far: the request rate, as the hour counts can tell it. */
+export interface Traffic {
+  lastHour: number;
+  thisHour: number;
+  /** How far into this hour `now` is. */
+  minutesIntoHour: number;
+}
+
+export function traffic(hours: readonly HourCount[], now: number): Traffic {
+  const thisHour = now - (now % HOUR_MS);
+  const out: Traffic = { lastHour: 0, thisHour: 0, minutesIntoHour: Math.floor((now - thisHour) / 60_000) };
+  for (const { hour, series, count } of hours) {
+    if (readSeries(series)?.kind !== "call") continue;
+    if (hour === thisHour) out.thisHour += count;
+    else if (hour === thisHour - HOUR_MS) out.lastHour += count;
+  }
+  return out;
+}
+
+/** A replica counts as running when its last beat is this recent. */
+export const REPLICA_SEEN_MS = 5 * 60_000;
+
+export interface ReplicaRow extends ReplicaBeat {
+  /** It runs another version than the replica showing the page: a deploy under way, or one stuck. */
+  other_version: boolean;
+}
+
+/** The replicas heard from within REPLICA_SEEN_MS, by id. */
+export function replicaRows(beats: readonly ReplicaBeat[], now: number, version: string): ReplicaRow[] {
+  return beats
+    .filter((b) => now - b.at <= REPLICA_SEEN_MS)
+    .map((b) => ({ ...b, other_version: b.version !== version }))
+    .sort((a, b) => (a.replica < b.replica ? -1 : a.replica > b.replica ? 1 : 0));
+}
+
+/** A configured date (deprecation, sunset), and whether it has passed. */
+export interface DateSetting {
+  at: number;
+  past: boolean;
+}
+
+export const dateSetting = (date: Date | undefined, now: number): DateSetting | null =>
+  date === undefined ? null : { at: date.getTime(), past: date.getTime() <= now };

@@ -1,8 +1,10 @@
 import type { Config } from "../config/config.js";
+import { SHIM_VERSION } from "../contract/version.js";
 import type { RateWindow } from "../lib/rate-window.js";
 import type { PlanInUse } from "../migration/plan-in-use.js";
 import type { ClientUsage } from "../observability/client-usage.js";
 import { V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "../observability/client-usage.js";
+import type { ReplicaHeartbeat } from "../observability/replica-heartbeat.js";
 import type { OrderDesk } from "../ordering/desk.js";
 import type { Placement, PlacementState, StateStore } from "../state/store.js";
 import { NEW_KEYS_BUCKET } from "../v2/pacer.js";
@@ -12,10 +14,20 @@ import {
   CHART_DAYS,
   type CodeRow,
   DAY_MS,
+  type DateSetting,
+  dateSetting,
   dayOf,
+  type FamilyRow,
   failures,
+  headline,
+  REPLICA_SEEN_MS,
+  type ReplicaRow,
+  replicaRows,
   type SortKey,
+  setUnverifiedApart,
   sortAccounts,
+  type Traffic,
+  traffic,
   type Volume,
   volume,
 } from "./aggregate.js";
@@ -57,27 +69,37 @@ const DIGEST_SHOWN = 10;
 export interface DashboardData {
   now: number;
   sort: SortKey;
+  /** Verified accounts: how many still call v1, of how many seen. */
+  headline: { calling: number; accounts: number };
   accounts: AccountRow[];
+  /** Every caller whose credentials were not accepted, counted together: not an account. */
+  unverified: AccountRow | null;
+  traffic: Traffic;
   volume: Volume;
-  failures: { v1: CodeRow[]; v2: CodeRow[] };
+  failures: { v1: FamilyRow[]; v2: CodeRow[] };
   orders: { unknown: OrderRow[]; settledLater: OrderRow[] };
   /** Null while the store is down. */
   migration: MigrationStages | null;
   health: {
+    /** The version of the replica showing the page. */
+    version: string;
+    replicas: ReplicaRow[];
     store: { backend: string; up: boolean };
     v2: V2Health;
     pacing: PaceRow[];
-    deprecation: string | null;
-    sunset: string | null;
+    deprecation: DateSetting | null;
+    sunset: DateSetting | null;
   };
 }
 
 export interface DashboardSources {
   config: Pick<Config, "digicertApiUrl" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
-  store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad">;
+  store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad" | "replicas">;
   usage: Pick<ClientUsage, "flush">;
   ledger: Pick<OrderDesk, "flush">;
   migration: PlanInUse;
+  /** This replica's beat, written before the page reads them all, so that it is always among them. */
+  heartbeat: Pick<ReplicaHeartbeat, "beat">;
   now?: () => number;
 }
 
@@ -123,28 +145,38 @@ function v2Health(answered: boolean, unanswered: boolean): V2Health {
 export async function dashboardData(sources: DashboardSources, sort: SortKey): Promise<DashboardData> {
   const { config, store } = sources;
   const now = (sources.now ?? Date.now)();
+  // The dates every account not in the migration plan is told (SHIM_DEPRECATION_DATE and SHIM_SUNSET_DATE, or the plan's default).
   const { deprecation, sunset } = sources.migration.plan.default;
-  const dates = {
-    deprecation: deprecation === undefined ? null : new Date(deprecation).toISOString(),
-    sunset: sunset === undefined ? null : new Date(sunset).toISOString(),
-  };
+  const dateOf = (at: Date | number | undefined) => dateSetting(at === undefined ? undefined : new Date(at), now);
+  const dates = { deprecation: dateOf(deprecation), sunset: dateOf(sunset) };
   const empty: DashboardData = {
     now,
     sort,
+    headline: { calling: 0, accounts: 0 },
     accounts: [],
+    unverified: null,
+    traffic: traffic([], now),
     volume: volume([], now),
     failures: { v1: [], v2: [] },
     orders: { unknown: [], settledLater: [] },
     migration: null,
-    health: { store: { backend: store.backend, up: false }, v2: "no recent calls", pacing: [], ...dates },
+    health: {
+      version: SHIM_VERSION,
+      replicas: [],
+      store: { backend: store.backend, up: false },
+      v2: "no recent calls",
+      pacing: [],
+      ...dates,
+    },
   };
   try {
     await store.ping();
-    await Promise.all([sources.usage.flush(), sources.ledger.flush()]);
+    await Promise.all([sources.usage.flush(), sources.ledger.flush(), sources.heartbeat.beat()]);
     const since = dayOf(now) - (CHART_DAYS - 1) * DAY_MS;
-    const [hours, { clients }, answered, unanswered, paced, unknown, ...settled] = await Promise.all([
+    const [hours, { clients }, beats, answered, unanswered, paced, unknown, ...settled] = await Promise.all([
       store.hourCounts(Math.min(since, now - 30 * DAY_MS)),
       store.clients(),
+      store.replicas(now - REPLICA_SEEN_MS),
       store.hasFlag(V2_ANSWERED_FLAG),
       store.hasFlag(V2_UNANSWERED_FLAG),
       pacing(sources),
@@ -165,15 +197,27 @@ export async function dashboardData(sources: DashboardSources, sort: SortKey): P
       .flatMap((page) => page.placements)
       .filter((p) => p.updated_at >= now - SETTLED_WINDOW_MS && p.updated_at - p.created_at > config.retry.deadlineMs)
       .sort((a, b) => b.updated_at - a.updated_at);
+    const rows = accountRows(clients, hours, now);
+    const { accounts, unverified } = setUnverifiedApart(rows);
     return {
       now,
       sort,
-      accounts: sortAccounts(accountRows(clients, hours, now), sort),
+      headline: headline(rows),
+      accounts: sortAccounts(accounts, sort),
+      unverified,
+      traffic: traffic(hours, now),
       volume: volume(hours, now),
       failures: failures(hours, now),
       orders: { unknown: unknown.placements.map(row), settledLater: settledLater.map(row) },
       migration: migrationStages(sources.migration, clients),
-      health: { store: { backend: store.backend, up: true }, v2: v2Health(answered, unanswered), pacing: paced, ...dates },
+      health: {
+        version: SHIM_VERSION,
+        replicas: replicaRows(beats, now, SHIM_VERSION),
+        store: { backend: store.backend, up: true },
+        v2: v2Health(answered, unanswered),
+        pacing: paced,
+        ...dates,
+      },
     };
   } catch {
     return empty;

@@ -1,10 +1,20 @@
 import type { Context } from "hono";
 import type { ShimEnv } from "../http/env.js";
-import { DAY_MS, readSortKey } from "./aggregate.js";
+import { type AccountRow, DAY_MS, type DateSetting, readSortKey } from "./aggregate.js";
 import { type DashboardData, type DashboardSources, dashboardData } from "./data.js";
 import { dashboardPage } from "./page.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** An account's row as JSON: its times in ISO 8601, its order times to the millisecond. */
+const accountJson = ({ latency, ...a }: AccountRow) => ({
+  ...a,
+  last_seen: iso(a.last_seen),
+  latency: latency && { orders: latency.orders, p50_ms: Math.round(latency.p50_ms), p99_ms: Math.round(latency.p99_ms) },
+  agents: a.agents.map((agent) => ({ ...agent, last_seen: iso(agent.last_seen) })),
+});
+
+const dateJson = (date: DateSetting | null) => date && { at: iso(date.at), past: date.past };
 
 /** The page's data as JSON: the same numbers, times as ISO 8601 and each chart day named. */
 function jsonOf(data: DashboardData) {
@@ -14,13 +24,13 @@ function jsonOf(data: DashboardData) {
     now: iso(data.now),
     health: {
       ...data.health,
+      replicas: data.health.replicas.map((r) => ({ ...r, started_at: iso(r.started_at), at: iso(r.at) })),
       pacing: data.health.pacing.map((p) => ({ ...p, held_until: p.held_until === null ? null : iso(p.held_until) })),
+      deprecation: dateJson(data.health.deprecation),
+      sunset: dateJson(data.health.sunset),
     },
-    accounts: data.accounts.map((a) => ({
-      ...a,
-      last_seen: iso(a.last_seen),
-      agents: a.agents.map((agent) => ({ ...agent, last_seen: iso(agent.last_seen) })),
-    })),
+    accounts: data.accounts.map(accountJson),
+    unverified: data.unverified && accountJson(data.unverified),
     volume: {
       days: data.volume.series[0]!.perDay.map((_, i) => iso(data.volume.firstDay + i * DAY_MS).slice(0, 10)),
       series: data.volume.series,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../state/memory.js";
-import { ClientUsage, outcomeOf, V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "./client-usage.js";
+import { ClientUsage, outcomeOf, pathOf, V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "./client-usage.js";
 import type { RequestRecord } from "./request-log.js";
-import { HOUR_MS, readSeries } from "./usage-series.js";
+import { HOUR_MS, latencyBucketOf, readSeries, type Series } from "./usage-series.js";
 
 const record = (over: Partial<RequestRecord>): RequestRecord => ({
   req_id: "r",
@@ -96,7 +96,7 @@ describe("ClientUsage", () => {
     usage.record(record({}));
     down = false;
     expect((await usage.report()).clients[0]!.counts.ordered).toBe(2);
-    expect(await store.hourCounts(0)).toEqual([expect.objectContaining({ count: 2 })]);
+    expect((await store.hourCounts(0)).map((c) => c.count)).toEqual([2, 2, 2]);
   });
 
   it("adds each hour's calls, error codes and v2's codes to the store in the same flush", async () => {
@@ -121,9 +121,13 @@ describe("ClientUsage", () => {
         [hour, { kind: "v1_error", code: "upstream_unavailable", status: 503 }, 1],
         [hour, { kind: "v2_error", v2_status: "400", code: "invalid_contact:verified_contact" }, 1],
         [hour, { kind: "v2_error", v2_status: "ECONNREFUSED", code: "upstream_unavailable" }, 1],
+        [hour, { kind: "path", account_id: "001007", path: "orders" }, 4],
+        [hour, { kind: "order_latency", account_id: "001007", bucket: 0 }, 3],
+        [hour, { kind: "v1_family", family: "required_param:*", status: 400 }, 1],
+        [hour, { kind: "v1_family", family: "upstream_unavailable", status: 503 }, 1],
       ]),
     );
-    expect(counts).toHaveLength(10);
+    expect(counts).toHaveLength(16);
   });
 
   it("marks in the store that v2 answered, or did not, lately", async () => {
@@ -138,5 +142,96 @@ describe("ClientUsage", () => {
     usage.record(record({ status: 201, v2_status: 201 }));
     await usage.flush();
     expect(await store.hasFlag(V2_ANSWERED_FLAG)).toBe(true);
+  });
+
+  /** What one flush added to the hour counts, as series and counts, the hour left out. */
+  const flushed = async (usage: ClientUsage, store: MemoryStore) => {
+    await usage.flush();
+    return (await store.hourCounts(0)).map((c) => [readSeries(c.series), c.count] as [Series | undefined, number]);
+  };
+
+  it("counts replays beside the outcomes in the clients view, and per account and agent each hour", async () => {
+    const store = new MemoryStore();
+    const usage = usageOn(store);
+    usage.record(record({}));
+    usage.record(record({ replayed_from: "first-request" }));
+    usage.record(record({ replayed_from: "first-request", user_agent: "Cron/2" }));
+    const counts = await flushed(usage, store);
+    expect(counts).toContainEqual([{ kind: "replayed", account_id: "001007", user_agent: "Agent/1" }, 1]);
+    expect(counts).toContainEqual([{ kind: "replayed", account_id: "001007", user_agent: "Cron/2" }, 1]);
+    const { clients } = await usage.report();
+    expect(clients.find((c) => c.user_agent === "Agent/1")!.counts).toMatchObject({ ordered: 2, replayed: 1 });
+    expect(clients.find((c) => c.user_agent === "Cron/2")!.counts).toMatchObject({ ordered: 1, replayed: 1 });
+  });
+
+  it("says replayed 0 for a caller without replays", async () => {
+    const usage = usageOn();
+    usage.record(record({}));
+    expect((await usage.report()).clients[0]!.counts.replayed).toBe(0);
+  });
+
+  it("counts each account's calls per path, the translate endpoint's on its path alone, and no other endpoint of the shim", async () => {
+    const store = new MemoryStore();
+    const usage = usageOn(store);
+    usage.record(record({}));
+    usage.record(record({ method: "GET", path: "/order/123", route: "/order/:order_id", status: 200 }));
+    usage.record(record({ method: "HEAD", path: "/order/123", route: "/order/:order_id", status: 200 }));
+    usage.record(record({ method: "GET", path: "/order/ssl", route: "/order/ssl", status: 404 }));
+    usage.record(record({ path: "/_shim/translate/order/code", route: "/_shim/translate/order/code", status: 200 }));
+    usage.record(record({ method: "GET", path: "/_shim/openapi.json", route: "/_shim/openapi.json", status: 200 }));
+    const counts = await flushed(usage, store);
+    const path = (p: string) => ({ kind: "path", account_id: "001007", path: p });
+    expect(counts.filter(([s]) => s?.kind === "path")).toEqual(
+      expect.arrayContaining([
+        [path("orders"), 1],
+        [path("reads"), 2],
+        [path("other"), 1],
+        [path("translate"), 1],
+      ]),
+    );
+    expect(counts.filter(([s]) => s?.kind === "path")).toHaveLength(4);
+    // The translate call is not a legacy call: neither the clients view nor the calls count it.
+    const calls = counts.filter(([s]) => s?.kind === "call").reduce((n, [, c]) => n + c, 0);
+    expect(calls).toBe(4);
+    expect((await usage.report()).clients[0]!.counts).toMatchObject({ ordered: 1, read: 2, refused_by_validation: 1 });
+  });
+
+  it("tells the paths apart by route and method", () => {
+    expect(pathOf({ route: "/order/code", method: "POST" })).toBe("orders");
+    expect(pathOf({ route: "/order/code", method: "OPTIONS" })).toBe("other");
+    expect(pathOf({ route: "/order/:order_id", method: "HEAD" })).toBe("reads");
+    expect(pathOf({ route: "/_shim/translate/order/code", method: "POST" })).toBe("translate");
+    expect(pathOf({ route: "/*", method: "GET" })).toBe("other");
+  });
+
+  it("counts each order's time in its latency bucket, and not the orders the shim refused itself", async () => {
+    const store = new MemoryStore();
+    const usage = usageOn(store);
+    usage.record(record({ duration_ms: 420 }));
+    usage.record(record({ duration_ms: 430 }));
+    usage.record(record({ duration_ms: 55_000, status: 503, v2_status: "ETIMEDOUT" }));
+    usage.record(record({ duration_ms: 3, status: 400, errors: ["required_param:org_name"] }));
+    usage.record(record({ duration_ms: 9, method: "GET", path: "/order/1", route: "/order/:order_id", status: 200 }));
+    const latencies = (await flushed(usage, store)).filter(([s]) => s?.kind === "order_latency");
+    expect(latencies).toEqual(
+      expect.arrayContaining([
+        [{ kind: "order_latency", account_id: "001007", bucket: latencyBucketOf(420) }, 2],
+        [{ kind: "order_latency", account_id: "001007", bucket: latencyBucketOf(55_000) }, 1],
+      ]),
+    );
+    expect(latencies).toHaveLength(2);
+  });
+
+  it("counts one request per error family, however many of its fields are missing", async () => {
+    const store = new MemoryStore();
+    const usage = usageOn(store);
+    const missing = Array.from({ length: 14 }, (_, i) => `required_param:field_${i}`);
+    usage.record(record({ status: 400, errors: [...missing, "invalid_param:validity"] }));
+    usage.record(record({ status: 400, errors: ["required_param:field_0"] }));
+    const counts = await flushed(usage, store);
+    expect(counts).toContainEqual([{ kind: "v1_family", family: "required_param:*", status: 400 }, 2]);
+    expect(counts).toContainEqual([{ kind: "v1_family", family: "invalid_param:*", status: 400 }, 1]);
+    expect(counts).toContainEqual([{ kind: "v1_error", code: "required_param:field_0", status: 400 }, 2]);
+    expect(counts.filter(([s]) => s?.kind === "v1_error")).toHaveLength(15);
   });
 });

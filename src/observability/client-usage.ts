@@ -1,15 +1,17 @@
-import { isShimEndpoint } from "../contract/surface.js";
+import { isShimEndpoint, type ServedPath } from "../contract/surface.js";
 import type { ClientCounts, StateStore } from "../state/store.js";
 import { CLIENT_CLOSED_REQUEST, type RequestRecord } from "./request-log.js";
-import { HourTally, OTHER_SERIES } from "./usage-series.js";
+import { familyOf, HourTally, latencyBucketOf, OTHER_SERIES, type PathKind } from "./usage-series.js";
 
 const OUTCOMES = ["ordered", "read", "refused_by_validation", "refused_by_v2", "failed_upstream"] as const;
 /** How a legacy call ended, for the migration's view of who still calls v1. */
 export type Outcome = (typeof OUTCOMES)[number];
 /** Besides its outcome, a call made during one of its account's brownouts (refused or served) is counted here too. */
 export const DURING_BROWNOUTS = "during_brownouts";
-const NO_COUNTS = Object.fromEntries([...OUTCOMES, DURING_BROWNOUTS].map((o) => [o, 0])) as Record<
-  Outcome | typeof DURING_BROWNOUTS,
+/** Beside the outcomes, the clients view counts the calls answered as replays of an earlier identical order. */
+const REPLAYED = "replayed";
+const NO_COUNTS = Object.fromEntries([...OUTCOMES, DURING_BROWNOUTS, REPLAYED].map((o) => [o, 0])) as Record<
+  Outcome | typeof DURING_BROWNOUTS | typeof REPLAYED,
   number
 >;
 
@@ -29,11 +31,33 @@ export const V2_HEALTH_WINDOW_MS = 5 * 60_000;
 export const V2_ANSWERED_FLAG = "v2:answered";
 export const V2_UNANSWERED_FLAG = "v2:unanswered";
 
-const OTHERS = "(others)";
+/** The pairs past the bound, counted together: verified callers, but no one account. */
+export const OTHERS = "(others)";
 /** Callers whose credentials were not accepted, however many ids and agents they make up, are one entry. */
-const UNVERIFIED = "(unverified)";
+export const UNVERIFIED = "(unverified)";
 /** The entries that stand for many callers, not for one account. */
 export const isManyCallers = (accountId: string): boolean => accountId === OTHERS || accountId === UNVERIFIED;
+
+const SERVED_PATHS: Record<ServedPath, { method: string; path: PathKind }> = {
+  "/order/code": { method: "POST", path: "orders" },
+  "/order/:order_id": { method: "GET", path: "reads" },
+  "/_shim/translate/order/code": { method: "POST", path: "translate" },
+};
+const PATH_OF_ROUTE = new Map(Object.entries(SERVED_PATHS));
+
+/** Which path a call took: HEAD reads as GET does; any other method, or route, is "other". */
+export function pathOf(record: Pick<RequestRecord, "route" | "method">): PathKind {
+  const served = PATH_OF_ROUTE.get(record.route);
+  const method = record.method === "HEAD" ? "GET" : record.method;
+  return served && served.method === method ? served.path : "other";
+}
+
+/**
+ * What a client waited for an order, counted for its latency: every order but those the shim
+ * refused itself before v2 or the ledger was asked (fields, credentials, format), which are
+ * answered at once and would hide how long orders take.
+ */
+const isTimedOrder = (path: PathKind, outcome: Outcome) => path === "orders" && outcome !== "refused_by_validation";
 const clip = (text: string | undefined, max: number) => (text ?? "(none)").slice(0, max);
 
 export interface ClientUsageOptions {
@@ -79,19 +103,31 @@ export class ClientUsage {
   /** An observer of answered requests; the shim's own endpoints are not legacy calls. */
   readonly record = (record: RequestRecord): void => {
     // A request its client gave up on before sending it whole is no call to count.
-    if (isShimEndpoint(record.path) || record.status === CLIENT_CLOSED_REQUEST) return;
+    if (record.status === CLIENT_CLOSED_REQUEST) return;
+    const path = pathOf(record);
+    if (isShimEndpoint(record.path) && path !== "translate") return;
     const accepted = record.credentials_accepted === true;
     const at = this.#now();
     const account_id = accepted ? clip(record.account_id, 64) : UNVERIFIED;
+    this.#hours.add(at, { kind: "path", account_id, path });
+    if (path === "translate") return;
     const user_agent = accepted ? clip(record.user_agent, 256) : UNVERIFIED;
     const outcome = outcomeOf(record);
-    const counts = record.migration?.startsWith("brownout") ? { [outcome]: 1, [DURING_BROWNOUTS]: 1 } : { [outcome]: 1 };
+    const counts: Record<string, number> = { [outcome]: 1 };
+    if (record.migration?.startsWith("brownout")) counts[DURING_BROWNOUTS] = 1;
+    const replayed = record.replayed_from !== undefined;
+    if (replayed) counts[REPLAYED] = 1;
     this.#add({ account_id, user_agent, first_seen: at, last_seen: at, counts });
     this.#hours.add(at, { kind: "call", account_id, user_agent, outcome });
-    for (const code of record.errors ?? []) {
-      this.#hours.add(at, { kind: "v1_error", code: clip(code, 128), status: record.status });
+    if (replayed) this.#hours.add(at, { kind: "replayed", account_id, user_agent });
+    if (isTimedOrder(path, outcome))
+      this.#hours.add(at, { kind: "order_latency", account_id, bucket: latencyBucketOf(record.duration_ms) });
+    const codes = (record.errors ?? []).map((code) => clip(code, 128));
+    for (const family of new Set(codes.map(familyOf))) this.#hours.add(at, { kind: "v1_family", family, status: record.status });
+    for (const code of codes) {
+      this.#hours.add(at, { kind: "v1_error", code, status: record.status });
       if (outcome === "refused_by_v2" || outcome === "failed_upstream") {
-        this.#hours.add(at, { kind: "v2_error", v2_status: String(record.v2_status ?? "none").slice(0, 32), code: clip(code, 128) });
+        this.#hours.add(at, { kind: "v2_error", v2_status: String(record.v2_status ?? "none").slice(0, 32), code });
       }
     }
     // A number is v2's status: it answered. Any other word but "paced" is why it did not.

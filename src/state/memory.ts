@@ -19,6 +19,7 @@ import {
   type PlacementOutcome,
   type PlacementPage,
   type PlacementState,
+  type ReplicaBeat,
   type StateStore,
   type SweepLimits,
 } from "./store.js";
@@ -291,10 +292,26 @@ export class MemoryStore implements StateStore {
     for (const hour of this.#hours.keys()) if (hour < now - clientsRetentionMs) this.#hours.delete(hour);
   }
 
+  // Replicas' beats, for the dashboard's health.
+  readonly #beats = new Map<string, ReplicaBeat>();
+
+  async beat(beat: ReplicaBeat, forgetBefore: number) {
+    setNewest(this.#beats, beat.replica, { ...beat }, this.#bounds.maxKeys);
+    for (const [replica, { at }] of this.#beats) if (at < forgetBefore) this.#beats.delete(replica);
+  }
+
+  async replicas(since: number) {
+    return latestFirst([...this.#beats.values()].filter((b) => b.at >= since).map((b) => ({ ...b })));
+  }
+
   async ping() {}
 
   async close() {}
 }
+
+/** Beats in the order replicas() gives them: the latest first, ties by replica id. */
+export const latestFirst = (beats: ReplicaBeat[]): ReplicaBeat[] =>
+  beats.sort((a, b) => b.at - a.at || (a.replica < b.replica ? -1 : a.replica > b.replica ? 1 : 0));
 
 /** Two counts of one caller as one. */
 export function mergeCounts(entry: ClientCounts, delta: ClientCounts): ClientCounts {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateWindow } from "../lib/rate-window.js";
+import { latestFirst } from "./memory.js";
 import {
   type Admission,
   busiest,
@@ -20,6 +21,8 @@ import {
   type PlacementPage,
   type PlacementState,
   placementSchema,
+  type ReplicaBeat,
+  replicaBeatSchema,
   type StateStore,
   type SweepLimits,
 } from "./store.js";
@@ -255,6 +258,17 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', cp .. 'index', '-inf', '(' .. cl
   redis.call('ZREM', cp .. 'index', id)
 end`;
 
+// KEYS: the beats (a hash, by replica), when each last beat (a sorted set). ARGV: the replica, its beat as JSON, its time, forgetBefore.
+// Both keys lapse once no replica has beaten for as long as a beat is kept.
+const BEAT = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+for _, replica in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])) do redis.call('HDEL', KEYS[1], replica) end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
+local ttl = math.max(1, math.ceil(tonumber(ARGV[3]) - tonumber(ARGV[4])))
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)`;
+
 /** A Lua script run by its digest, sent whole only when Redis does not know it yet. */
 class Script {
   readonly #sha: string;
@@ -285,6 +299,7 @@ const SCRIPTS = {
   secret: new Script(SECRET),
   list: new Script(LIST),
   sweep: new Script(SWEEP),
+  beat: new Script(BEAT),
 };
 
 /** A day beyond the ledger's retention, so that the sweep finds each record before Redis lets it lapse. */
@@ -539,6 +554,20 @@ export class RedisStore implements StateStore {
     const args = [now, now - ledgerRetentionMs, now - clientsRetentionMs, this.#ledger(""), `${this.#p}clients:`, ...PLACEMENT_STATES];
     await SCRIPTS.sweep.run(this.redis, [], args);
     await SCRIPTS.sweepHours.run(this.redis, [`${this.#p}hours:index`], [now - clientsRetentionMs, `${this.#p}hours:h:`]);
+  }
+
+  #beatKeys = () => [`${this.#p}replicas:beats`, `${this.#p}replicas:seen`];
+
+  async beat(beat: ReplicaBeat, forgetBefore: number) {
+    await SCRIPTS.beat.run(this.redis, this.#beatKeys(), [beat.replica, JSON.stringify(beat), beat.at, forgetBefore]);
+  }
+
+  async replicas(since: number) {
+    const [beats, seen] = this.#beatKeys();
+    const replicas = await this.redis.zrevrangebyscore(seen!, "+inf", since);
+    if (replicas.length === 0) return [];
+    const raw = await this.redis.hmget(beats!, ...replicas);
+    return latestFirst(raw.flatMap((text) => (text === null ? [] : [replicaBeatSchema.parse(JSON.parse(text))])));
   }
 
   async ping() {

@@ -76,4 +76,16 @@ describe("ResilientStore", () => {
     expect(events).toEqual(["down ping", "up"]);
     await resilient.close();
   });
+
+  it("passes the replicas' beats to the store, and says it is unavailable for them while it is down", async () => {
+    const { store, control } = failing();
+    const resilient = new ResilientStore(store, { required: false, upAtStart: true, onDown: () => undefined, onUp: () => undefined });
+    const beat = { replica: "r1", version: "1.0.0", started_at: 1, at: 2 };
+    await resilient.beat(beat, 0);
+    expect(await resilient.replicas(0)).toEqual([beat]);
+    control.down = true;
+    await expect(resilient.beat(beat, 0)).rejects.toBeInstanceOf(StateUnavailable);
+    await expect(resilient.replicas(0)).rejects.toBeInstanceOf(StateUnavailable);
+    await resilient.close();
+  });
 });

@@ -121,6 +121,8 @@ export class ResilientStore implements StateStore {
   claimPlacement = (...a: Args<"claimPlacement">) => this.#run("claimPlacement", (s) => s.claimPlacement(...a), false);
   sharedSecret = (...a: Args<"sharedSecret">) => this.#run("sharedSecret", (s) => s.sharedSecret(...a), false);
   sweep = (...a: Args<"sweep">) => this.#run("sweep", (s) => s.sweep(...a), false);
+  beat = (...a: Args<"beat">) => this.#run("beat", (s) => s.beat(...a), false);
+  replicas = (...a: Args<"replicas">) => this.#run("replicas", (s) => s.replicas(...a), false);
   ping = () => this.primary.ping();
   close = () => {
     this.stop();

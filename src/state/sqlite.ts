@@ -22,6 +22,7 @@ import {
   type PlacementPage,
   type PlacementState,
   placementSchema,
+  type ReplicaBeat,
   type StateStore,
   type SweepLimits,
 } from "./store.js";
@@ -68,6 +69,18 @@ DROP TABLE in_flight;
  * shim per file is the design, so a locked file (another process in it) counts as the store being down.
  */
 const BUSY_TIMEOUT_MS = 50;
+
+// Replicas' beats, for the dashboard's health: one row per replica, its latest.
+const REPLICAS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS replica_beats (replica TEXT PRIMARY KEY, version TEXT NOT NULL, started_at REAL NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS replica_beats_by_time ON replica_beats (at);
+`;
+
+const beatStatements = (db: Database) => ({
+  put: db.prepare("INSERT OR REPLACE INTO replica_beats (replica, version, started_at, at) VALUES (@replica, @version, @started_at, @at)"),
+  forget: db.prepare("DELETE FROM replica_beats WHERE at < ?"),
+  since: db.prepare("SELECT replica, version, started_at, at FROM replica_beats WHERE at >= ? ORDER BY at DESC, replica"),
+});
 
 interface Write {
   work: () => unknown;
@@ -180,6 +193,7 @@ export class SqliteStore implements StateStore {
   /** The file opened, and its write-ahead log: which a path names now tells whether it is still what this store writes. */
   #file: { db: string | undefined; wal: string | undefined } | undefined;
   readonly #batch: Write[] = [];
+  #beats!: ReturnType<typeof beatStatements>;
 
   constructor(
     private readonly path: string,
@@ -205,12 +219,14 @@ export class SqliteStore implements StateStore {
         if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'in_flight'").get()) db.exec(MERGE_IN_FLIGHT);
       }).immediate();
       db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('clients_since', ?)").run(String(this.now()));
+      db.exec(REPLICAS_SCHEMA);
     } catch (error) {
       db.close();
       throw error;
     }
     this.#db = db;
     this.#q = statementsOf(db);
+    this.#beats = beatStatements(db);
     this.#file = path === ":memory:" ? undefined : { db: fileAt(path), wal: fileAt(`${path}-wal`) };
   }
 
@@ -461,6 +477,17 @@ export class SqliteStore implements StateStore {
       q.forgetHours.run(now - clientsRetentionMs);
       for (const forget of [q.forgetPace, q.forgetHolds, q.forgetHits, q.forgetFlags]) forget.run(now);
     });
+  }
+
+  async beat(beat: ReplicaBeat, forgetBefore: number) {
+    await this.#write(() => {
+      this.#beats.put.run(beat);
+      this.#beats.forget.run(forgetBefore);
+    });
+  }
+
+  async replicas(since: number) {
+    return this.#beats.since.all(since) as ReplicaBeat[];
   }
 
   /** Throws when the file cannot be written now, or is not the one opened (deleted, replaced); then opens the path anew. */

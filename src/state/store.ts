@@ -132,6 +132,10 @@ export interface SweepLimits {
   clientsRetentionMs: number;
 }
 
+/** One replica's sign of life, written on a timer: who it is, the version it runs, since when, and when it wrote this (epoch ms). */
+export const replicaBeatSchema = z.object({ replica: z.string(), version: z.string(), started_at: z.number(), at: z.number() });
+export type ReplicaBeat = z.infer<typeof replicaBeatSchema>;
+
 export type Backend = "memory" | "sqlite" | "redis";
 
 export interface StateStore {
@@ -197,6 +201,11 @@ export interface StateStore {
 
   /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
   sweep(limits: SweepLimits): Promise<void>;
+
+  /** Writes `beat` over its replica's last one, and forgets every beat written before `forgetBefore` (epoch ms). */
+  beat(beat: ReplicaBeat, forgetBefore: number): Promise<void>;
+  /** The last beat of each replica that wrote one at `since` or later, the latest first. */
+  replicas(since: number): Promise<ReplicaBeat[]>;
 
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;

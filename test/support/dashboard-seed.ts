@@ -1,4 +1,5 @@
-import { seriesName } from "../../src/observability/usage-series.js";
+import { UNVERIFIED } from "../../src/observability/client-usage.js";
+import { latencyBucketOf, type Series, seriesName } from "../../src/observability/usage-series.js";
 import type { StateStore } from "../../src/state/store.js";
 
 const DAY = 86_400_000;
@@ -13,18 +14,43 @@ export const SEEDED = {
   /** Last heard of 40 days ago: migrated. */
   migratedAccount: "003003",
   unknownOrder: "v1shim0123456789abcdef0123456789abcdef",
+  /** The past account's orders of two hours ago: 40 took 800 ms, one 12 s. */
+  latencies: [
+    { ms: 800, orders: 40 },
+    { ms: 12_000, orders: 1 },
+  ],
+  /** Calls two hours ago whose credentials were not accepted: the unverified bucket, no account. */
+  unverifiedCalls: 9,
+  /** What v2 refused two hours ago, three times. */
+  v2Refusal: { code: "invalid_contact:verified_contact", v2_status: "400", count: 3 },
 };
 
 export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" | "mergeClients" | "admitPlacement" | "settlePlacements">) {
   const now = Date.now();
   const noon = (daysAgo: number) => now - (now % DAY) - daysAgo * DAY + 12 * HOUR;
   const call = (account_id: string, user_agent: string, outcome: string) => seriesName({ kind: "call", account_id, user_agent, outcome });
+  const twoHoursAgo = now - 2 * HOUR;
+  const at = (hour: number, series: Series, count: number) => ({ hour: hour - (hour % HOUR), series: seriesName(series), count });
+  const { v2Refusal } = SEEDED;
   await store.addHourCounts(
-    SEEDED.pastDays.map((daysAgo, i) => ({
-      hour: noon(daysAgo),
-      series: call(SEEDED.pastAccount, SEEDED.pastAgent, "ordered"),
-      count: 3 + i,
-    })),
+    [
+      ...SEEDED.pastDays.map((daysAgo, i) => ({
+        hour: noon(daysAgo),
+        series: call(SEEDED.pastAccount, SEEDED.pastAgent, "ordered"),
+        count: 3 + i,
+      })),
+      ...SEEDED.latencies.map(({ ms, orders }) =>
+        at(twoHoursAgo, { kind: "order_latency", account_id: SEEDED.pastAccount, bucket: latencyBucketOf(ms) }, orders),
+      ),
+      at(
+        twoHoursAgo,
+        { kind: "call", account_id: UNVERIFIED, user_agent: UNVERIFIED, outcome: "refused_by_validation" },
+        SEEDED.unverifiedCalls,
+      ),
+      at(twoHoursAgo, { kind: "v2_error", code: v2Refusal.code, v2_status: v2Refusal.v2_status }, v2Refusal.count),
+      at(twoHoursAgo, { kind: "v1_family", family: "invalid_contact:*", status: 400 }, v2Refusal.count),
+      at(twoHoursAgo, { kind: "v1_error", code: v2Refusal.code, status: 400 }, v2Refusal.count),
+    ],
     { maxSeriesPerHour: 100, othersSeries: '["others"]' },
   );
   const pair = (account_id: string, user_agent: string, at: number) => ({
@@ -35,7 +61,11 @@ export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" 
     counts: { ordered: 1 },
   });
   await store.mergeClients(
-    [pair(SEEDED.pastAccount, SEEDED.pastAgent, noon(1)), pair(SEEDED.migratedAccount, "Ancient/1", now - 40 * DAY)],
+    [
+      pair(SEEDED.pastAccount, SEEDED.pastAgent, noon(1)),
+      pair(SEEDED.migratedAccount, "Ancient/1", now - 40 * DAY),
+      pair(UNVERIFIED, UNVERIFIED, twoHoursAgo),
+    ],
     { maxClients: 100, othersKey: "(others)" },
   );
   await store.admitPlacement(
