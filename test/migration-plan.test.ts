@@ -298,8 +298,10 @@ describe("accounts mode", () => {
     const row = page.match(/<tr class="stage" data-stage-of="001007">.*?<\/tr>/s)?.[0];
     expect(row).toContain('<span class="badge bad">brownout</span>');
     expect(row).toContain("now, until 2027-02-01T15:00:00Z (100 % refused)");
-    expect(row).toMatch(/<td class="n">2<\/td><\/tr>$/);
-    expect(page).toMatch(/<tr class="stage" data-stage-of="002008">.*?deprecated.*?<td class="n">0<\/td><\/tr>/s);
+    expect(row).toMatch(/<td class="n" data-label="Calls during brownouts">2<\/td><\/tr>$/);
+    expect(page).toMatch(
+      /<tr class="stage" data-stage-of="002008">.*?deprecated.*?<td class="n" data-label="Calls during brownouts">0<\/td><\/tr>/s,
+    );
   });
 });
 

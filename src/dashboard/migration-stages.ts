@@ -1,9 +1,9 @@
 import { html } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
 import { brownoutsText, type Stage, type StageReport, stageReport } from "../migration/plan.js";
 import type { PlanInUse } from "../migration/plan-in-use.js";
 import { DURING_BROWNOUTS, isManyCallers } from "../observability/client-usage.js";
 import type { ClientCounts } from "../state/store.js";
+import { cell, type Html, stackTable } from "./tables.js";
 
 // The dashboard's "Migration plan": each account's stage, and its calls during
 // its brownouts, so that the teams to call are one glance. Apart from the rest of
@@ -49,19 +49,25 @@ export function migrationStages(plans: PlanInUse, clients: readonly ClientCounts
 
 const STAGE_BADGES: Record<Stage, string> = { active: "ok", deprecated: "meh", brownout: "bad", sunset: "bad" };
 
-function stageCells(row: StageReport) {
+function stageCells(row: StageReport): Html[] {
   const sunset = row.sunset ? html`${row.sunset}${row.after_sunset === "refuse" ? " (then refused)" : ""}` : "—";
-  return html`<td><span class="badge ${STAGE_BADGES[row.stage]}">${row.stage}</span></td><td>${row.deprecation ?? "—"}</td><td>${sunset}</td><td>${brownoutsText(row)}</td>`;
+  return [
+    cell("Stage", html`<span class="badge ${STAGE_BADGES[row.stage]}">${row.stage}</span>`),
+    cell("Deprecation", row.deprecation ?? "—"),
+    cell("Sunset", sunset),
+    cell("Brownouts", brownoutsText(row), "wide"),
+  ];
 }
 
+const HEAD = ["Account", "Stage", "Deprecation", "Sunset", "Brownouts", html`<th class="n" scope="col">Calls during brownouts</th>`];
+
 /** The section: the default first, then each account. */
-export function migrationSection(stages: MigrationStages): HtmlEscapedString | Promise<HtmlEscapedString> {
-  return html`<section id="migration"><h2>Migration plan</h2><div class="scroll"><table>
-<thead><tr><th scope="col">Account</th><th scope="col">Stage</th><th scope="col">Deprecation</th><th scope="col">Sunset</th><th scope="col">Brownouts</th><th class="n" scope="col">Calls during brownouts</th></tr></thead>
-<tbody><tr class="stage" data-stage-of=""><td><em>every other account</em></td>${stageCells(stages.default)}<td class="n">—</td></tr>
-${stages.accounts.map(
-  (row) =>
-    html`<tr class="stage" data-stage-of="${row.account_id}"><td><strong>${row.account_id}</strong></td>${stageCells(row)}<td class="n">${row.during_brownouts}</td></tr>`,
-)}</tbody></table></div>
+export function migrationSection(stages: MigrationStages): Html {
+  const every = html`<tr class="stage" data-stage-of="">${cell("Account", html`<em>every other account</em>`, "wide")}${stageCells(stages.default)}${cell("Calls during brownouts", "—", "n")}</tr>`;
+  const rows = stages.accounts.map(
+    (row) =>
+      html`<tr class="stage" data-stage-of="${row.account_id}">${cell("Account", html`<strong>${row.account_id}</strong>`, "wide")}${stageCells(row)}${cell("Calls during brownouts", row.during_brownouts, "n")}</tr>`,
+  );
+  return html`<section id="migration"><h2>Migration plan</h2>${stackTable(HEAD, [every, ...rows])}
 <p class="muted">Accounts that called during their brownouts come first: their teams have not moved yet.</p></section>`;
 }

@@ -1,20 +1,18 @@
 import { createHash } from "node:crypto";
 import { html, raw } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
 import { PATHS } from "../observability/usage-series.js";
 import { type AccountRow, type CodeRow, type DateSetting, type FamilyRow, SORT_KEYS, type SortKey } from "./aggregate.js";
 import { LINE_COLOURS, NARROW, volumeChart, volumeLegend, volumeTable, WIDE } from "./chart.js";
 import type { DashboardData, OrderRow } from "./data.js";
 import { ageText, countText, dateText, durationText, isoText, relativeText, shareText } from "./format.js";
 import { migrationSection } from "./migration-stages.js";
+import { cell, type Html, stackTable } from "./tables.js";
 
 // The page, rendered on the server with Hono's html helper, which escapes every
 // value: no request to any other host, no font but the system's, and nothing
 // needs script to be read. Its one style sheet and its few lines of script are
 // inline, and allowed by their hashes (PAGE_CSP_SOURCES), nothing else. Below
 // 720 px its tables become stacked rows, each cell labelled: nothing scrolls sideways.
-
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Below this width tables are stacked rows and the narrow chart is drawn. */
 const NARROW_PX = 720;
@@ -107,14 +105,6 @@ const sortLink = (key: SortKey, current: SortKey): Html =>
 function sortHeader(key: SortKey, current: SortKey): Html {
   return html`<th class="${key === "account" ? "" : "n"}" scope="col">${sortLink(key, current)}</th>`;
 }
-
-/** A table that becomes stacked rows on a narrow screen: each cell says its column (`data-label`). */
-const stackTable = (head: readonly (string | Html)[], rows: readonly Html[]): Html =>
-  html`<table class="stack"><thead><tr>${head.map((h) => (typeof h === "string" ? html`<th scope="col">${h}</th>` : h))}</tr></thead><tbody>${rows}</tbody></table>`;
-
-/** A labelled cell; its classes: `n` for a number (right-aligned in a table), `wide` for one that takes a whole stacked row. */
-const cell = (label: string, content: unknown, classes = ""): Html =>
-  html`<td${classes ? html` class="${classes}"` : ""} data-label="${label}">${content}</td>`;
 
 /** A table's column of codes: wide enough that a family's name does not wrap on a wide screen. */
 const codeCell = (code: string): Html => cell("Code", codeText(code), "code wide");
