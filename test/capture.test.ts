@@ -91,6 +91,12 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     });
     expect(byName["unusable credentials"]).toMatchObject({ credentials: "unusable", answer: { status: 401 } });
     expect(byName["unusable credentials"]).not.toHaveProperty("account_id");
+    // Passthrough: v2 judges the key, so the shim took the credentials, and v2 refused them.
+    expect(byName["a key refused"]).toMatchObject({
+      credentials: "accepted",
+      answer: { status: 401 },
+      v2: [expect.objectContaining({ call: "create_order" })],
+    });
   });
 
   it("is off without SHIM_CAPTURE_DIR", async () => {

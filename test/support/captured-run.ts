@@ -26,7 +26,7 @@ export function seedOrder(auth: string, fields: Record<string, string> = {}, bas
  * A real run of the shim (in process) with capture on, against the recording
  * fake v2: JSON and XML orders, a non-EV platform, a refusal by validation, a
  * refusal by v2, a lost answer found by look-up, order details, an overridden
- * GET, and credentials the shim cannot use. Resolves once the shim has drained
+ * GET, credentials the shim cannot use, and a key refused. Resolves once the shim has drained
  * (every record written), with its records.
  */
 export async function capturedRun(
@@ -64,6 +64,8 @@ export async function capturedRun(
       body: "",
     });
     await send("unusable credentials", seedOrder(`Basic ${Buffer.from("no colon here").toString("base64")}`));
+    // Refused by the accounts file in accounts mode; in passthrough by v2 (the sandbox refuses keys that begin with "invalid").
+    await send("a key refused", seedOrder(basicAuth(accountId, `invalid-${key}`), { org_name: "Refused Key Ltd." }));
   } finally {
     await shim.close();
     await fake.close();
