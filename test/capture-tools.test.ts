@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { CaptureRecord } from "../src/capture/record.js";
 import { fixtureFiles } from "../src/cli/capture-fixture.js";
@@ -51,10 +51,16 @@ const harSchema = z.object({
   }),
 });
 
+/** One capture of the run most tests read, taken once. */
+let shared: { dir: string; records: CaptureRecord[] };
+beforeAll(async () => {
+  const dir = tempDir("capture-tools-");
+  shared = { dir, records: (await capturedRun(dir)).records };
+});
+
 describe("v1-shim capture-to-har", () => {
   it("writes the captures as HAR 1.2: each legacy request, then each v2 call it made, without a credential", async () => {
-    const dir = tempDir("har-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     const run = await runCli(["capture-to-har", dir]);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const entries = harSchema.parse(JSON.parse(run.stdout)).log.entries;
@@ -119,8 +125,7 @@ describe("v1-shim capture-to-fixture", () => {
   }, 120_000);
 
   it("is one command: the record named by (the start of) its id, written to a folder, as a case that passes", async () => {
-    const dir = tempDir("to-fixture-command-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     const record = records.find((r) => r.request.headers["content-type"]?.endsWith("+xml"))!;
     const folder = join(tempDir("cases-"), "captured-xml-order");
     const run = await runCli(["capture-to-fixture", dir, record.req_id.slice(0, 13), folder]);
@@ -130,8 +135,7 @@ describe("v1-shim capture-to-fixture", () => {
   });
 
   it("exits 2 for an id no record has, and will not write over a folder", async () => {
-    const dir = tempDir("to-fixture-refusals-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     expect(await runCli(["capture-to-fixture", dir, "no-such-id"])).toMatchObject({ code: 2 });
     const taken = tempDir("taken-");
     const run = await runCli(["capture-to-fixture", dir, records[0]!.req_id, taken]);
@@ -162,8 +166,7 @@ describe("v1-shim replay --compare", () => {
   }
 
   it("matches each order of a migrated client to the shim's for the same content, and names what it orders differently", async () => {
-    const dir = tempDir("compare-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     const { same, lost, unrelated } = clientOrders(records);
     const base = "https://www.digicert.com/services/v2";
     const lines = [
@@ -211,8 +214,7 @@ describe("v1-shim replay --compare", () => {
   });
 
   it("exits 0 when the client orders what the shim ordered, and 2 when the recording holds no order", async () => {
-    const dir = tempDir("compare-same-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     const { same } = clientOrders(records);
     const run = await runCli(["replay", "--compare", writeTempFile("same.jsonl", JSON.stringify(same)), dir]);
     expect(run.stdout).toContain("Same: 1. Different: 0. Not matched: 0.");

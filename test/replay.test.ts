@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CaptureRecord } from "../src/capture/record.js";
 import { REPLAY_RULES } from "../src/cli/replay-compare.js";
 import { DEFAULT_PLATFORM_TABLES } from "../src/contract/platforms.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
@@ -21,10 +22,16 @@ function platformsWithEvPlatform2As20(): string {
 
 const json = (stdout: string) => JSON.parse(stdout);
 
+/** One capture of the run most tests replay, taken once: they only read it. */
+let shared: { dir: string; records: CaptureRecord[] };
+beforeAll(async () => {
+  const dir = tempDir("replay-");
+  shared = { dir, records: (await capturedRun(dir)).records };
+});
+
 describe("v1-shim replay", () => {
   it("replays a capture of a real run against the same build with no difference (JSON, XML, refusals, a lost answer, details)", async () => {
-    const dir = tempDir("replay-same-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     expect(records).toHaveLength(10);
     const run = await runCli(["replay", "--json", dir]);
     expect(run.stderr).toBe("");
@@ -41,15 +48,10 @@ describe("v1-shim replay", () => {
       exit: 0,
     });
     expect(report.candidate).toMatch(/dist\/shim\.mjs$/);
-    const text = await runCli(["replay", dir]);
-    expect(text.code).toBe(0);
-    expect(text.stdout).toContain("Replayed 10 captured requests against");
-    expect(text.stdout).toContain("Same: 10. Different: 0. Not replayed: 0.");
   });
 
   it("reports a translation rule changed in the candidate, naming the field, the number of requests and an example", async () => {
-    const dir = tempDir("replay-changed-");
-    const { records } = await capturedRun(dir);
+    const { dir, records } = shared;
     // The orders of EV platform 2 that reached v2: JSON, XML, the two v2 refused (a contact, a key), the lost answer.
     const evPlatform2 = records.filter((r) => r.v2.some((c) => c.call === "create_order" && c.path.endsWith("code_signing_ev")));
     expect(evPlatform2).toHaveLength(5);
@@ -68,12 +70,13 @@ describe("v1-shim replay", () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain("v2 create_order: certificate.server_platform.id: 5 requests\n  e.g. POST /order/code (req ");
     expect(text.stdout).toContain("was -1, now 20");
-  });
+    expect(text.stdout).toMatch(
+      /^Replayed 10 captured requests against .*dist\/shim\.mjs \(v2 answering as captured\)\.\nSame: 5\. Different: 5\. Not replayed: 0\.\n/,
+    );
+  }, 60_000);
 
   it("reports answers that changed: the order id's form, in order answers and in details", async () => {
-    const dir = tempDir("replay-padded-");
-    await capturedRun(dir);
-    const run = await runCli(["replay", "--json", dir], { env: { SHIM_ORDER_ID_FORMAT: "padded" } });
+    const run = await runCli(["replay", "--json", shared.dir], { env: { SHIM_ORDER_ID_FORMAT: "padded" } });
     expect(run.code).toBe(1);
     const fields = json(run.stdout).changes.map((c: { field: string; requests: number }) => `${c.field}: ${c.requests}`);
     // The orders answered in JSON (EV, non-EV, the lost answer) and in XML; the details in JSON, and in XML by the override.
@@ -117,24 +120,20 @@ describe("v1-shim replay", () => {
     expect(run.stderr).toBe("");
     expect(json(run.stdout)).toMatchObject({ replayed: 10, same: 10, different: 0 });
     expect(run.code).toBe(0);
-  });
+  }, 60_000);
 
   it("with --url and --v2-port, replays to a running shim and answers its v2 calls as captured", async () => {
-    const dir = tempDir("replay-url-");
-    await capturedRun(dir);
     const port = await freePort();
     const shim = await startShim({ DIGICERT_API_URL: `http://127.0.0.1:${port}/services/v2`, SHIM_RETRY_BASE_MS: "1" });
-    const run = await runCli(["replay", "--json", "--url", shim.url, "--v2-port", String(port), dir]);
+    const run = await runCli(["replay", "--json", "--url", shim.url, "--v2-port", String(port), shared.dir]);
     expect(run.stderr).toBe("");
     expect(json(run.stdout)).toMatchObject({ candidate: shim.url, v2_compared: true, replayed: 10, same: 10 });
   });
 
   it("with --url alone, compares the answers only, and the order id by its form", async () => {
-    const dir = tempDir("replay-url-alone-");
-    await capturedRun(dir);
     // A shim on its sandbox: its own orders, with ids of its own.
     const shim = await startShim({});
-    const run = await runCli(["replay", "--json", "--url", shim.url, dir]);
+    const run = await runCli(["replay", "--json", "--url", shim.url, shared.dir]);
     const report = json(run.stdout);
     expect(report.v2_compared).toBe(false);
     type Change = { field: string; example: { was: unknown; now: unknown } };
@@ -158,8 +157,7 @@ describe("v1-shim replay", () => {
     const empty = await runCli(["replay", tempDir("replay-empty-")]);
     expect(empty).toMatchObject({ code: 2, stdout: "" });
     expect(empty.stderr).toMatch(/^v1-shim replay: no capture records in /);
-    const dir = tempDir("replay-exit-");
-    await capturedRun(dir);
+    const { dir } = shared;
     const noBuild = await runCli(["replay", "--shim", tempDir("no-build-"), dir]);
     expect(noBuild.code).toBe(2);
     expect(noBuild.stderr).toMatch(/^v1-shim replay: no shim build at /);
@@ -170,5 +168,5 @@ describe("v1-shim replay", () => {
     );
     const missing = await runCli(["replay", "/nonexistent/captures"]);
     expect(missing.code).toBe(2);
-  });
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { requestHeader } from "../http/request-header.js";
 import type { Logger } from "../observability/log.js";
 import { describeFailure } from "../v2/client.js";
 import type { V2HttpRequest, V2HttpResponse, V2Transport } from "../v2/transport.js";
+import { answerAsSent, answerInProcess, type CapturedAnswer } from "./answer.js";
 import {
   bodyOf,
   bodyValue,
@@ -150,13 +151,13 @@ export class Capture implements RequestCapture {
 
   private answered(c: Context<ShimEnv>, answer: Response, pending: Pending): void {
     try {
-      // Before the answer is sent: the copy's body is its own to read.
-      const answerText = c.req.method === "HEAD" || answer.body === null ? Promise.resolve("") : answer.clone().text();
-      const base = this.requestPart(c, pending, answer);
+      const outgoing = c.env?.outgoing;
+      const sent = outgoing ? answerAsSent(outgoing) : answerInProcess(answer, c.req.method === "HEAD");
+      const base = this.requestPart(c, pending, answer.status);
       // Hono keeps the body it read for the handler, typed as the buffer, held as its promise (HonoRequest's #cachedBody).
       const cached = c.req.bodyCache.arrayBuffer as ArrayBuffer | Promise<ArrayBuffer> | undefined;
       const body = cached === undefined ? undefined : Promise.resolve(cached);
-      const making = this.complete(base, answerText, body, pending).catch((error: unknown) => this.lost(error));
+      const making = this.complete(base, sent, body, pending).catch((error: unknown) => this.lost(error));
       this.making.add(making);
       void making.finally(() => this.making.delete(making));
     } catch (error) {
@@ -165,7 +166,7 @@ export class Capture implements RequestCapture {
   }
 
   /** Everything read from the request's context, while it is still the request's. */
-  private requestPart(c: Context<ShimEnv>, pending: Pending, answer: Response) {
+  private requestPart(c: Context<ShimEnv>, pending: Pending, status: number) {
     const incoming = c.env?.incoming;
     const account = c.get("account");
     const log = c.get("log");
@@ -174,18 +175,17 @@ export class Capture implements RequestCapture {
       const value = incoming ? incoming.headers[name] : c.req.header(name);
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
-    const url = new URL(c.req.url);
     return {
       at: pending.at,
       reqId: c.get("requestId"),
       account,
-      credentials: pending.credentials ?? credentialsOf(account !== undefined, answer.status, log.errors),
+      credentials: pending.credentials ?? credentialsOf(account !== undefined, status, log.errors),
+      // As the client sent it: an overridden method's request is dispatched again over the same Node request.
       method: incoming?.method ?? c.req.method,
-      target: incoming?.url ?? `${url.pathname}${url.search}`,
+      target: incoming?.url ?? targetOf(c.req.url),
       headers,
       declaredLength: requestHeader(c, "content-length") ?? c.req.header("content-length"),
       chunked: (requestHeader(c, "transfer-encoding") ?? c.req.header("transfer-encoding")) !== undefined,
-      answer: { status: answer.status, headers: Object.fromEntries(answer.headers) },
       log: {
         alternative_order_id: log.alternative_order_id,
         v2_order_id: log.v2_order_id,
@@ -199,7 +199,7 @@ export class Capture implements RequestCapture {
 
   private async complete(
     base: ReturnType<Capture["requestPart"]>,
-    answerText: Promise<string>,
+    sent: Promise<CapturedAnswer>,
     body: Promise<ArrayBuffer> | undefined,
     pending: Pending,
   ): Promise<void> {
@@ -232,7 +232,7 @@ export class Capture implements RequestCapture {
         body: await requestBody(body, base.declaredLength, base.chunked, secrets),
       },
       v2: pending.calls.map(capturedCall),
-      answer: { ...base.answer, body: await answerText },
+      answer: await sent,
       log: base.log,
       duration_ms: base.durationMs,
     };
@@ -296,6 +296,11 @@ async function requestBody(
 }
 
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
+const targetOf = (url: string) => {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+};
 
 function capturedCall({ request, response, error, afterMs, ms }: SeenCall): CapturedV2Call {
   const sent = request.body === undefined ? undefined : bodyOf(request.body);
