@@ -55,7 +55,6 @@ export interface CaptureDeps {
   count: (outcome: "written" | DropReason, records: number) => void;
   /** Sampling: a number in [0, 1). */
   random?: () => number;
-  writer?: CaptureWriter;
 }
 
 /**
@@ -63,7 +62,8 @@ export interface CaptureDeps {
  * accounts asked for) as one record of a capture file, with the v2 calls it made
  * and their answers. A request runs inside an AsyncLocalStorage of its own, so
  * that the v2 transport can tell whose calls it carries; this module is loaded
- * only when capture is on, and a request not captured pays for a random number.
+ * only when capture is on, and a request not captured pays for a random number
+ * (and, with SHIM_CAPTURE_ACCOUNTS, a look at its credentials' account id).
  * Records are made and written after the answer, in the background: a capture
  * never delays or fails a request; what cannot be written is counted, and said
  * once in the log.
@@ -87,21 +87,19 @@ export class Capture implements RequestCapture {
     this.random = deps.random ?? Math.random;
     this.accounts = this.settings.accounts && new Set(this.settings.accounts);
     this.globalSecrets = [config.adminToken, config.retryWindow.fingerprintKey].filter((s): s is string => !!s);
-    this.writer =
-      deps.writer ??
-      new CaptureWriter({
-        dir: this.settings.dir,
-        maxFileBytes: this.settings.maxFileBytes,
-        retentionMs: this.settings.retentionMs,
-        replicaId: config.state.replicaId,
-        onWritten: (records) => count("written", records),
-        onDropped: (reason, records) => count(reason, records),
-        onFailing: (error) => this.sayFailing(error),
-        onRecovered: () => {
-          this.failing = false;
-          logger.info({ capture_dir: this.settings.dir }, "captures are written again");
-        },
-      });
+    this.writer = new CaptureWriter({
+      dir: this.settings.dir,
+      maxFileBytes: this.settings.maxFileBytes,
+      retentionMs: this.settings.retentionMs,
+      replicaId: config.state.replicaId,
+      onWritten: (records) => count("written", records),
+      onDropped: (reason, records) => count(reason, records),
+      onFailing: (error) => this.sayFailing(error),
+      onRecovered: () => {
+        this.failing = false;
+        logger.info({ capture_dir: this.settings.dir }, "captures are written again");
+      },
+    });
   }
 
   start(c: Context<ShimEnv>): CapturedRequest | undefined {
