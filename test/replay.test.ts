@@ -75,6 +75,14 @@ describe("v1-shim replay", () => {
     );
   }, 60_000);
 
+  it("runs the candidate without the migration plan, which judges each call at the time it is made", async () => {
+    // A plan under which every call would now be refused, were it passed on.
+    const plan = writeTempFile("plan.json", { default: { deprecation: "2020-01-01", sunset: "2020-06-30", after_sunset: "refuse" } });
+    const run = await runCli(["replay", "--json", shared.dir], { env: { SHIM_MIGRATION_PLAN_FILE: plan } });
+    expect(json(run.stdout)).toMatchObject({ replayed: 10, same: 10, different: 0 });
+    expect(run.code).toBe(0);
+  });
+
   it("reports answers that changed: the order id's form, in order answers and in details", async () => {
     const run = await runCli(["replay", "--json", shared.dir], { env: { SHIM_ORDER_ID_FORMAT: "padded" } });
     expect(run.code).toBe(1);

@@ -20,8 +20,12 @@ const created = (orderId: number | string, headers: Record<string, string> = {})
 const fields = (was: Exchange, now: Exchange, seeV2 = true) => exchangeChanges(was, now, { seeV2 }).map((c) => c.field);
 
 describe("exchangeChanges", () => {
-  it("finds none between an exchange and itself with a fresh alternative_order_id, request id, date and contacts' order", () => {
-    const then: Exchange = { v2: [order("v1shimaaa"), lookup("v1shimaaa")], answer: created(222307, { "x-request-id": "a", date: "Mon" }) };
+  it("finds none between an exchange and itself with a fresh alternative_order_id, request id, date, contacts' order and plan", () => {
+    const signals = { deprecation: "@1782864000", sunset: "Wed, 30 Jun 2027 00:00:00 GMT" };
+    const then: Exchange = {
+      v2: [order("v1shimaaa"), lookup("v1shimaaa")],
+      answer: created(222307, { "x-request-id": "a", date: "Mon", ...signals }),
+    };
     const again = order("v1shimbbb");
     (again.body as { organization: { contacts: unknown[] } }).organization.contacts.reverse();
     const now: Exchange = { v2: [again, lookup("v1shimbbb")], answer: created(222307, { "x-request-id": "b", date: "Tue" }) };
@@ -78,6 +82,8 @@ describe("notReplayed", () => {
     expect(notReplayed(record(499))).toBe("the client left before its request arrived");
     expect(notReplayed(record(503, { errors: ["shutting_down"] }))).toBe("answered while the shim was draining");
     expect(notReplayed(record(503, { errors: ["rate_limited"] }))).toBe("held back by the shim's own pacing");
+    expect(notReplayed(record(410, { errors: ["sunset"] }))).toBe("refused past the account's sunset in the migration plan");
+    expect(notReplayed(record(503, { errors: ["migration_brownout"] }))).toBe("refused by a brownout of the migration plan");
     expect(notReplayed(record(503, { errors: ["upstream_unavailable"] }))).toBeUndefined();
     expect(notReplayed(record(400, { errors: ["invalid_param:validity"] }))).toBeUndefined();
   });

@@ -23,8 +23,11 @@ export interface FieldChange {
   now: unknown;
 }
 
-/** The v1 answer headers compared; the others are the connection's, or fresh for every request. */
-const COMPARED_HEADERS = ["content-type", "allow", "www-authenticate", "retry-after", "etag", "deprecation", "sunset", "link"];
+/**
+ * The v1 answer headers compared; the others are the connection's, fresh for every request, or the
+ * migration plan's (Deprecation, Sunset, Link), which say what the plan holds at the moment.
+ */
+const COMPARED_HEADERS = ["content-type", "allow", "www-authenticate", "retry-after", "etag"];
 
 /**
  * Records replay does not send, by the v1 error code the shim answered them
@@ -36,6 +39,8 @@ const MOMENT_CODES: Readonly<Record<string, string>> = {
   rate_limited: "held back by the shim's own pacing",
   too_busy: "answered while credential checks were busy",
   too_many_failed_logins: "answered under the failed-login limits",
+  migration_brownout: "refused by a brownout of the migration plan",
+  sunset: "refused past the account's sunset in the migration plan",
 };
 
 /** What replay ignores or leaves out, and why: `v1-shim replay --explain` prints these. */
@@ -50,7 +55,11 @@ export const REPLAY_RULES: readonly { rule: string; why: string }[] = [
   },
   {
     rule: `of the v1 answer's headers, only ${COMPARED_HEADERS.join(", ")} are compared`,
-    why: "X-Request-Id (the request id) is made fresh for every request; Date, Content-Length, Connection and Keep-Alive belong to the connection",
+    why: "X-Request-Id (the request id) is made fresh for every request; Date, Content-Length, Connection and Keep-Alive belong to the connection; Deprecation, Sunset and Link say what the migration plan holds at the moment",
+  },
+  {
+    rule: "the candidate runs without a migration plan (SHIM_MIGRATION_PLAN_FILE, SHIM_DEPRECATION_DATE, SHIM_SUNSET_DATE and SHIM_MIGRATION_URL are not passed on)",
+    why: "a plan judges each call at the time it is made: replayed at another time, the same call meets another stage",
   },
   {
     rule: "the headers of v2 calls are not compared",

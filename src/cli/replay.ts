@@ -58,9 +58,12 @@ const CANDIDATE_SETTINGS = {
   HOST: "127.0.0.1",
 };
 
-/** What the environment may not hand a candidate: where it serves, its v2, its state and accounts, capture, TLS, tracing, admin. */
+/**
+ * What the environment may not hand a candidate: its v2, state and accounts, capture, TLS, tracing,
+ * admin, and the migration plan, which judges each call at the time it is made (see the rules).
+ */
 const NOT_PASSED_ON =
-  /^(NODE_ENV|DIGICERT_API_KEY|SHIM_STATE_REQUIRED|SHIM_ACCOUNTS_FILE|SHIM_ADMIN_TOKEN|SHIM_REPLICA_ID|SHIM_CAPTURE_\w+|SHIM_TLS_\w+|OTEL_\w+)$/;
+  /^(NODE_ENV|DIGICERT_API_KEY|SHIM_STATE_REQUIRED|SHIM_ACCOUNTS_FILE|SHIM_ADMIN_TOKEN|SHIM_REPLICA_ID|SHIM_CAPTURE_\w+|SHIM_TLS_\w+|OTEL_\w+|SHIM_MIGRATION_PLAN_FILE|SHIM_DEPRECATION_DATE|SHIM_SUNSET_DATE|SHIM_MIGRATION_URL)$/;
 
 /** The v2 key replay gives accounts mode's accounts: v2 is replay's own, and takes any. */
 const V2_KEY_VARIABLE = "V1_SHIM_REPLAY_V2_KEY";
