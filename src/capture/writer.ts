@@ -107,11 +107,11 @@ export class CaptureWriter {
     while (this.pending.length > 0) {
       const lines = this.pending.splice(0);
       this.pendingBytes = 0;
-      const text = `${lines.join("\n")}\n`;
+      const bytes = Buffer.from(`${lines.join("\n")}\n`);
       try {
-        const file = await this.fileFor(Buffer.byteLength(text));
-        await file.handle.appendFile(text);
-        file.bytes += Buffer.byteLength(text);
+        const file = await this.fileFor(bytes.length);
+        await file.handle.appendFile(bytes);
+        file.bytes += bytes.length;
         this.options.onWritten?.(lines.length);
         if (this.failing) {
           this.failing = false;
