@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { hashKey } from "../accounts/key-hash.js";
 import { authorizationFor, bodyToSend, type CaptureRecord } from "../capture/record.js";
+import { SETTINGS } from "../config/settings.js";
 import { Exit, messageOf } from "./exit.js";
 import { type Candidate, candidateBundle, startCandidate } from "./replay-candidate.js";
 import { type Exchange, exchangeChanges, type FieldChange, notReplayed } from "./replay-compare.js";
@@ -44,7 +45,7 @@ export interface ReplayReport {
  * the candidate as the operator runs it): its state in memory, no retry window
  * (see the rules), no pacing (the capture holds the calls that reached v2), no
  * reconciler (its calls belong to no request), short backoffs (timing is not
- * compared), its v2 replay's own.
+ * compared), no grace on SIGTERM (nothing balances load to it), its v2 replay's own.
  */
 const CANDIDATE_SETTINGS = {
   SHIM_STATE: "memory",
@@ -53,17 +54,37 @@ const CANDIDATE_SETTINGS = {
   SHIM_V2_NEW_KEY_RATE_LIMITS: "off",
   SHIM_RECONCILE_INTERVAL_MS: "0",
   SHIM_RETRY_BASE_MS: "1",
+  SHIM_SHUTDOWN_GRACE_MS: "0",
   LOG_LEVEL: "info",
   PORT: "0",
   HOST: "127.0.0.1",
 };
 
 /**
- * What the environment may not hand a candidate: its v2, state and accounts, capture, TLS, tracing,
- * admin, and the migration plan, which judges each call at the time it is made (see the rules).
+ * What the environment may not hand a candidate: its v2, state and accounts, listeners, capture, TLS,
+ * tracing, admin, and the migration plan, which judges each call at the time it is made (see the rules).
  */
-const NOT_PASSED_ON =
-  /^(NODE_ENV|DIGICERT_API_KEY|SHIM_STATE_REQUIRED|SHIM_ACCOUNTS_FILE|SHIM_ADMIN_TOKEN|SHIM_REPLICA_ID|SHIM_CAPTURE_\w+|SHIM_TLS_\w+|OTEL_\w+|SHIM_MIGRATION_PLAN_FILE|SHIM_DEPRECATION_DATE|SHIM_SUNSET_DATE|SHIM_MIGRATION_URL)$/;
+const NOT_PASSED_ON: ReadonlySet<string> = new Set([
+  "NODE_ENV",
+  "DIGICERT_API_KEY",
+  "SHIM_STATE_REQUIRED",
+  "SHIM_ACCOUNTS_FILE",
+  "SHIM_ADMIN_TOKEN",
+  "SHIM_ADMIN_PORT",
+  "SHIM_ADMIN_HOST",
+  "SHIM_REPLICA_ID",
+  "SHIM_TLS_CERT_FILE",
+  "SHIM_TLS_KEY_FILE",
+  "SHIM_TLS_CA_FILE",
+  "SHIM_MIGRATION_PLAN_FILE",
+  "SHIM_DEPRECATION_DATE",
+  "SHIM_SUNSET_DATE",
+  "SHIM_MIGRATION_URL",
+  ...Object.entries(SETTINGS)
+    .filter(([, setting]) => setting.group === "capture")
+    .map(([name]) => name),
+]);
+const passedOn = (name: string) => !NOT_PASSED_ON.has(name) && !name.startsWith("OTEL_");
 
 /** The v2 key replay gives accounts mode's accounts: v2 is replay's own, and takes any. */
 const V2_KEY_VARIABLE = "V1_SHIM_REPLAY_V2_KEY";
@@ -139,9 +160,7 @@ async function candidateEnv(
   legacyKey: string,
   madeDir: (dir: string) => void,
 ): Promise<Record<string, string>> {
-  const passed = Object.entries(options.env).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && !NOT_PASSED_ON.test(entry[0]),
-  );
+  const passed = Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined && passedOn(entry[0]));
   const env: Record<string, string> = { ...Object.fromEntries(passed), ...CANDIDATE_SETTINGS, DIGICERT_API_URL: fake.url };
   // The capture says which form its order ids took; the environment may ask for another, to see what changes.
   env.SHIM_ORDER_ID_FORMAT = options.env.SHIM_ORDER_ID_FORMAT || (options.records[0]?.shim.order_id_format ?? "number");
