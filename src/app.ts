@@ -9,7 +9,7 @@ import { PAGE_CSP_SOURCES } from "./dashboard/page.js";
 import { dashboardHandlers } from "./dashboard/routes.js";
 import { adminSecurityHeaders } from "./http/admin-headers.js";
 import { FailedAdminTokens, requireAdminToken } from "./http/admin-token.js";
-import { type Authenticator, passthroughAccount } from "./http/basic-auth.js";
+import type { Authenticator } from "./http/basic-auth.js";
 import { bodySizeCheck } from "./http/body.js";
 import type { RequestCapture } from "./http/capture-hook.js";
 import type { ShimEnv } from "./http/env.js";
@@ -20,73 +20,40 @@ import { answerOptions, honourMethodOverride, refuseOtherMethods } from "./http/
 import { composed, middlewareOf, type Step } from "./http/pipeline.js";
 import { sendV1Error } from "./http/respond.js";
 import { legacyPathUnder } from "./http/served-paths.js";
-import { planOfSettings } from "./migration/plan.js";
-import { PlanInUse } from "./migration/plan-in-use.js";
-import { ClientUsage } from "./observability/client-usage.js";
+import type { PlanInUse } from "./migration/plan-in-use.js";
+import type { ClientUsage } from "./observability/client-usage.js";
 import type { Logger } from "./observability/log.js";
-import { ShimMetrics } from "./observability/metrics.js";
-import { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
+import type { ShimMetrics } from "./observability/metrics.js";
+import type { ReplicaHeartbeat } from "./observability/replica-heartbeat.js";
 import { logRequest } from "./observability/request-log.js";
 import type { Tracing } from "./observability/tracing.js";
-import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
+import type { OrderDesk } from "./ordering/desk.js";
 import { adminClientsHandler, adminOrdersHandler } from "./routes/admin.js";
 import { openApiDocument } from "./routes/openapi.js";
 import { orderCodeHandler } from "./routes/order-code.js";
 import { orderDetailsHandler } from "./routes/order-details.js";
 import { translateHandler } from "./routes/translate.js";
-import { MemoryStore } from "./state/memory.js";
 import type { StateStore } from "./state/store.js";
 import type { V2Client } from "./v2/client.js";
-import type { KnownKeys } from "./v2/pacer.js";
 
+/** What the apps are built from: the parts the composition root (build-shim.ts) made. */
 export interface AppDeps {
   config: Config;
   v2: V2Client;
   logger: Logger;
   lifecycle: Lifecycle;
-  /** Who a request acts for: passthrough by default, the accounts file in accounts mode. */
-  authenticate?: Authenticator;
-  /** Shared with the v2 client, which reports its calls to it. */
-  metrics?: ShimMetrics;
+  /** Who a request acts for: passthrough, or the accounts file in accounts mode. */
+  authenticate: Authenticator;
+  metrics: ShimMetrics;
   /** With OTEL_EXPORTER_OTLP_ENDPOINT: each legacy request a span. */
-  tracing?: Pick<Tracing, "traceRequest"> | undefined;
-  /** The state store; an in-process one when not given. */
-  state?: StateStore;
-  /** The clients view, when its flushing is the server's to run. */
-  usage?: ClientUsage;
-  /** Passthrough: the keys v2 has accepted, which make a caller's credentials accepted. */
-  knownKeys?: KnownKeys;
-  desk?: OrderDesk;
-  /** The migration plan and its clock; by default SHIM_DEPRECATION_DATE, SHIM_SUNSET_DATE and SHIM_MIGRATION_URL as its default. */
-  migration?: PlanInUse;
-  /** This replica's beat in the store, when its timer is the server's to run. */
-  heartbeat?: ReplicaHeartbeat;
+  tracing: Pick<Tracing, "traceRequest"> | undefined;
+  state: StateStore;
+  usage: ClientUsage;
+  desk: OrderDesk;
+  migration: PlanInUse;
+  heartbeat: ReplicaHeartbeat;
   /** With SHIM_CAPTURE_DIR: each legacy request recorded with its v2 calls and answer (src/capture/). */
-  capture?: RequestCapture | undefined;
-}
-
-/** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
-export function orderDeskFor(
-  config: Config,
-  state: StateStore,
-  v2: V2Client,
-  logger: Logger,
-  metrics: ShimMetrics,
-  identity: "account" | "key",
-): OrderDesk {
-  const { deadlineMs: _, ...policy } = config.retry;
-  const options = {
-    replicaId: config.state.replicaId,
-    identity,
-    windowMs: config.retryWindow.windowMs,
-    required: config.state.required,
-    policy,
-    fingerprintKey: config.retryWindow.fingerprintKey,
-  };
-  return new OrderDesk(state, v2, logger, options, REAL_WORLD, {
-    unprotected: metrics.orderUnprotected,
-    ledgerWriteFailed: metrics.ledgerWriteFailed,
-  });
+  capture: RequestCapture | undefined;
 }
 
 /** What the admin endpoints read: the metrics, and with SHIM_ADMIN_TOKEN the clients view, the ledger and the dashboard. */
@@ -146,16 +113,9 @@ export interface ShimApps {
   admin: Hono<ShimEnv> | undefined;
 }
 
-/** The legacy v1 surface, as a web-standard Hono app (with the admin surface, unless SHIM_ADMIN_PORT takes it apart). */
-export function createApp(deps: AppDeps): Hono<ShimEnv> {
-  return createApps(deps).legacy;
-}
-
+/** The legacy v1 surface, as a web-standard Hono app, with the admin surface unless SHIM_ADMIN_PORT takes it apart. */
 export function createApps(deps: AppDeps): ShimApps {
-  const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
-  const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
-  const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
-  const migration = deps.migration ?? new PlanInUse(planOfSettings(config));
+  const { config, lifecycle, metrics, state, usage, desk, migration, heartbeat } = deps;
   // RegExpRouter cannot take /order/{id}/certificate beside /order/ssl, so Hono would
   // fall back to its TrieRouter; PatternRouter matches these few routes in half the time.
   // Under a base path (SHIM_BASE_PATHS) the legacy surface is routed, logged and counted as at the root.
@@ -163,7 +123,6 @@ export function createApps(deps: AppDeps): ShimApps {
   const app = new Hono<ShimEnv>({ router: new PatternRouter(), getPath: (request) => legacyPath(getPath(request)) });
 
   answerProbes(app, lifecycle);
-  const heartbeat = deps.heartbeat ?? new ReplicaHeartbeat(state, { replicaId: config.state.replicaId });
   const adminParts = { config, metrics, state, usage, desk, migration, heartbeat };
   const admin = config.admin.port === undefined ? undefined : createAdminApp({ ...adminParts, lifecycle, logger: deps.logger });
   if (!admin) answerAdmin(app, adminParts);
@@ -182,7 +141,7 @@ export function createApps(deps: AppDeps): ShimApps {
     capture: deps.capture,
     migration,
     lifecycle,
-    authenticate: deps.authenticate ?? passthroughAccount(deps.knownKeys),
+    authenticate: deps.authenticate,
     checkBodySize: bodySizeCheck({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
   });
   const asMiddleware = (list: readonly Step[]) => list.map(middlewareOf);
