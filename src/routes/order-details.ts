@@ -18,7 +18,7 @@ function parseOrderId(text: string): number {
 }
 
 /** `GET /order/{order_id}` (and HEAD): the legacy order details, read from v2's "Order info". */
-export function orderDetailsHandler({ config, v2 }: { config: Config; v2: V2Client }) {
+export function orderDetailsHandler({ config, v2 }: { config: Pick<Config, "retry" | "orderIdFormat">; v2: V2Client }) {
   return async function answerOrderDetails(c: Context<ShimEnv>) {
     const orderId = parseOrderId(c.req.param("order_id") ?? "");
     const started = performance.now();

@@ -10,7 +10,7 @@ import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from 
  * v2. It answers the v2 request the order would become (without any key), or
  * the very v1 error the order would get. The v2 request is JSON, whatever Accept says.
  */
-export function translateHandler({ config }: { config: Config }) {
+export function translateHandler({ config }: { config: Pick<Config, "platforms"> }) {
   const translate = orderTranslator(config.platforms);
   return async function answerTranslation(c: Context<ShimEnv>) {
     return sendShimJson(
