@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateWindow } from "../lib/rate-window.js";
-import { latestFirst } from "./memory.js";
+import { latestFirst } from "./replica-rules.js";
+import { busiest } from "./sliding-log.js";
 import {
   type Admission,
-  busiest,
   type Claim,
   type ClaimResult,
   type ClientCounts,

@@ -64,7 +64,7 @@ export interface PlacementFilter {
 }
 
 /** Where a page ended: records are listed newest first, ties by alternative_order_id, descending. */
-interface PlacementCursor {
+export interface PlacementCursor {
   created_at: number;
   alternative_order_id: string;
 }
@@ -219,16 +219,3 @@ export function parseCursor(text: string): PlacementCursor | undefined {
   const match = text.match(/^(\d{1,16})\.([A-Za-z0-9]{1,64})$/);
   return match ? { created_at: Number(match[1]), alternative_order_id: match[2]! } : undefined;
 }
-
-/** True when `p` comes after the cursor in the listing's order (newest first, then id descending). */
-export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_order_id">, cursor: PlacementCursor | undefined): boolean =>
-  !cursor ||
-  p.created_at < cursor.created_at ||
-  (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);
-
-/** The busiest buckets first, those with neither calls nor a hold left out. */
-export const busiest = (loads: PaceLoad[], max: number): PaceLoad[] =>
-  loads
-    .filter((l) => l.calls > 0 || l.heldUntil !== null)
-    .sort((a, b) => b.calls - a.calls || (b.heldUntil ?? 0) - (a.heldUntil ?? 0))
-    .slice(0, max);
