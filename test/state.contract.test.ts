@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { MemoryStore } from "../src/state/memory.js";
-import { RedisStore } from "../src/state/redis.js";
+import { redisStore } from "../src/state/redis/store.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import type { Placement, StateStore } from "../src/state/store.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
@@ -31,8 +32,8 @@ const track = (stores: StateStore[]) => {
   return stores;
 };
 
-async function redisStore(prefix: string): Promise<StateStore> {
-  const store = new RedisStore({ url: redis.url, prefix, ledgerRetentionMs: 30 * DAY });
+async function onRedis(prefix: string): Promise<StateStore> {
+  const store = redisStore({ url: redis.url, prefix, ledgerRetentionMs: 30 * DAY });
   await store.connect();
   return store;
 }
@@ -62,9 +63,9 @@ const backends: Backend[] = [
     persists: true,
     open: async (n = 1) => {
       lastPrefix = `t${++namespace}:`;
-      return track(await Promise.all(Array.from({ length: n }, () => redisStore(lastPrefix))));
+      return track(await Promise.all(Array.from({ length: n }, () => onRedis(lastPrefix))));
     },
-    reopen: async () => track([await redisStore(lastPrefix)])[0]!,
+    reopen: async () => track([await onRedis(lastPrefix)])[0]!,
   },
 ];
 
@@ -528,5 +529,18 @@ describe.each(backends)("the state store: $name", (backend) => {
     ]);
     expect((await again.reserve("k", [{ limit: 1, windowMs: 60_000 }], 0)).admitted).toBe(false);
     expect(await again.hourCounts(0)).toEqual([{ hour: 3_600_000, series: "s", count: 2 }]);
+  });
+});
+
+describe("the Redis store's scripts", () => {
+  it("run again after Redis forgot them (a restart without its scripts, SCRIPT FLUSH)", async () => {
+    const [store] = await backends[2]!.open();
+    const windows = [{ limit: 1, windowMs: 60_000 }];
+    expect((await store!.reserve("k", windows, 0)).admitted).toBe(true);
+    const admin = new Redis(redis.url);
+    onTestFinished(() => admin.disconnect());
+    await admin.script("FLUSH");
+    expect((await store!.reserve("k", windows, 0)).admitted).toBe(false);
+    expect(await store!.sharedSecret("s", "first")).toBe("first");
   });
 });

@@ -1,7 +1,7 @@
 import type { ClientCounts } from "./store.js";
 
 // The rules of the clients view that the memory and SQLite backends keep; the
-// Redis backend restates them in Lua (redis.ts's MERGE_CLIENTS).
+// Redis backend restates them in Lua (redis/clients-view.ts's shimMergeClients).
 
 /** Two counts of one caller as one: counts added, first and last seen widened. */
 export function mergeCounts(entry: ClientCounts, delta: ClientCounts): ClientCounts {

@@ -41,8 +41,8 @@ export async function openState(spec: StateSpec, options: OpenOptions): Promise<
     }
   } else {
     // Loaded only when asked for: the other backends' start does not pay for ioredis.
-    const { RedisStore } = await import("./redis.js");
-    const redis = new RedisStore({ url: spec.url, ledgerRetentionMs: options.ledgerRetentionMs });
+    const { redisStore } = await import("./redis/store.js");
+    const redis = redisStore({ url: spec.url, ledgerRetentionMs: options.ledgerRetentionMs });
     primary = redis;
     try {
       await redis.connect();

@@ -1,9 +1,9 @@
 import type { Claim, Placement, PlacementCursor, PlacementOutcome, PlacementState } from "./store.js";
 
 // The rules of the order ledger that every backend keeps: the memory and SQLite
-// backends call these inside their atomic step; the Redis backend states the same
-// rules in Lua (redis.ts's ADMIT, CLAIM, SETTLE and SWEEP), since a script cannot
-// call JavaScript. test/state.contract.test.ts holds the three to them.
+// backends call these inside their atomic step; the Redis backend restates them in
+// Lua (redis/ledger.ts, each script naming the rules it restates), since a script
+// cannot call JavaScript. test/state.contract.test.ts holds the three to them.
 
 /** A refused or failed placement made nothing: its fingerprint leaves the window, and a reused id may be placed again. */
 export const madeNothing = (state: PlacementState): boolean => state === "refused" || state === "failed";
