@@ -1,5 +1,5 @@
 import { MemoryStore } from "./memory.js";
-import { ResilientStore } from "./resilient.js";
+import { type ResilientStore, resilientStore } from "./resilient.js";
 import { SqliteStore } from "./sqlite.js";
 import type { StateStore, SweepLimits } from "./store.js";
 
@@ -51,7 +51,7 @@ export async function openState(spec: StateSpec, options: OpenOptions): Promise<
       options.onDown(error, "connect");
     }
   }
-  return new ResilientStore(primary, { required: options.required, upAtStart, onDown: options.onDown, onUp: options.onUp });
+  return resilientStore(primary, { required: options.required, upAtStart, onDown: options.onDown, onUp: options.onUp });
 }
 
 /** Where the store is, for the log: a Redis URL without its credentials. */
