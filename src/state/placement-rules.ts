@@ -3,7 +3,7 @@ import type { Claim, Placement, PlacementCursor, PlacementOutcome, PlacementStat
 // The rules of the order ledger that every backend keeps: the memory and SQLite
 // backends call these inside their atomic step; the Redis backend restates them in
 // Lua (redis/ledger.ts, each script naming the rules it restates), since a script
-// cannot call JavaScript. test/state.contract.test.ts holds the three to them.
+// cannot call JavaScript. test/state/ledger.contract.ts holds the three to them.
 
 /** A refused or failed placement made nothing: its fingerprint leaves the window, and a reused id may be placed again. */
 export const madeNothing = (state: PlacementState): boolean => state === "refused" || state === "failed";

@@ -4,8 +4,8 @@ import type { HitCheck, PaceLoad } from "./store.js";
 // The arithmetic of sliding logs (pacing, hit logs). The memory backend keeps the
 // logs in JavaScript and calls these; SQLite finds the same times with its queries
 // (sqlite.ts's reserve and #check), and Redis restates them in Lua, beside each
-// script (redis/pacing.ts, redis/hit-logs.ts). test/state.contract.test.ts holds
-// the three to them.
+// script (redis/pacing.ts, redis/hit-logs.ts). test/state/pacing.contract.ts and
+// hit-logs.contract.ts hold the three to them.
 
 /**
  * The earliest time a call may go, given the times already admitted (oldest
