@@ -9,21 +9,17 @@ import { PAGE_CSP_SOURCES } from "./dashboard/page.js";
 import { dashboardHandlers } from "./dashboard/routes.js";
 import { adminSecurityHeaders } from "./http/admin-headers.js";
 import { FailedAdminTokens, requireAdminToken } from "./http/admin-token.js";
-import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
-import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
-import { announceDeprecation, signalsFor } from "./http/deprecation.js";
+import { type Authenticator, passthroughAccount } from "./http/basic-auth.js";
+import { bodySizeCheck } from "./http/body.js";
+import type { RequestCapture } from "./http/capture-hook.js";
 import type { ShimEnv } from "./http/env.js";
 import { answerFailure } from "./http/failure.js";
+import { legacyPipeline } from "./http/legacy-pipeline.js";
 import type { Lifecycle } from "./http/lifecycle.js";
-import { answerOptions, honourMethodOverride, refuseOtherMethods, refuseOtherOverrides } from "./http/methods.js";
-import { bodyBasis, enforceMigration, judgingByPlan, pathBasis } from "./http/migration-gate.js";
-import { negotiate } from "./http/negotiate.js";
-import { observeRequests } from "./http/observe-requests.js";
-import { legacyPostInOnePlace } from "./http/one-handler.js";
-import { freshRequestId } from "./http/request-id.js";
+import { answerOptions, honourMethodOverride, refuseOtherMethods } from "./http/methods.js";
+import { composed, middlewareOf, type Step } from "./http/pipeline.js";
 import { sendV1Error } from "./http/respond.js";
 import { legacyPathUnder } from "./http/served-paths.js";
-import { traceRequests } from "./http/trace-requests.js";
 import { planOfSettings } from "./migration/plan.js";
 import { PlanInUse } from "./migration/plan-in-use.js";
 import { ClientUsage } from "./observability/client-usage.js";
@@ -65,6 +61,8 @@ export interface AppDeps {
   migration?: PlanInUse;
   /** This replica's beat in the store, when its timer is the server's to run. */
   heartbeat?: ReplicaHeartbeat;
+  /** With SHIM_CAPTURE_DIR: each legacy request recorded with its v2 calls and answer (src/capture/). */
+  capture?: RequestCapture | undefined;
 }
 
 /** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
@@ -155,7 +153,6 @@ export function createApp(deps: AppDeps): Hono<ShimEnv> {
 
 export function createApps(deps: AppDeps): ShimApps {
   const { config, lifecycle, metrics = new ShimMetrics(), state = new MemoryStore() } = deps;
-  const authenticate = deps.authenticate ?? passthroughAccount(deps.knownKeys);
   const usage = deps.usage ?? new ClientUsage(state, { retentionMs: config.state.clientsRetentionMs });
   const desk = deps.desk ?? orderDeskFor(config, state, deps.v2, deps.logger, metrics, "key");
   const migration = deps.migration ?? new PlanInUse(planOfSettings(config));
@@ -178,35 +175,24 @@ export function createApps(deps: AppDeps): ShimApps {
     return c.json(openApi);
   });
 
-  const observers = [logRequest(deps.logger), metrics.observeRequest, usage.record];
   const onError = answerFailure(deps.logger);
-  const checkBodySize = bodySizeCheck({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) });
-
-  // The order path, before the middleware below: one handler doing the same steps, in the same
-  // order, as plain calls (http/one-handler.ts), which costs each order less CPU and memory.
-  const inOnePlace = legacyPostInOnePlace({
-    observers,
+  const steps = legacyPipeline({
+    observers: [logRequest(deps.logger), metrics.observeRequest, usage.record],
     tracing: deps.tracing,
-    deprecation: signalsFor(migration),
+    capture: deps.capture,
+    migration,
     lifecycle,
-    authenticate,
-    migration: enforceMigration(migration, bodyBasis),
-    checkBodySize,
-    answerFailure: onError,
+    authenticate: deps.authenticate ?? passthroughAccount(deps.knownKeys),
+    checkBodySize: bodySizeCheck({ json: config.maxBodyBytes, xml: Math.min(config.maxXmlBodyBytes, config.maxBodyBytes) }),
   });
-  app.post("/order/code", inOnePlace(orderCodeHandler({ config, desk, logger: deps.logger })));
+  const asMiddleware = (list: readonly Step[]) => list.map(middlewareOf);
 
-  // Every other legacy request, outermost first: the override's re-dispatch, the request id, the
-  // record (log line, metrics, clients view), the span, the deprecation headers, the answer's
-  // format, the lifecycle, the refusal of other overrides; then each route's own steps.
+  // The order path, before the middleware below: its steps composed into one handler.
+  app.post("/order/code", composed(steps.appWide, steps.order, orderCodeHandler({ config, desk, logger: deps.logger }), onError));
+
+  // Every other legacy request: the override's re-dispatch, outermost, then the same steps as middleware.
   app.use(honourMethodOverride(app));
-  app.use(freshRequestId);
-  app.use(observeRequests(observers));
-  if (deps.tracing) app.use(traceRequests(deps.tracing));
-  app.use(announceDeprecation(migration));
-  app.use(negotiate);
-  app.use(lifecycle.track);
-  app.use(refuseOtherOverrides);
+  app.use(...asMiddleware(steps.appWide));
 
   for (const path of NOT_SERVED) {
     // Every legacy endpoint answers OPTIONS, as the legacy docs say; here it takes nothing else.
@@ -214,14 +200,10 @@ export function createApps(deps: AppDeps): ShimApps {
     app.all(path, (c) => sendV1Error(c, v1Errors.notServed(c.req.path)));
   }
 
-  // Who asks, then the body's type, then its size while it is read: nothing is read for a stranger.
-  // Then, for a legacy call, the migration plan's judgement; the translation is no call of the account's.
-  const asks = authenticating(authenticate);
-  const takesAnOrder = [asks, requireBodyFormat, limitBodySize(checkBodySize)];
   const handlers: Record<Exclude<ServedPath, "/order/code">, MiddlewareHandler<ShimEnv>[]> = {
     // HEAD is GET without the body, by Hono; etag gives both a strong ETag and 304s.
-    "/order/:order_id": [etag(), asks, judgingByPlan(enforceMigration(migration, pathBasis)), orderDetailsHandler({ config, v2: deps.v2 })],
-    "/_shim/translate/order/code": [...takesAnOrder, translateHandler({ config })],
+    "/order/:order_id": [etag(), ...asMiddleware(steps.orderDetails), orderDetailsHandler({ config, v2: deps.v2 })],
+    "/_shim/translate/order/code": [...asMiddleware(steps.translate), translateHandler({ config })],
   };
   for (const path of Object.keys(SERVED) as ServedPath[]) {
     const methods: readonly string[] = SERVED[path];

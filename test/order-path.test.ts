@@ -10,7 +10,7 @@ import { inProcessApp } from "./support/app.js";
 import { orderRequest } from "./support/http-files.js";
 
 // POST /order/code is answered by one handler doing the app's middleware steps as
-// plain calls (src/http/one-handler.ts); POST /_shim/translate/order/code still goes
+// plain calls (src/http/pipeline.ts, composed); POST /_shim/translate/order/code goes
 // through the middleware. What the one does, the other must do too.
 
 const seed = orderRequest();

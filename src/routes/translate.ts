@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config.js";
 import { readBodyText } from "../http/body.js";
-import type { ShimEnv } from "../http/env.js";
+import { type ShimEnv, settled } from "../http/env.js";
+import { sendShimJson } from "../http/respond.js";
 import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
 
 /**
@@ -12,6 +13,9 @@ import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from 
 export function translateHandler({ config }: { config: Config }) {
   const translate = orderTranslator(config.platforms);
   return async function answerTranslation(c: Context<ShimEnv>) {
-    return c.json(shownRequest(translate(c.get("bodyFormat"), await readBodyText(c), c.get("account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)));
+    return sendShimJson(
+      c,
+      shownRequest(translate(settled(c, "bodyFormat"), await readBodyText(c), settled(c, "account"), ALTERNATIVE_ORDER_ID_PLACEHOLDER)),
+    );
   };
 }
