@@ -164,6 +164,9 @@ class Resilience {
 /** A store that fails softly, as Resilience makes it. */
 export type ResilientStore = Resilience & StateStore;
 
-/** `primary`, failing softly: each call WHILE_DOWN names (it names them all, by its type) goes through Resilience's #run. */
+/**
+ * `primary`, failing softly. Resilience's constructor gives it every guarded call,
+ * one for each row of WHILE_DOWN, which the compiler holds to name every method.
+ */
 export const resilientStore = (primary: StateStore, options: ResilienceOptions): ResilientStore =>
-  new Resilience(primary, options) as Resilience & Pick<StateStore, Guarded>;
+  new Resilience(primary, options) as ResilientStore;
