@@ -17,7 +17,7 @@ import type { Tracing } from "./observability/tracing.js";
 import { OrderDesk, REAL_WORLD } from "./ordering/desk.js";
 import { Reconciler } from "./ordering/reconciler.js";
 import { describeState, openState, sweepEvery } from "./state/open.js";
-import { ResilientStore } from "./state/resilient.js";
+import { type ResilientStore, resilientStore } from "./state/resilient.js";
 import type { StateStore } from "./state/store.js";
 import { type V2CallObserver, V2Client } from "./v2/client.js";
 import { KnownKeys, Pacer } from "./v2/pacer.js";
@@ -122,7 +122,7 @@ async function stateFor(config: Config, logger: Logger, replacement: StateStore 
       ),
     onUp: () => logger.info({ state: where }, "the state store answers again: state is shared again"),
   };
-  if (replacement) return new ResilientStore(replacement, { ...reports, upAtStart: true });
+  if (replacement) return resilientStore(replacement, { ...reports, upAtStart: true });
   return openState(config.state.spec, { ...reports, ledgerRetentionMs: config.state.ledgerRetentionMs });
 }
 
