@@ -19,7 +19,7 @@ const PAGES = [
 const prose = (markdown: string) => markdown.replace(/^ *```[\s\S]*?^ *```$/gm, "").replace(/`[^`\n]*`/g, "");
 
 /** GitHub's id of a heading: lower case, punctuation but `-` and `_` dropped, spaces made `-`; repeats numbered. */
-export function headingIds(markdown: string): Set<string> {
+function headingIds(markdown: string): Set<string> {
   const ids = new Set<string>();
   const seen = new Map<string, number>();
   for (const [, text] of markdown.replace(/^ *```[\s\S]*?^ *```$/gm, "").matchAll(/^#{1,6} (.+)$/gm)) {
