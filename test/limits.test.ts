@@ -281,7 +281,7 @@ describe("health and draining", () => {
 
   it("says alive and ready, then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
-    const { app, sandbox } = inProcessApp({ lifecycle });
+    const { app, sandbox } = await inProcessApp({ lifecycle });
     expect(await (await app.request("/healthz")).json()).toEqual({ status: "alive" });
     expect((await app.request("/readyz")).status).toBe(200);
     expect((await app.request("/healthz", { headers: { Accept: "text/html" } })).status).toBe(200);
