@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configurationTables, envExample, README_MARKERS } from "../src/config/docs.js";
+import { configurationTables, envExample, TABLE_MARKERS } from "../src/config/docs.js";
 import { SETTINGS } from "../src/config/settings.js";
 
 const ROOT = new URL("../", import.meta.url);
@@ -20,9 +20,9 @@ function sourceFiles(dir = new URL("src/", ROOT).pathname): string[] {
 }
 
 describe("the settings, said once (src/config/settings.ts)", () => {
-  it("are the README's configuration tables, as generated", () => {
-    const readme = read("README.md");
-    const generated = readme.slice(readme.indexOf(README_MARKERS.begin), readme.indexOf(README_MARKERS.end) + README_MARKERS.end.length);
+  it("are the tables of docs/configuration.md, as generated", () => {
+    const page = read("docs/configuration.md");
+    const generated = page.slice(page.indexOf(TABLE_MARKERS.begin), page.indexOf(TABLE_MARKERS.end) + TABLE_MARKERS.end.length);
     expect(generated, REGENERATE).toBe(configurationTables());
   });
 

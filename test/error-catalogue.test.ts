@@ -5,12 +5,12 @@ import { V1_ERROR_CATALOGUE } from "../src/contract/v1-errors.js";
 import { openApiDocument } from "../src/routes/openapi.js";
 import { codeTableDifferences, documentedErrorCodes } from "./support/error-table.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const SURFACE = readFileSync(new URL("../docs/v1-surface.md", import.meta.url), "utf8");
 const catalogue = new Map<string, readonly number[]>(Object.entries(V1_ERROR_CATALOGUE).map(([code, { statuses }]) => [code, statuses]));
 
 describe("the catalogue of v1 errors", () => {
-  it("is the README's table of codes, in both directions", () => {
-    expect(codeTableDifferences(documentedErrorCodes(README), catalogue)).toEqual([]);
+  it("is the table of codes of docs/v1-surface.md, in both directions", () => {
+    expect(codeTableDifferences(documentedErrorCodes(SURFACE), catalogue)).toEqual([]);
   });
 
   it("names a code documented but undefined, one defined but undocumented, and statuses that differ", () => {

@@ -8,8 +8,11 @@ import { sampleValue, scrape, shimMetricNames } from "./support/metrics.js";
 import { startShim } from "./support/shim.js";
 import { makeServerChain } from "./support/tls-certs.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-const METRICS_SECTION = README.slice(README.indexOf("### Metrics"), README.indexOf("\n## ", README.indexOf("### Metrics")));
+const OBSERVABILITY = readFileSync(new URL("../docs/observability.md", import.meta.url), "utf8");
+const METRICS_SECTION = OBSERVABILITY.slice(
+  OBSERVABILITY.indexOf("## Metrics"),
+  OBSERVABILITY.indexOf("\n## ", OBSERVABILITY.indexOf("## Metrics") + 1),
+);
 
 describe("GET /metrics", () => {
   it("has each legacy request's duration by route and status class, the requests in flight, and the build", async () => {
@@ -47,7 +50,7 @@ describe("GET /metrics", () => {
     expect(sampleValue(await scrape(shim.adminUrl!), "shim_tls_certificate_not_after_seconds ")).toBe(notAfter);
   });
 
-  it("is the README's Metrics table: every metric of the shim's own there, and none there that is not", async () => {
+  it("is the Metrics table of docs/observability.md: every metric of the shim's own there, and none there that is not", async () => {
     // With TLS and a store to watch, so that every metric the shim can show is shown.
     const { server, chainFile } = makeServerChain("table");
     const tls = await startShim({ SHIM_TLS_CERT_FILE: chainFile, SHIM_TLS_KEY_FILE: server.keyFile, SHIM_ADMIN_PORT: "0" });

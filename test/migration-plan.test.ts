@@ -158,13 +158,13 @@ describe("a brownout", () => {
   });
 });
 
-describe("the README's walk through a plan", () => {
+describe("the walk through a plan in docs/migration.md", () => {
   it("shows the plan, and what the shim answers at each stage", async () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("### A staged migration, account by account"));
+    const page = readFileSync(new URL("../docs/migration.md", import.meta.url), "utf8");
+    const section = page.slice(page.indexOf("## A staged migration, account by account"));
     const plan = JSON.parse(section.match(/```json\n([\s\S]*?)```/)![1]!);
     expect(plan).toEqual(ISSUE_PLAN);
-    // Announced, in the brownout, past the sunset: the times the README's answers are given at.
+    // Announced, in the brownout, past the sunset: the times the page's answers are given at.
     const answers = [...section.matchAll(/```\n {3}(HTTP\/1\.1 (\d{3})[\s\S]*?) {3}```/g)];
     const at = { "201": "2027-01-15T00:00:00Z", "503": "2027-02-01T14:30:00Z", "410": "2027-03-31T00:00:00Z" };
     expect(answers.map((answer) => answer[2])).toEqual(["201", "503", "410"]);

@@ -1,29 +1,23 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { freeLoopbackPort } from "./support/ports.js";
 import { START_COMMAND, spawnShim } from "./support/process.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-const PRODUCTION = README.slice(README.indexOf("## Production"), README.indexOf("\n## ", README.indexOf("## Production") + 1));
+const OPERATIONS = readFileSync(new URL("../docs/operations.md", import.meta.url), "utf8");
+const PRODUCTION = OPERATIONS.slice(
+  OPERATIONS.indexOf("## Production"),
+  OPERATIONS.indexOf("\n## ", OPERATIONS.indexOf("## Production") + 1),
+);
 
 const spawn = spawnShim;
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-describe("the README's production start", () => {
+describe("the production start of docs/operations.md", () => {
   it("builds with npm ci && npm run build, then runs npm start's own command (deploy/'s unit and image too: test/deploy.*.test.ts)", () => {
     expect(PRODUCTION).toContain("npm ci && npm run build");
     expect(PRODUCTION).toContain(` ${START_COMMAND}\n`);
-    expect(PRODUCTION).toContain('"Deploying"');
+    expect(PRODUCTION).toContain("(#deploying)");
   });
 
   it("is what the process tests start (test/shutdown.test.ts sends it SIGTERM with orders in flight)", () => {
@@ -33,7 +27,7 @@ describe("the README's production start", () => {
   });
 
   it("answers the liveness and readiness probes while v2 cannot be reached, and orders with a v1 error", async () => {
-    const port = await closedPort();
+    const port = await freeLoopbackPort();
     const shim = spawn({ NODE_ENV: "production", DIGICERT_API_URL: `http://127.0.0.1:${port}/services/v2`, SHIM_DEADLINE_MS: "2000" });
     const url = `http://127.0.0.1:${await shim.listening}`;
     const order = await sendHttpMessage(url, orderRequest());

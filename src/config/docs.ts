@@ -1,11 +1,11 @@
 import { GROUPS, SETTINGS, type Setting, type SettingName } from "./settings.js";
 
 // What the docs say of the settings, made from their declarations (settings.ts):
-// the README's configuration tables and deploy/env.example. `npm run gen:config`
+// docs/configuration.md's tables and deploy/env.example. `npm run gen:config`
 // writes them; test/configuration-docs.test.ts fails when the files differ.
 
-/** Where the README's generated tables begin and end. */
-export const README_MARKERS = {
+/** Where the generated tables of docs/configuration.md begin and end. */
+export const TABLE_MARKERS = {
   begin: "<!-- configuration: generated from src/config/settings.ts by `npm run gen:config`; edit there -->",
   end: "<!-- end of the generated configuration -->",
 } as const;
@@ -22,7 +22,7 @@ export const shownDefault = (setting: Setting): string =>
 
 const typeOf = (setting: Setting) => (setting.secret ? `${setting.kind.type}; **secret**` : setting.kind.type);
 
-/** The README's tables, one per group, between their markers. */
+/** docs/configuration.md's tables, one per group, between their markers. */
 export function configurationTables(): string {
   const tables = byGroup().map(([title, settings]) =>
     [
@@ -33,7 +33,7 @@ export function configurationTables(): string {
       ...settings.map(([name, s]) => `| \`${name}\` | ${typeOf(s)} | ${shownDefault(s)} | ${s.meaning} |`),
     ].join("\n"),
   );
-  return [README_MARKERS.begin, ...tables, README_MARKERS.end].join("\n\n");
+  return [TABLE_MARKERS.begin, ...tables, TABLE_MARKERS.end].join("\n\n");
 }
 
 /** `text` as comment lines of at most `width` characters. */

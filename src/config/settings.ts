@@ -4,7 +4,7 @@ import type { RateWindow } from "../lib/rate-window.js";
 // Every environment variable the shim reads, declared once: its group, its kind (the
 // schema and the type and range shown for it), the default as an operator would write
 // it, one line of meaning, whether it is a secret, and where its value goes in the
-// loaded Config. The zod schema, the Config, the README's configuration table,
+// loaded Config. The zod schema, the Config, docs/configuration.md's tables,
 // deploy/env.example and `v1-shim config` are all derived from this list
 // (config.ts, docs.ts). A new variable is one entry here; one whose value needs a
 // file read or something made at start also gets its line in config.ts's `settle`.

@@ -1,4 +1,4 @@
-/** Each code of the README's "Error codes the shim defines" table and its statuses. */
+/** Each code of the "Error codes the shim defines" table (docs/v1-surface.md) and its statuses. */
 export function documentedErrorCodes(readme: string): Map<string, number[]> {
   const section = readme.split(/^## Error codes the shim defines$/m)[1]?.split(/^## /m)[0] ?? "";
   const codes = new Map<string, number[]>();
