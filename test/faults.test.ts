@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { eventually } from "./support/eventually.js";
-import { type FakeV2, hold, type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
+import { type FakeV2, type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 

@@ -47,15 +47,6 @@ export interface FakeV2 {
   close(): Promise<void>;
 }
 
-/** A promise to hold scripted answers with (`until`), and what lets them go. */
-export function hold(): { released: Promise<void>; release: () => void } {
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return { released, release };
-}
-
 const BASE_PATH = "/services/v2";
 const kindOf = (method: string, path: string) =>
   method === "POST" ? "order" : path.startsWith("/order/alternate/") ? "lookup" : path.startsWith("/order/certificate/") ? "info" : "other";
