@@ -45,75 +45,70 @@ describe("fixtures", () => {
       if (v2Answer) fake.script(...([] as ScriptedAnswer[]).concat(JSON.parse(v2Answer)));
       // Retries wait a millisecond or two here: the fixtures show sequences, not timing.
       const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", ...JSON.parse(read("shim-env.json") ?? "{}") });
-      try {
-        const request = parseHttpMessage(read("v1-request.http")!);
-        const answer = await sendHttpMessage(shim.url, request);
+      const request = parseHttpMessage(read("v1-request.http")!);
+      const answer = await sendHttpMessage(shim.url, request);
 
-        const expected = parseHttpMessage(read("v1-answer.http")!);
-        expect(answer.status, answer.text).toBe(Number(expected.startLine.split(" ")[1]));
-        for (const [header, value] of expected.headers) expect(answer.headers[header.toLowerCase()], header).toBe(value);
-        if (expected.body === "") expect(answer.text).toBe("");
-        else expectSameBody(String(answer.headers["content-type"]), answer.text, expected.body);
+      const expected = parseHttpMessage(read("v1-answer.http")!);
+      expect(answer.status, answer.text).toBe(Number(expected.startLine.split(" ")[1]));
+      for (const [header, value] of expected.headers) expect(answer.headers[header.toLowerCase()], header).toBe(value);
+      if (expected.body === "") expect(answer.text).toBe("");
+      else expectSameBody(String(answer.headers["content-type"]), answer.text, expected.body);
 
-        const v2Request = read("v2-request.json");
-        if (v2Request === undefined) {
-          expect(fake.requests).toEqual([]);
+      const v2Request = read("v2-request.json");
+      if (v2Request === undefined) {
+        expect(fake.requests).toEqual([]);
+      } else {
+        const wanted = ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request));
+        // The shim mints the alternative_order_id; the fixtures write it as a placeholder.
+        const minted =
+          fake.requests.map((r) => (r.method === "POST" ? JSON.parse(r.body).alternative_order_id : undefined)).find(Boolean) ??
+          ALTERNATIVE_ORDER_ID;
+        if (JSON.stringify(wanted).includes(ALTERNATIVE_ORDER_ID)) {
+          expect(minted).toMatch(/^v1shim[0-9a-f]{32}$/);
+          const line = shim.logs().find((l) => l.msg === "request");
+          expect(line?.alternative_order_id, "the alternative_order_id is logged with the request").toBe(minted);
+        }
+        const resolved = JSON.parse(JSON.stringify(wanted).replaceAll(ALTERNATIVE_ORDER_ID, minted)) as ExpectedV2Request[];
+        expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(resolved.map((w) => `${w.method} ${w.path}`));
+        resolved.forEach((want, i) => {
+          const received = fake.requests[i]!;
+          expect(received.headers).toMatchObject(want.headers ?? {});
+          if (want.body) expect(JSON.parse(received.body)).toEqual(want.body);
+        });
+      }
+
+      // Translate and order agree: the translate endpoint answers the payload v2
+      // receives for the order, or the order's own refusal, and never calls v2.
+      const overridden = request.headers.some(([header]) => header.toLowerCase() === "x-http-method-override");
+      if (request.startLine.startsWith("POST /order/code") && !overridden) {
+        const seen = fake.requests.length;
+        const translated = await sendHttpMessage(shim.url, { ...request, startLine: "POST /_shim/translate/order/code HTTP/1.1" });
+        expect(fake.requests.length, "translate never calls v2").toBe(seen);
+        const firstOrder = v2Request && ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request)).find((r) => r.method === "POST");
+        const status = Number(expected.startLine.split(" ")[1]);
+        if (firstOrder) {
+          expect(translated.status).toBe(200);
+          expect(JSON.parse(translated.text)).toEqual({ method: "POST", path: firstOrder.path, body: firstOrder.body });
+        } else if (status >= 400 && status < 500) {
+          expect(translated.status).toBe(answer.status);
+          expect(translated.text).toBe(answer.text);
         } else {
-          const wanted = ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request));
-          // The shim mints the alternative_order_id; the fixtures write it as a placeholder.
-          const minted =
-            fake.requests.map((r) => (r.method === "POST" ? JSON.parse(r.body).alternative_order_id : undefined)).find(Boolean) ??
-            ALTERNATIVE_ORDER_ID;
-          if (JSON.stringify(wanted).includes(ALTERNATIVE_ORDER_ID)) {
-            expect(minted).toMatch(/^v1shim[0-9a-f]{32}$/);
-            const line = shim.logs().find((l) => l.msg === "request");
-            expect(line?.alternative_order_id, "the alternative_order_id is logged with the request").toBe(minted);
-          }
-          const resolved = JSON.parse(JSON.stringify(wanted).replaceAll(ALTERNATIVE_ORDER_ID, minted)) as ExpectedV2Request[];
-          expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(resolved.map((w) => `${w.method} ${w.path}`));
-          resolved.forEach((want, i) => {
-            const received = fake.requests[i]!;
-            expect(received.headers).toMatchObject(want.headers ?? {});
-            if (want.body) expect(JSON.parse(received.body)).toEqual(want.body);
-          });
+          expect(translated.status).toBe(200);
         }
+      }
 
-        // Translate and order agree: the translate endpoint answers the payload v2
-        // receives for the order, or the order's own refusal, and never calls v2.
-        const overridden = request.headers.some(([header]) => header.toLowerCase() === "x-http-method-override");
-        if (request.startLine.startsWith("POST /order/code") && !overridden) {
-          const seen = fake.requests.length;
-          const translated = await sendHttpMessage(shim.url, { ...request, startLine: "POST /_shim/translate/order/code HTTP/1.1" });
-          expect(fake.requests.length, "translate never calls v2").toBe(seen);
-          const firstOrder = v2Request && ([] as ExpectedV2Request[]).concat(JSON.parse(v2Request)).find((r) => r.method === "POST");
-          const status = Number(expected.startLine.split(" ")[1]);
-          if (firstOrder) {
-            expect(translated.status).toBe(200);
-            expect(JSON.parse(translated.text)).toEqual({ method: "POST", path: firstOrder.path, body: firstOrder.body });
-          } else if (status >= 400 && status < 500) {
-            expect(translated.status).toBe(answer.status);
-            expect(translated.text).toBe(answer.text);
-          } else {
-            expect(translated.status).toBe(200);
-          }
+      const logExpected = read("shim-log.json");
+      if (logExpected) {
+        const minted = shim.logs().find((l) => l.msg === "request")?.alternative_order_id;
+        for (const line of JSON.parse(logExpected.replaceAll(ALTERNATIVE_ORDER_ID, String(minted))) as object[]) {
+          expect(shim.logs()).toContainEqual(expect.objectContaining(line));
         }
+      }
 
-        const logExpected = read("shim-log.json");
-        if (logExpected) {
-          const minted = shim.logs().find((l) => l.msg === "request")?.alternative_order_id;
-          for (const line of JSON.parse(logExpected.replaceAll(ALTERNATIVE_ORDER_ID, String(minted))) as object[]) {
-            expect(shim.logs()).toContainEqual(expect.objectContaining(line));
-          }
-        }
-
-        const secret = basicSecret(request.headers);
-        if (secret) {
-          expect(shim.rawLogs.join("\n")).not.toContain(secret);
-          expect(answer.text).not.toContain(secret);
-        }
-      } finally {
-        await shim.close();
-        await fake.close();
+      const secret = basicSecret(request.headers);
+      if (secret) {
+        expect(shim.rawLogs.join("\n")).not.toContain(secret);
+        expect(answer.text).not.toContain(secret);
       }
     });
   }
