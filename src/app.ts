@@ -11,6 +11,7 @@ import { adminSecurityHeaders } from "./http/admin-headers.js";
 import { FailedAdminTokens, requireAdminToken } from "./http/admin-token.js";
 import { type Authenticator, authenticating, passthroughAccount } from "./http/basic-auth.js";
 import { bodySizeCheck, limitBodySize, requireBodyFormat } from "./http/body.js";
+import type { RequestCapture } from "./http/capture-hook.js";
 import { announceDeprecation, signalsFor } from "./http/deprecation.js";
 import type { ShimEnv } from "./http/env.js";
 import { answerFailure } from "./http/failure.js";
@@ -65,6 +66,8 @@ export interface AppDeps {
   migration?: PlanInUse;
   /** This replica's beat in the store, when its timer is the server's to run. */
   heartbeat?: ReplicaHeartbeat;
+  /** With SHIM_CAPTURE_DIR: each legacy request recorded with its v2 calls and answer (src/capture/). */
+  capture?: RequestCapture | undefined;
 }
 
 /** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
@@ -193,6 +196,7 @@ export function createApps(deps: AppDeps): ShimApps {
     migration: enforceMigration(migration, bodyBasis),
     checkBodySize,
     answerFailure: onError,
+    capture: deps.capture,
   });
   app.post("/order/code", inOnePlace(orderCodeHandler({ config, desk, logger: deps.logger })));
 
@@ -201,7 +205,7 @@ export function createApps(deps: AppDeps): ShimApps {
   // format, the lifecycle, the refusal of other overrides; then each route's own steps.
   app.use(honourMethodOverride(app));
   app.use(freshRequestId);
-  app.use(observeRequests(observers));
+  app.use(observeRequests(observers, deps.capture));
   if (deps.tracing) app.use(traceRequests(deps.tracing));
   app.use(announceDeprecation(migration));
   app.use(negotiate);

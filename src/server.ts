@@ -125,7 +125,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   // Accounts mode's keys are the operator's: each has its own pacing. In passthrough only keys v2 has accepted do.
   const knownKeys = options.accounts ? undefined : new KnownKeys(state, config.state.clientsRetentionMs);
   const pacer = new Pacer(config.v2RateLimits, state, knownKeys && { newKeys: { windows: config.v2NewKeyRateLimits, known: knownKeys } });
-  const v2 = new V2Client(upstream?.send ?? inProcessTransport(sandbox!.app), pacer, observeV2);
+  // Imported only when asked for: with capture off, no request pays anything for it.
+  const capture = config.capture
+    ? (await import("./capture/recorder.js")).startCapture({
+        config,
+        mode: options.accounts ? "accounts" : "passthrough",
+        logger,
+        count: metrics.captureRecords,
+      })
+    : undefined;
+  const send = upstream?.send ?? inProcessTransport(sandbox!.app);
+  const v2 = new V2Client(capture ? capture.transport(send) : send, pacer, observeV2);
   // Not ready while a required store is down: every order would be refused until it is back.
   const lifecycle = new Lifecycle(() => config.state.required && !state.up);
   metrics.watchInFlight(() => lifecycle.inFlight);
@@ -170,6 +180,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     tracing,
     migration,
     heartbeat,
+    capture,
   });
 
   // Requests refused below the app have no account: the plan's default, as it is after any reload.
@@ -238,6 +249,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       stopSweeping();
       await reconciler?.stop();
       await desk.flush();
+      await capture?.close();
       await usage.stop();
       heartbeat.stop();
       await state.close();

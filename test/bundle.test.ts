@@ -13,6 +13,12 @@ describe("the bundle npm start runs (dist/shim.mjs and its chunks)", () => {
     expect(anywhere().filter((text) => text.includes("node_modules/@opentelemetry/sdk-"))).toEqual([]);
   });
 
+  it("loads capture only when SHIM_CAPTURE_DIR turns it on: a shim without it has none of its code", () => {
+    const isRecorder = (text: string) => text.includes("capturing legacy requests");
+    expect(anywhere().filter(isRecorder)).toHaveLength(1);
+    expect([...loadedAtStart().values()].filter(isRecorder)).toEqual([]);
+  });
+
   it("imports ioredis only for a Redis store: a shim on SQLite or memory starts without it", () => {
     expect(atStart()).not.toContain("ioredis");
     expect(atStart()).toContain("node:module");

@@ -3,20 +3,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { SETTINGS } from "../src/config/settings.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
+import { CLI } from "./support/cli.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
 import { type RunningShim, startShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
 const ROOT = new URL("../", import.meta.url);
-const packageSchema = z.object({ bin: z.object({ "v1-shim": z.string() }) });
-/** The file package.json names as the bin, as npm links it. */
-const CLI = fileURLToPath(
-  new URL(packageSchema.parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).bin["v1-shim"], ROOT),
-);
 
 const example = (name: string) => fileURLToPath(new URL(`examples/${name}`, ROOT));
 const SEED_V2 = readFileSync(example("seed-order.v2.json"), "utf8");
@@ -332,7 +327,7 @@ describe("v1-shim usage", () => {
   it("exits 2 with a short message for a usage or file error, printing nothing", () => {
     const v1 = example("seed-order.json");
     const cases: [string[], RegExp][] = [
-      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config" or "plan \[FILE\]"/],
+      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config", "plan \[FILE\]", "replay CAPTURES"/],
       [["plan", v1, v1], /expected .*"plan \[FILE\]"/],
       [["translate", "--at", "2027-01-01", v1], /--at is for plan/],
       [["translate"], /expected "translate V1_FILE"/],

@@ -124,6 +124,9 @@ describe("deploy/compose/compose.yaml", () => {
         .stdout()
         .split("\n")
         .filter((line) => line.includes('"route":"/order/code"'));
-    expect(shims.map((shim) => served(shim).length)).toEqual([1, 1]);
+    // Each request's line is written once its answer is out: wait for both.
+    await expect
+      .poll(() => shims.map((shim) => served(shim).length), { timeout: 20_000, message: "each shim's request line" })
+      .toEqual([1, 1]);
   });
 });

@@ -38,7 +38,7 @@ describe("the import graph of src/", () => {
     expect(importRuleBreaks(broken)).toEqual([
       "contract/v2.ts imports hono: the contract imports only zod",
       "mapping/order-request.ts imports http/env.ts: mapping may import only contract, lib",
-      "app.ts imports cli/v1-shim.ts: the entry may import only contract, lib, config, mapping, v2, state, observability, ordering, migration, http, accounts, routes, dashboard",
+      "app.ts imports cli/v1-shim.ts: the entry may import only contract, lib, config, mapping, v2, state, observability, ordering, migration, http, accounts, routes, dashboard, capture",
       "v2/a.ts and v2/b.ts import each other (v2/a.ts -> v2/b.ts -> v2/a.ts)",
     ]);
   });

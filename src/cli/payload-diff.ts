@@ -1,8 +1,7 @@
 import { z } from "zod";
-import type { ShownRequest } from "../contract/v2.js";
 
-const jsonObjectSchema = z.record(z.string(), z.unknown());
-type JsonObject = z.infer<typeof jsonObjectSchema>;
+export const jsonObjectSchema = z.record(z.string(), z.unknown());
+export type JsonObject = z.infer<typeof jsonObjectSchema>;
 
 /**
  * What a rewritten v2 client sends: the whole request as the translate command
@@ -29,11 +28,25 @@ export interface Difference {
  * for every order) and without the order of the organization's contacts (v2
  * tells them by their contact_type).
  */
-export function payloadDifferences(shim: ShownRequest, yours: V2Payload): Difference[] {
+export function payloadDifferences(shim: { method: string; path: string; body: JsonObject }, yours: V2Payload): Difference[] {
   const differences: Difference[] = [];
   if (yours.method !== undefined) compare(shim.method, yours.method, "method", differences);
   if (yours.path !== undefined) compare(shim.path, yours.path, "path", differences);
   compare(comparable(shim.body), comparable(yours.body), "", differences);
+  return differences;
+}
+
+/** Two v2 order bodies compared as payloadDifferences compares them: the alternative_order_id and the contacts' order aside. */
+export function orderBodyDifferences(shim: JsonObject, yours: JsonObject): Difference[] {
+  const differences: Difference[] = [];
+  compare(comparable(shim), comparable(yours), "", differences);
+  return differences;
+}
+
+/** Any two JSON values, field by field, named by their paths (`errors[0].code`); `at` prefixes the paths. */
+export function jsonDifferences(shim: unknown, yours: unknown, at = ""): Difference[] {
+  const differences: Difference[] = [];
+  compare(JSON.parse(JSON.stringify(shim ?? null)), JSON.parse(JSON.stringify(yours ?? null)), at, differences);
   return differences;
 }
 

@@ -8,6 +8,7 @@ import { V1Error } from "../contract/v1-errors.js";
 import type { ShownRequest } from "../contract/v2.js";
 import { renderErrors } from "../http/render.js";
 import { ALTERNATIVE_ORDER_ID_PLACEHOLDER, orderTranslator, shownRequest } from "../mapping/order-pipeline.js";
+import { fixtureCommand, harCommand, replayCommand } from "./capture-commands.js";
 import { configReport, renderConfig } from "./config-command.js";
 import { renderDoctor, runDoctor } from "./doctor.js";
 import { Exit, messageOf, usageError } from "./exit.js";
@@ -21,9 +22,7 @@ const USAGE = `Usage:
   v1-shim doctor [--json]            check, with read-only v2 calls, that the server's v2 side will work
   v1-shim plan [FILE] [--at TIME] [--json]
                                      check the migration plan, and print each account's stage in it at TIME (now)
-  v1-shim config [--json]            print the configuration the server would run with: every variable, its value
-                                     and whether it was set or is the default, secrets redacted; exit 1 naming
-                                     each bad variable (as nginx -t)
+  --json                  doctor, config, replay: as JSON; plan: the stages as JSON
 
   V1_FILE is JSON, or XML when its first non-blank character is "<"; "-" reads standard input.
 
@@ -31,16 +30,23 @@ Options:
   --container-id N        translate as an accounts-mode account ordering in container N
   --organization-id N     ... ordering for the existing organization N (the contact as the order's organization_contact)
   --add-verified-contact  ... with --organization-id, adding the contact to it as a verified contact instead
-  --json                  doctor, config: as JSON; plan: the stages as JSON
+  --json                  doctor, config, replay: as JSON; plan: the stages as JSON
   --at TIME               plan: an ISO 8601 date or time with its offset (2027-02-01T14:30:00Z)
+  --shim PATH             replay: the build to start (a dist/ folder, its shim.mjs, or a checkout); default this one
+  --url URL               replay: a running shim instead (point it at --v2-port for its v2 calls to be compared)
+  --v2-port N             replay: the port of replay's v2, which answers as the capture recorded
+  --explain               replay: what is not compared, and why
   -h, --help              this text
 
 SHIM_PLATFORMS_FILE replaces the platform tables, as it does for the server.
+replay passes its environment on to the shim it starts (SHIM_PLATFORMS_FILE, SHIM_ORDER_ID_FORMAT, ...);
+with --url, V1_SHIM_REPLAY_KEY is the legacy key it sends (by default a made-up one, as passthrough takes).
 Exit: translate 0, or 1 when the shim refuses the request (its v1 errors on stderr);
       diff 0 when both order the same, 1 when they differ;
       doctor 0 when every check is ok (or a warning), 1 when one failed, 2 when it could not run;
       plan 0 when the plan is sound, 1 when the server would refuse it (each problem on stderr);
       config 0 when the configuration is valid, 1 when it is not;
+      replay 0 when nothing differs, 1 when something does, 2 when it could not run;
       2 for a usage or file error, and for diff also a request the shim refuses.
 doctor reads the server's own settings (DIGICERT_API_URL, SHIM_ACCOUNTS_FILE or
 DIGICERT_API_KEY, SHIM_V2_RATE_LIMITS, ...) and never places, changes or cancels anything.
@@ -60,6 +66,9 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === "replay") return replayCommand(positionals.slice(1), values);
+  if (command === "capture-to-har") return harCommand(positionals.slice(1));
+  if (command === "capture-to-fixture") return fixtureCommand(positionals.slice(1));
   if (command === "doctor" && v1File === undefined) {
     const report = await runDoctor(process.env);
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -110,7 +119,9 @@ async function main(args: string[]): Promise<number> {
     );
     return differences.length === 0 ? 0 : 1;
   }
-  throw usageError(`expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config" or "plan [FILE]" (see v1-shim --help)`);
+  throw usageError(
+    `expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config", "plan [FILE]", "replay CAPTURES", "capture-to-har CAPTURES" or "capture-to-fixture CAPTURES REQ_ID" (see v1-shim --help)`,
+  );
 }
 
 function parsedArguments(args: string[]) {
@@ -124,6 +135,11 @@ function parsedArguments(args: string[]) {
         "add-verified-contact": { type: "boolean" },
         json: { type: "boolean" },
         at: { type: "string" },
+        shim: { type: "string" },
+        url: { type: "string" },
+        "v2-port": { type: "string" },
+        explain: { type: "boolean" },
+        compare: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

@@ -19,6 +19,14 @@ export const isoDate = ISO_DATE.schema;
 
 type Declared = typeof SETTINGS;
 
+/** The settings of capture besides its folder, which alone turns it on. */
+const CAPTURE_DETAILS = [
+  "SHIM_CAPTURE_SAMPLE_RATE",
+  "SHIM_CAPTURE_ACCOUNTS",
+  "SHIM_CAPTURE_MAX_FILE_BYTES",
+  "SHIM_CAPTURE_RETENTION_DAYS",
+] as const;
+
 const envSchema = z
   .object(
     Object.fromEntries(Object.entries(SETTINGS).map(([name, setting]) => [name, setting.schema])) as {
@@ -57,6 +65,12 @@ const envSchema = z
           path: [variable],
           message: "cannot be set with SHIM_MIGRATION_PLAN_FILE: write it in the plan's default instead",
         });
+      }
+    }
+    if (!env.SHIM_CAPTURE_DIR) {
+      for (const name of CAPTURE_DETAILS) {
+        if (env[name] !== undefined)
+          ctx.addIssue({ code: "custom", path: [name], message: "needs SHIM_CAPTURE_DIR: capture is off without it" });
       }
     }
     if (env.SHIM_ADMIN_HOST !== undefined && env.SHIM_ADMIN_PORT === undefined) {
@@ -101,6 +115,20 @@ function settle(vars: Vars, io: SettleIo, problems: Problem[]) {
     "state.replicaId": vars.SHIM_REPLICA_ID ?? `${io.hostname()}:${io.pid}`,
     /** The admin listener binds where the legacy one does unless told otherwise. */
     "admin.host": vars.SHIM_ADMIN_HOST ?? vars.HOST,
+    /** Set: legacy requests, the v2 calls they made and their answers are written to this folder (src/capture/). */
+    capture: vars.SHIM_CAPTURE_DIR
+      ? {
+          dir: vars.SHIM_CAPTURE_DIR,
+          /** The share of requests captured, 0 to 1. */
+          sampleRate: vars.SHIM_CAPTURE_SAMPLE_RATE ?? 1,
+          /** Only these accounts' requests; undefined: every request, those without credentials included. */
+          accounts: vars.SHIM_CAPTURE_ACCOUNTS,
+          /** A file is closed, and the next one begun, once it holds this much. */
+          maxFileBytes: vars.SHIM_CAPTURE_MAX_FILE_BYTES ?? 64 * 1024 * 1024,
+          /** A file last written longer ago than this is deleted. */
+          retentionMs: vars.SHIM_CAPTURE_RETENTION_DAYS ?? 7 * 86_400_000,
+        }
+      : undefined,
   };
 }
 

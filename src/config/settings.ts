@@ -18,6 +18,7 @@ export const GROUPS = {
   orders: "Orders: retries, the retry window, the reconciler",
   state: "State",
   observability: "Logs and tracing",
+  capture: 'Capture, for replay (see "Capture and replay")',
 } as const;
 
 type Group = keyof typeof GROUPS;
@@ -183,6 +184,30 @@ function setting<S extends z.ZodType, const D extends string | undefined = undef
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** `001007,001008`: legacy account ids. */
+const accountIds = kind(
+  z.string().transform((text, ctx) => {
+    const ids = text
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "");
+    if (ids.length === 0 || ids.some((id) => id.includes(":"))) {
+      ctx.addIssue({ code: "custom", message: "must be legacy account ids separated by commas, such as 001007,001008" });
+    }
+    return ids;
+  }),
+  "comma-separated account ids",
+);
+
+/** A share of requests: more than none, at most all. */
+const share = kind(
+  z.coerce
+    .number({ error: "must be a number" })
+    .gt(0, "must be more than 0 (to capture nothing, leave SHIM_CAPTURE_DIR unset)")
+    .max(1, "must be at most 1"),
+  "a number more than 0, at most 1",
+);
 
 export const SETTINGS = {
   PORT: setting({ group: "serving", kind: integer(0, 65535, "port"), default: "8080", meaning: "Port to serve on.", to: "port" }),
@@ -517,6 +542,39 @@ export const SETTINGS = {
     meaning:
       "An OTLP/HTTP collector, e.g. `http://collector:4318`: turns on tracing (below); the other standard `OTEL_*` variables then apply.",
     to: "otlpEndpoint",
+  }),
+  // Capture's details have no declared default: set without SHIM_CAPTURE_DIR they are refused (config.ts),
+  // which a default would make impossible to tell; `settle` applies the defaults shown.
+  SHIM_CAPTURE_DIR: setting({
+    group: "capture",
+    kind: path,
+    shownDefault: "unset: no capture",
+    meaning:
+      'A folder (made when the first record is written, mode 0700): each legacy request is kept there with the v2 calls it made and the answers, for `v1-shim replay` (see "Capture and replay"). Unset: no capture, and it costs a request nothing.',
+  }),
+  SHIM_CAPTURE_SAMPLE_RATE: setting({
+    group: "capture",
+    kind: share,
+    shownDefault: "`1`",
+    meaning: "With `SHIM_CAPTURE_DIR`: the share of requests kept (`0.1`: one in ten, drawn at random).",
+  }),
+  SHIM_CAPTURE_ACCOUNTS: setting({
+    group: "capture",
+    kind: accountIds,
+    shownDefault: "every request",
+    meaning: "With `SHIM_CAPTURE_DIR`: only these legacy accounts' requests are kept (by the Basic credentials' account id).",
+  }),
+  SHIM_CAPTURE_MAX_FILE_BYTES: setting({
+    group: "capture",
+    kind: integer(65_536, undefined, "bytes"),
+    shownDefault: "`67108864` (64 MiB)",
+    meaning: "With `SHIM_CAPTURE_DIR`: a capture file is closed, and the next begun, once it holds this much.",
+  }),
+  SHIM_CAPTURE_RETENTION_DAYS: setting({
+    group: "capture",
+    kind: days,
+    shownDefault: "`7`",
+    meaning: "With `SHIM_CAPTURE_DIR`: capture files last written longer ago are deleted (checked hourly and at each new file).",
   }),
 };
 

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
+import type { RequestCapture } from "./capture-hook.js";
 import type { ShimEnv } from "./env.js";
 import { requestHeader } from "./request-header.js";
 
@@ -30,12 +31,15 @@ export function finishRecord(c: Context<ShimEnv>, observers: readonly RequestObs
   for (const observe of observers) observe(record);
 }
 
-/** Each request's record, built once it is answered and handed to the observers. */
-export function observeRequests(observers: readonly RequestObserver[]): MiddlewareHandler<ShimEnv> {
+/** Each request's record, built once it is answered and handed to the observers; with capture on, its capture too. */
+export function observeRequests(observers: readonly RequestObserver[], capture?: RequestCapture): MiddlewareHandler<ShimEnv> {
   return async function observeRequest(c, next) {
     startRecord(c);
-    await next();
+    const captured = capture?.start(c);
+    if (captured) await captured.within(next);
+    else await next();
     finishRecord(c, observers, c.res.status, routePath(c));
+    captured?.answered(c, c.res);
   };
 }
 

@@ -4,6 +4,7 @@ import type { RequestObserver } from "../observability/request-log.js";
 import type { TracedAnswer, Tracing } from "../observability/tracing.js";
 import type { Authenticator } from "./basic-auth.js";
 import { settleBodyFormat } from "./body.js";
+import type { RequestCapture } from "./capture-hook.js";
 import { addDeprecationHeaders } from "./deprecation.js";
 import type { ShimEnv } from "./env.js";
 import type { Lifecycle } from "./lifecycle.js";
@@ -27,6 +28,8 @@ export interface LegacyPostSteps {
   /** A 413 for a declared length over the limit, or the middleware that counts a body without one while reading it. */
   checkBodySize: (c: Context<ShimEnv>) => MiddlewareHandler<ShimEnv> | undefined;
   answerFailure: (error: Error, c: Context<ShimEnv>) => Response;
+  /** With SHIM_CAPTURE_DIR: requests recorded with their v2 calls and answers. */
+  capture?: RequestCapture | undefined;
 }
 
 type OrderHandler = (c: Context<ShimEnv>) => Promise<Response>;
@@ -47,13 +50,14 @@ const APP_WIDE_ROUTE = "/*";
  * first: the request id, the record (log line, metrics, clients view), the span
  * when tracing is on, the deprecation headers; then the answer's format, the
  * lifecycle, the override refusal; then the route's own: who asks, the body's
- * type and size, the migration plan's judgement, the handler. A refusal is
+ * type and size, the migration plan's judgement, the handler. With capture on,
+ * a captured request runs inside its capture, outside everything else. A refusal is
  * answered where it is thrown, as Hono's compose answers it, and the steps
  * around it go on as their middleware would. X-HTTP-Method-Override is never honoured here: the path takes POST
  * alone, so any other method it names is refused.
  */
 export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHandler) => Handler<ShimEnv> {
-  const { observers, tracing, deprecation, lifecycle, authenticate, migration, checkBodySize, answerFailure } = steps;
+  const { observers, tracing, deprecation, lifecycle, authenticate, migration, checkBodySize, answerFailure, capture } = steps;
 
   /** As compose does, only an Error is answered; anything else is thrown on, to Hono. */
   const failed = (error: unknown, c: Context<ShimEnv>): Response => {
@@ -119,12 +123,17 @@ export function legacyPostInOnePlace(steps: LegacyPostSteps): (handle: OrderHand
     return { answer, status: answer.status, route };
   };
 
+  const traced = (c: Context<ShimEnv>, handle: OrderHandler): Promise<Answered> =>
+    tracing ? inRequestSpan(tracing, c, () => answered(c, handle)) : answered(c, handle);
+
   return (handle) =>
     async function answerInOnePlace(c) {
       assignRequestId(c);
       startRecord(c);
-      const { answer, status, route } = tracing ? await inRequestSpan(tracing, c, () => answered(c, handle)) : await answered(c, handle);
+      const captured = capture?.start(c);
+      const { answer, status, route } = captured ? await captured.within(() => traced(c, handle)) : await traced(c, handle);
       finishRecord(c, observers, status, route);
+      captured?.answered(c, answer);
       return answer;
     };
 }

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withoutKeys } from "./redact.js";
+import { keyScrubber, withoutKeys } from "./redact.js";
 
 const V2_KEY = "ABCD1234EFGH5678IJKL9012MNOP3456";
 
@@ -14,5 +15,31 @@ describe("withoutKeys", () => {
   it("leaves other text alone, and keys too short to look for", () => {
     expect(withoutKeys("The verified contact is not valid.", [V2_KEY, "skyfall"])).toBe("The verified contact is not valid.");
     expect(withoutKeys("access_denied_invalid_key", ["k", "ey"])).toBe("access_denied_invalid_key");
+  });
+});
+
+describe("keyScrubber", () => {
+  it("hands back what withoutKeys does, for texts made of keys, their parts and anything else, and finds them in JSON", () => {
+    // Quotes, backslashes and line breaks, which JSON escapes, among key-like characters.
+    const alphabet = fc.constantFrom(...'aB3-_+/=. :"\\\n…é'.split(""));
+    const key = fc.string({ unit: alphabet, minLength: 0, maxLength: 24 });
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 8 }), (keys, picks) => {
+        // Whole keys, their cut ends and middles, and other text, run together.
+        const pieces = picks.map((pick, i) => {
+          const whole = keys[pick % keys.length]!;
+          return [whole, whole.slice(pick % 7), whole.slice(0, whole.length - (pick % 5)), " ", "x9", "…"][i % 6]!;
+        });
+        const text = pieces.join("");
+        expect(keyScrubber(keys).scrub(text)).toBe(withoutKeys(text, keys));
+        // What holds a key, or a string that does once written as JSON, is never passed over.
+        if (withoutKeys(text, keys) !== text) expect(keyScrubber(keys).mayHoldKey(JSON.stringify({ text }))).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(keyScrubber([V2_KEY]).scrub(`key ${V2_KEY.slice(3, 15)}…`)).toBe("key [redacted]…");
+    expect(keyScrubber([V2_KEY]).scrub("nothing of it")).toBe("nothing of it");
+    // A part of a key after an escape, as JSON writes a line break before it.
+    expect(keyScrubber([V2_KEY]).mayHoldKey(JSON.stringify({ text: `line\n${V2_KEY.slice(4, 12)}` }))).toBe(true);
   });
 });

@@ -90,6 +90,13 @@ export class ShimMetrics {
     registers: [this.registry],
   });
 
+  readonly #captureRecords = new Counter({
+    name: "shim_capture_records_total",
+    help: "With SHIM_CAPTURE_DIR: capture records written, or dropped because the buffer was full or the write failed.",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Both kinds from the start, so that a rate over them is defined before the first refusal.
@@ -161,6 +168,10 @@ export class ShimMetrics {
 
   readonly ledgerWriteFailed = (write: "placing" | "outcome"): void => {
     this.#ledgerWriteFailures.inc({ write });
+  };
+
+  readonly captureRecords = (outcome: "written" | "buffer_full" | "write_failed", records: number): void => {
+    this.#captureRecords.inc({ outcome }, records);
   };
 
   readonly observeRequest = (record: RequestRecord): void => {

@@ -110,7 +110,7 @@ function parseJson(text: string): unknown {
 }
 
 /** A short, secret-free name for why no answer came: an error code, never a message that might echo headers. */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   if (error instanceof Error) {
     const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
     return code ?? error.name;

@@ -22,8 +22,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   accounts: [...BELOW_HTTP, "http"],
   routes: [...BELOW_HTTP, "http"],
   dashboard: [...BELOW_HTTP, "http"],
-  cli: [...BELOW_HTTP, "http", "accounts"],
-  "": [...BELOW_HTTP, "http", "accounts", "routes", "dashboard"],
+  capture: [...BELOW_HTTP, "http"],
+  cli: [...BELOW_HTTP, "http", "accounts", "capture"],
+  "": [...BELOW_HTTP, "http", "accounts", "routes", "dashboard", "capture"],
 };
 
 const LAYER_NAMES: Readonly<Record<string, string>> = { "": "the entry" };
