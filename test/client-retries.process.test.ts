@@ -10,6 +10,7 @@ import { hold } from "./support/hold.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { sampleValue, scrape } from "./support/metrics.js";
 import { spawnShim } from "./support/process.js";
+import { hangUp } from "./support/raw-http.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
 
 // A legacy client's own retries of one order, against the built process
@@ -57,19 +58,12 @@ const ledger = async (url: string) =>
       .text,
   ).orders as { state: string; v2_order_id: number | null; fingerprint: string | null }[];
 
-/**
- * How long v2 holds an answer after its client left: the shim sees a connection
- * closed a couple of turns of its event loop after the close arrives, which nothing
- * shows from outside; an answer arriving with the close could beat it.
- */
-const CLIENT_GONE_MS = 300;
-
 /** The requests a shim is answering (the order path's, not the scrape's): a retry that waits beside its first is one of them. */
 const inFlight = async (url: string) => sampleValue(await scrape(url), "shim_http_requests_in_flight ") ?? 0;
 
 /**
  * Sends the order on a raw connection and closes it as soon as v2 has the order;
- * v2 answers only well after the client is gone: the client never hears the 201.
+ * v2 answers only once the shim has closed the connection its client left: the client never hears the 201.
  */
 async function orderAndHangUp(port: number): Promise<void> {
   const { released, release } = hold();
@@ -80,8 +74,7 @@ async function orderAndHangUp(port: number): Promise<void> {
   const socket = connect(port, "127.0.0.1", () => socket.write(`POST /order/code HTTP/1.1\r\nHost: shim\r\n${head}\r\n${message.body}`));
   socket.on("error", () => undefined);
   await eventually("the order at v2", () => orderPosts() > posts);
-  socket.destroy();
-  await sleep(CLIENT_GONE_MS);
+  await hangUp(socket);
   release();
 }
 

@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { orderRequest } from "./http-files.js";
 
 const seed = orderRequest();
@@ -29,4 +29,15 @@ export function exchange(port: number, parts: string[], gapMs = 0): Promise<stri
     };
     socket.once("connect", next);
   });
+}
+
+/**
+ * A client that leaves: it ends its side of `socket` and resolves once the shim
+ * has ended its own, which Node's server does in the turn it reads the client's
+ * end, aborting the request. No sleep: what is awaited is the shim's own doing.
+ */
+export async function hangUp(socket: Socket): Promise<void> {
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.end();
+  await closed;
 }
