@@ -172,7 +172,7 @@ describe("repeated failed logins", () => {
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
     const registry = new AccountRegistry(loadAccounts(accountsFile, ENV), { cacheTtlMs: 60_000 });
-    const { app, sandbox } = inProcessApp({
+    const { app, sandbox } = await inProcessApp({
       logger,
       authenticate: authenticateAccount({
         registry,

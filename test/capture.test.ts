@@ -118,7 +118,7 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     });
     const sandbox = createSandbox();
     const v2 = new V2Client(capture.transport(inProcessTransport(sandbox.app)), new Pacer([]));
-    const { app } = inProcessApp({ config, v2, capture });
+    const { app } = await inProcessApp({ config, v2, capture });
     const sent: string[] = [];
     for (let n = 1; n <= 6; n++) {
       const order = seedOrder(AUTH, { org_name: `Sample ${n}` });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHIM_VERSION } from "../src/contract/version.js";
-import { RedisStore } from "../src/state/redis.js";
+import { redisStore } from "../src/state/redis/store.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import type { StateStore } from "../src/state/store.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
@@ -121,9 +121,9 @@ describe.skipIf(!haveChromium)(
       if (haveRedis) {
         redis = await startRedis();
         state = redis.url;
-        const redisStore = new RedisStore({ url: state, ledgerRetentionMs: 30 * 86_400_000 });
-        await redisStore.connect();
-        store = redisStore;
+        const onRedis = redisStore({ url: state, ledgerRetentionMs: 30 * 86_400_000 });
+        await onRedis.connect();
+        store = onRedis;
       } else {
         const file = join(mkdtempSync(join(tmpdir(), "shim-dashboard-")), "state.db");
         state = `sqlite:${file}`;

@@ -42,7 +42,7 @@ async function seededApp(env: Record<string, string> = {}) {
   await store.beat({ replica: "shim-gone", version: SHIM_VERSION, started_at: now - HOUR_MS, at: now - 10 * 60_000 }, 0);
   await store.beat({ replica: "<b>shim</b>", version: SHIM_VERSION, started_at: now - HOUR_MS, at: now - 1_000 }, 0);
   const config = loadConfig({ SHIM_ADMIN_TOKEN: TOKEN, SHIM_STATE: "memory", SHIM_REPLICA_ID: "shim-here", ...env });
-  return inProcessApp({ config, state: store }).app;
+  return (await inProcessApp({ config, state: store })).app;
 }
 
 const authorized = { headers: { Authorization: `Bearer ${TOKEN}` } };

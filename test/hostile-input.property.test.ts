@@ -13,7 +13,7 @@ import { SEED_FIELDS } from "./support/seed-order.js";
 // an order reached v2; v2 never sees a payload it refuses.
 
 // Equal random orders are distinct orders here: no retry window.
-const { app, sandbox } = inProcessApp({
+const { app, sandbox } = await inProcessApp({
   config: loadConfig({ SHIM_V2_RATE_LIMITS: "off", SHIM_MAX_BODY_BYTES: "4096", SHIM_RETRY_WINDOW_MS: "0" }),
 });
 

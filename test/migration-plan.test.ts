@@ -34,7 +34,7 @@ interface Options {
 }
 
 /** The app with the plan, its clock at `now`, every v2 call counted, its log lines and metrics kept. */
-function planned(content: unknown, { accounts, now = NOW }: Options = {}) {
+async function planned(content: unknown, { accounts, now = NOW }: Options = {}) {
   const plan = parsePlan(content);
   if ("problems" in plan) throw new Error(plan.problems.join("\n"));
   const sandbox = createSandbox();
@@ -48,7 +48,7 @@ function planned(content: unknown, { accounts, now = NOW }: Options = {}) {
   const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
   const metrics = new ShimMetrics();
   const state = new MemoryStore();
-  const { app } = inProcessApp({
+  const { app } = await inProcessApp({
     config: loadConfig({ SHIM_ADMIN_TOKEN: TOKEN, SHIM_RETRY_WINDOW_MS: "0" }),
     logger,
     v2,
@@ -81,7 +81,7 @@ const errorOf = async (answer: Response) => ((await answer.json()) as { errors: 
 
 describe("a brownout", () => {
   it("refuses every call of an account whose window covers now (share 1.0) before anything reaches v2, and places another account's order", async () => {
-    const shim = planned(ISSUE_PLAN);
+    const shim = await planned(ISSUE_PLAN);
 
     const refused = await shim.order("001007");
     expect(refused.status).toBe(503);
@@ -110,7 +110,7 @@ describe("a brownout", () => {
   });
 
   it("judges a call before its body is read, after its credentials and its body's type", async () => {
-    const shim = planned(ISSUE_PLAN);
+    const shim = await planned(ISSUE_PLAN);
     // Not JSON, and never read: the plan refuses first.
     expect((await shim.order("001007", {}, "{not json")).status).toBe(503);
     expect((await shim.order("001007", { "Content-Type": "text/plain" })).status).toBe(415);
@@ -121,7 +121,7 @@ describe("a brownout", () => {
   it("refuses its share of the calls (0.5 over 200: between 35 and 65 %), each retry judged as the call it repeats", async () => {
     const seedNumber = Number(process.env.MIGRATION_SEED ?? 28);
     const random = mulberry32(seedNumber);
-    const shim = planned({
+    const shim = await planned({
       default: { migration_url: URL_V2 },
       accounts: { "001007": { brownouts: [{ start: "2027-02-01T14:00:00Z", end: "2027-02-01T15:00:00Z", share: 0.5 }] } },
     });
@@ -170,7 +170,7 @@ describe("the README's walk through a plan", () => {
     expect(answers.map((answer) => answer[2])).toEqual(["201", "503", "410"]);
     for (const [, text, status] of answers) {
       const [head, body = ""] = text!.split("\n\n");
-      const answer = await planned(plan, { now: Date.parse(at[status as keyof typeof at]) }).order("001007");
+      const answer = await (await planned(plan, { now: Date.parse(at[status as keyof typeof at]) })).order("001007");
       expect(answer.status).toBe(Number(status));
       if (body) expect(await answer.text()).toBe(body.trim());
       for (const line of head!.trim().split("\n").slice(1)) {
@@ -191,7 +191,7 @@ describe("after the sunset", () => {
   };
 
   it('refuses every call of an account whose plan says "refuse" with 410 sunset, nothing sent; "serve" serves on, with the headers', async () => {
-    const shim = planned(PAST_SUNSET);
+    const shim = await planned(PAST_SUNSET);
     for (const answer of [await shim.order("001007"), await shim.read("001007")]) {
       expect(answer.status).toBe(410);
       expect(answer.headers.get("sunset")).toBe("Sun, 31 Jan 2027 00:00:00 GMT");
@@ -209,14 +209,14 @@ describe("after the sunset", () => {
   });
 
   it("does not refuse before the sunset", async () => {
-    const shim = planned(PAST_SUNSET, { now: Date.parse("2027-01-30T23:59:59Z") });
+    const shim = await planned(PAST_SUNSET, { now: Date.parse("2027-01-30T23:59:59Z") });
     expect((await shim.order("001007")).status).toBe(201);
   });
 });
 
 describe("the deprecation signals", () => {
   it("are each account's own, the default's for every other account and before an account is known", async () => {
-    const shim = planned(ISSUE_PLAN, { now: Date.parse("2027-01-15T00:00:00Z") });
+    const shim = await planned(ISSUE_PLAN, { now: Date.parse("2027-01-15T00:00:00Z") });
     const own = { deprecation: `@${Date.parse("2026-12-01T00:00:00Z") / 1000}`, sunset: "Wed, 31 Mar 2027 00:00:00 GMT" };
     const theDefault = { deprecation: `@${Date.parse("2027-01-01T00:00:00Z") / 1000}`, sunset: "Wed, 30 Jun 2027 00:00:00 GMT" };
     const signals = (answer: Response) => ({ deprecation: answer.headers.get("deprecation"), sunset: answer.headers.get("sunset") });
@@ -247,7 +247,7 @@ describe("accounts mode", () => {
   });
 
   it("keys the plan by the account id the client sends, once its key is accepted", async () => {
-    const shim = planned(ISSUE_PLAN, { accounts: registry });
+    const shim = await planned(ISSUE_PLAN, { accounts: registry });
     expect((await shim.order("001007")).status).toBe(503);
     // A wrong key is told so, and nothing of the account's plan.
     const stranger = await shim.order("001007", { Authorization: basicAuth("001007", "guess") });
@@ -258,7 +258,7 @@ describe("accounts mode", () => {
   });
 
   it("shows each account's stage and its calls during its brownouts, in the clients view and on the dashboard", async () => {
-    const shim = planned(ISSUE_PLAN, { accounts: registry });
+    const shim = await planned(ISSUE_PLAN, { accounts: registry });
     await shim.order("001007");
     await shim.read("001007");
     await shim.order("002008");

@@ -16,10 +16,10 @@ const AUTH = { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" };
  * The shim in process against a sandbox whose clock the test turns: an order is
  * issued `issueAfterMs` after it was made, by that clock alone.
  */
-function shimWithSandbox(issueAfterMs: number, env: Record<string, string> = {}) {
+async function shimWithSandbox(issueAfterMs: number, env: Record<string, string> = {}) {
   let now = Date.now();
   const sandbox = createSandbox({ issueAfterMs, now: () => new Date(now) });
-  const { app } = inProcessApp({ config: loadConfig(env), v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])) });
+  const { app } = await inProcessApp({ config: loadConfig(env), v2: new V2Client(inProcessTransport(sandbox.app), new Pacer([])) });
   return {
     order: async (message: HttpMessage = orderRequest()) => {
       const answer = await app.request("/order/code", { method: "POST", headers: Object.fromEntries(message.headers), body: message.body });
@@ -36,13 +36,13 @@ function shimWithSandbox(issueAfterMs: number, env: Record<string, string> = {})
 }
 
 /** Places the seed's order and gives the path of its details. */
-async function placeSeedOrder(shim: ReturnType<typeof shimWithSandbox>): Promise<string> {
+async function placeSeedOrder(shim: Awaited<ReturnType<typeof shimWithSandbox>>): Promise<string> {
   return `/order/${JSON.parse((await shim.order()).text).order_id}`;
 }
 
 describe("GET /order/{order_id}: ETag and HEAD", () => {
   it("carries a strong ETag derived from the body, and answers a matching If-None-Match with 304 and no body", async () => {
-    const shim = shimWithSandbox(60_000);
+    const shim = await shimWithSandbox(60_000);
     const url = await placeSeedOrder(shim);
     const first = await shim.get(url);
     expect(first.status).toBe(200);
@@ -58,7 +58,7 @@ describe("GET /order/{order_id}: ETag and HEAD", () => {
   });
 
   it("answers HEAD with GET's headers and no body", async () => {
-    const shim = shimWithSandbox(60_000);
+    const shim = await shimWithSandbox(60_000);
     const url = await placeSeedOrder(shim);
     const full = await shim.get(url);
     const head = await shim.get(url, {}, "HEAD");
@@ -71,7 +71,7 @@ describe("GET /order/{order_id}: ETag and HEAD", () => {
 describe("a legacy client through the shim and its sandbox", () => {
   for (const format of ["json", "xml"] as const) {
     it(`orders, then polls the order until it is issued (${format})`, async () => {
-      const shim = shimWithSandbox(300);
+      const shim = await shimWithSandbox(300);
       const ordered = await shim.order(orderRequest(format === "json" ? "seed-sample-json" : "seed-sample-xml"));
       expect(ordered.status).toBe(201);
       const orderId = format === "json" ? JSON.parse(ordered.text).order_id : ordered.text.match(/<order_id>(\d+)<\/order_id>/)![1];
@@ -122,7 +122,7 @@ const LEGACY_DETAILS_FIELDS = [
 
 describe("a legacy client that reads every details field without checking", () => {
   it("finds each of them, and the receipt's total, in JSON and in XML, for a pending order v2 says little about", async () => {
-    const shim = shimWithSandbox(60_000);
+    const shim = await shimWithSandbox(60_000);
     const url = await placeSeedOrder(shim);
     const json = JSON.parse((await shim.get(url)).text);
     expect(Object.keys(json.certificate_details).sort()).toEqual([...LEGACY_DETAILS_FIELDS].sort());
@@ -143,7 +143,7 @@ describe("the order id under each SHIM_ORDER_ID_FORMAT", () => {
     ["padded", "string"],
   ] as const) {
     it(`is the same value of the same type in POST /order/code's answer and in the details (${format}: a ${type})`, async () => {
-      const shim = shimWithSandbox(60_000, { SHIM_ORDER_ID_FORMAT: format });
+      const shim = await shimWithSandbox(60_000, { SHIM_ORDER_ID_FORMAT: format });
       const ordered = JSON.parse((await shim.order()).text).order_id;
       expect(typeof ordered).toBe(type);
       const details = JSON.parse((await shim.get(`/order/${ordered}`)).text).certificate_details;

@@ -10,23 +10,23 @@ import { inProcessApp } from "./support/app.js";
 import { orderRequest } from "./support/http-files.js";
 
 // POST /order/code is answered by one handler doing the app's middleware steps as
-// plain calls (src/http/one-handler.ts); POST /_shim/translate/order/code still goes
+// plain calls (src/http/pipeline.ts, composed); POST /_shim/translate/order/code goes
 // through the middleware. What the one does, the other must do too.
 
 const seed = orderRequest();
 const seedHeaders = (): Record<string, string> => Object.fromEntries(seed.headers);
 
-function loggedApp(lifecycle = new Lifecycle()) {
+async function loggedApp(lifecycle = new Lifecycle()) {
   const lines: string[] = [];
   const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-  const { app, sandbox } = inProcessApp({ logger, lifecycle });
+  const { app, sandbox } = await inProcessApp({ logger, lifecycle });
   const requestLines = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "request");
   return { app, sandbox, lifecycle, requestLines };
 }
 
 describe("POST /order/code in one handler", () => {
   it("records each refusal under the route the middleware would: the app-wide steps' as /*, the route's own as the route", async () => {
-    const { app, lifecycle, requestLines } = loggedApp();
+    const { app, lifecycle, requestLines } = await loggedApp();
     const { Authorization: _, ...stranger } = seedHeaders();
     const cases: [string, Record<string, string>][] = [
       ["406", { ...seedHeaders(), Accept: "text/html" }],
@@ -74,7 +74,7 @@ describe("POST /order/code in one handler", () => {
       }
     }
     const lifecycle = new Lifecycle();
-    const { app } = inProcessApp({ lifecycle, v2: new HeldClient(inProcessTransport(createSandbox().app), new Pacer([])) });
+    const { app } = await inProcessApp({ lifecycle, v2: new HeldClient(inProcessTransport(createSandbox().app), new Pacer([])) });
 
     const order = app.request("/order/code", { method: "POST", headers: seedHeaders(), body: seed.body });
     await reachedV2;

@@ -64,7 +64,7 @@ describe("an unexpected failure", () => {
     }
     const lines: string[] = [];
     const logger = createLogger("info", { write: (line: string) => void lines.push(line) });
-    const { app } = inProcessApp({ logger, v2: new BrokenClient(inProcessTransport(createSandbox().app), new Pacer([])) });
+    const { app } = await inProcessApp({ logger, v2: new BrokenClient(inProcessTransport(createSandbox().app), new Pacer([])) });
     const response = await app.request("/order/code", {
       method: "POST",
       headers: Object.fromEntries(seedRequest.headers),

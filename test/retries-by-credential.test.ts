@@ -13,8 +13,8 @@ const headers = (key: string, more: Record<string, string> = {}): Record<string,
   ...more,
 });
 
-function shim() {
-  const { app, sandbox } = inProcessApp();
+async function shim() {
+  const { app, sandbox } = await inProcessApp();
   const send = async (key: string, more: Record<string, string> = {}, body = seed.body) => {
     const answer = await app.request("/order/code", { method: "POST", headers: headers(key, more), body });
     return { status: answer.status, body: (await answer.json()) as { order_id?: number; errors?: { code: string }[] } };
@@ -24,7 +24,7 @@ function shim() {
 
 describe("a retry is recognised only for the credential that placed the order", () => {
   it("an identical order with a wrong key reaches v2 and is refused there, never answered with the other key's order", async () => {
-    const { send, made } = shim();
+    const { send, made } = await shim();
     const first = await send("key-a");
     expect(first.status).toBe(201);
     expect(await send("key-a")).toEqual(first);
@@ -35,7 +35,7 @@ describe("a retry is recognised only for the credential that placed the order", 
   });
 
   it("another key's identical order is its own order, whichever was first", async () => {
-    const { send, made } = shim();
+    const { send, made } = await shim();
     const a = await send("key-a");
     const b = await send("key-b");
     expect(b.status).toBe(201);
@@ -44,7 +44,7 @@ describe("a retry is recognised only for the credential that placed the order", 
   });
 
   it("an Idempotency-Key names one order per key: another key's request with it is its own order, or v2's refusal, never a 409 or 422", async () => {
-    const { send, made } = shim();
+    const { send, made } = await shim();
     const a = await send("key-a", { "Idempotency-Key": "k-1" });
     const b = await send("key-b", { "Idempotency-Key": "k-1" });
     expect(b.status).toBe(201);

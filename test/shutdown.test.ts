@@ -41,7 +41,7 @@ const refusesConnections = (port: number) =>
 describe("health and readiness through a drain (in process)", () => {
   it("says alive and ready; from the signal on, not ready while it still serves; then turns new requests away while it drains", async () => {
     const lifecycle = new Lifecycle();
-    const { app, sandbox } = inProcessApp({ lifecycle });
+    const { app, sandbox } = await inProcessApp({ lifecycle });
     const order = () => app.request("/order/code", { method: "POST", headers: seedHeaders, body: seed.body });
     expect(await (await app.request("/healthz")).json()).toEqual({ status: "alive" });
     expect(await (await app.request("/readyz")).json()).toEqual({ status: "ready" });

@@ -1,6 +1,7 @@
 import { v1Errors } from "../contract/v1-errors.js";
 import { type Authenticator, basicCredentials } from "../http/basic-auth.js";
 import { clientAddress } from "../http/client-address.js";
+import { settled } from "../http/env.js";
 import type { Logger } from "../observability/log.js";
 import { StateUnavailable } from "../state/resilient.js";
 import type { FailedLogins } from "./failed-logins.js";
@@ -38,7 +39,7 @@ export function authenticateAccount({ registry, failedLogins, logger, trustProxy
 
   return async function authenticateLegacyAccount(c) {
     const { accountId, apiKey } = basicCredentials(c.req.raw);
-    c.get("log").account_id = accountId;
+    settled(c, "log").account_id = accountId;
     const address = clientAddress(c, trustProxyHops);
     const attempt = await orUnavailable(failedLogins.attempt(accountId, address));
     if (!attempt.admitted) {
@@ -57,7 +58,7 @@ export function authenticateAccount({ registry, failedLogins, logger, trustProxy
       throw v1Errors.credentialsRefused();
     }
     await orUnavailable(failedLogins.succeeded(attempt.attempt));
-    c.get("log").credentials_accepted = true;
+    settled(c, "log").credentials_accepted = true;
     if (check.outcome === "disabled") throw v1Errors.accountDisabled();
     const { v2ApiKey, containerId, organizationId, addVerifiedContact } = check.account;
     c.set("account", { accountId, v2ApiKey, containerId, organizationId, addVerifiedContact });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setNewest } from "../lib/bounded-map.js";
-import type { StateStore } from "../state/store.js";
+import type { Flags, HitLogs } from "../state/store.js";
 
 export interface LoginLimits {
   windowMs: number;
@@ -30,8 +30,6 @@ interface LoginAttempt {
   token: string;
 }
 
-type Store = Pick<StateStore, "hitCheck" | "hitAdmit" | "hitAdd" | "hitRemove" | "setFlag" | "hasFlag">;
-
 /** How long this process believes a trust mark it has read or written before it asks the store again. */
 const TRUST_SEEN_MS = 10 * 60_000;
 
@@ -52,7 +50,7 @@ export class FailedLogins {
   readonly #trustSeen = new Map<string, number>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: HitLogs & Flags,
     private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
   ) {}

@@ -4,7 +4,7 @@ import type { Config } from "../config/config.js";
 import { SHIM_VERSION } from "../contract/version.js";
 import { HEADER_SAFE } from "../http/basic-auth.js";
 import type { CapturedRequest, RequestCapture } from "../http/capture-hook.js";
-import type { ShimEnv } from "../http/env.js";
+import { type ShimEnv, settled } from "../http/env.js";
 import { requestHeader } from "../http/request-header.js";
 import type { Logger } from "../observability/log.js";
 import { describeFailure } from "../v2/client.js";
@@ -109,7 +109,7 @@ export class Capture implements RequestCapture {
     if (this.accounts && !(basic.accountId !== undefined && this.accounts.has(basic.accountId))) return undefined;
     const pending: Pending = {
       at: Date.now(),
-      receivedAt: c.get("receivedAt"),
+      receivedAt: settled(c, "receivedAt"),
       calls: [],
       secrets: basic.secrets,
       accountId: basic.accountId,
@@ -167,7 +167,7 @@ export class Capture implements RequestCapture {
   private requestPart(c: Context<ShimEnv>, pending: Pending, status: number) {
     const incoming = c.env?.incoming;
     const account = c.get("account");
-    const log = c.get("log");
+    const log = settled(c, "log");
     const headers: Record<string, string> = {};
     for (const name of CAPTURED_REQUEST_HEADERS) {
       const value = incoming ? incoming.headers[name] : c.req.header(name);
@@ -175,7 +175,7 @@ export class Capture implements RequestCapture {
     }
     return {
       at: pending.at,
-      reqId: c.get("requestId"),
+      reqId: settled(c, "requestId"),
       account,
       credentials: pending.credentials ?? credentialsOf(account !== undefined, status, log.errors),
       // As the client sent it: an overridden method's request is dispatched again over the same Node request.
@@ -191,7 +191,7 @@ export class Capture implements RequestCapture {
         replayed_from: log.replayed_from,
         errors: log.errors,
       },
-      durationMs: tenths(performance.now() - c.get("receivedAt")),
+      durationMs: tenths(performance.now() - settled(c, "receivedAt")),
     };
   }
 

@@ -6,7 +6,7 @@ import type { ClientUsage } from "../observability/client-usage.js";
 import { V2_ANSWERED_FLAG, V2_UNANSWERED_FLAG } from "../observability/client-usage.js";
 import type { ReplicaHeartbeat } from "../observability/replica-heartbeat.js";
 import type { OrderDesk } from "../ordering/desk.js";
-import type { Placement, PlacementState, StateStore } from "../state/store.js";
+import type { ClientsView, Flags, OrderLedger, Pacing, Placement, PlacementState, ReplicaBeats, StoreUpkeep } from "../state/store.js";
 import { NEW_KEYS_BUCKET } from "../v2/pacer.js";
 import {
   type AccountRow,
@@ -94,7 +94,7 @@ export interface DashboardData {
 
 export interface DashboardSources {
   config: Pick<Config, "digicertApiUrl" | "retry" | "v2RateLimits" | "v2NewKeyRateLimits">;
-  store: Pick<StateStore, "backend" | "ping" | "hourCounts" | "clients" | "listPlacements" | "hasFlag" | "paceLoad" | "replicas">;
+  store: StoreUpkeep & ClientsView & OrderLedger & Flags & Pacing & ReplicaBeats;
   usage: Pick<ClientUsage, "flush">;
   ledger: Pick<OrderDesk, "flush">;
   migration: PlanInUse;

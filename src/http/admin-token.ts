@@ -4,7 +4,7 @@ import { auth } from "hono/utils/basic-auth";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import { StateUnavailable } from "../state/resilient.js";
-import type { StateStore } from "../state/store.js";
+import type { HitLogs } from "../state/store.js";
 import { clientAddress } from "./client-address.js";
 import type { ShimEnv } from "./env.js";
 
@@ -35,7 +35,7 @@ export const DEFAULT_ADMIN_TOKEN_LIMITS: AdminTokenLimits = { perAddress: 10, wi
  */
 export class FailedAdminTokens {
   constructor(
-    private readonly store: Pick<StateStore, "hitAdmit" | "hitRemove">,
+    private readonly store: HitLogs,
     private readonly limits: AdminTokenLimits = DEFAULT_ADMIN_TOKEN_LIMITS,
   ) {}
 

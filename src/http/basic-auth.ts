@@ -1,8 +1,8 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { auth } from "hono/utils/basic-auth";
 import { v1Errors } from "../contract/v1-errors.js";
 import { type KnownKeys, keyDigest } from "../v2/pacer.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 
 /** `Authorization: Basic base64(account_id:api_key)`, both parts non-empty, or a 401. */
 export function basicCredentials(request: Request): { accountId: string; apiKey: string } {
@@ -16,23 +16,12 @@ export const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 /**
  * Who a request acts for: checks its credentials and sets its account
- * (`c.get("account")`), or throws the V1Error that refuses it. What it returns,
+ * (`settled(c, "account")`), or throws the V1Error that refuses it. What it returns,
  * if anything, is run once the request has been answered, before it is recorded.
- * A plain step, so that a composed handler can call it; `authenticating` makes
- * it a middleware.
+ * A step of the pipeline (http/legacy-pipeline.ts).
  */
 export type Authenticator = (c: Context<ShimEnv>) => AfterAnswer | undefined | Promise<AfterAnswer | undefined>;
 type AfterAnswer = () => Promise<void>;
-
-/** The authenticator as a middleware; its outcome awaited only when it is a promise (passthrough's check is synchronous). */
-export function authenticating(authenticate: Authenticator): MiddlewareHandler<ShimEnv> {
-  return async function authenticateRequest(c, next) {
-    const checked = authenticate(c);
-    const afterAnswer = checked instanceof Promise ? await checked : checked;
-    await next();
-    if (afterAnswer) await afterAnswer();
-  };
-}
 
 /**
  * Passthrough (without SHIM_ACCOUNTS_FILE): the legacy api_key is the v2 key; v2
@@ -44,7 +33,7 @@ export function passthroughAccount(known: KnownKeys | undefined): Authenticator 
     const { accountId, apiKey } = basicCredentials(c.req.raw);
     if (!HEADER_SAFE.test(apiKey)) throw v1Errors.authenticationRequired();
     c.set("account", { accountId, v2ApiKey: apiKey });
-    const log = c.get("log");
+    const log = settled(c, "log");
     log.account_id = accountId;
     if (!known) return undefined;
     return async () => {
@@ -56,5 +45,5 @@ export function passthroughAccount(known: KnownKeys | undefined): Authenticator 
 
 /** The keys a request holds, to be kept out of anything passed on to its client: the v2 key it orders with, and its Basic key. */
 export function keysOf(c: Context<ShimEnv>): string[] {
-  return [c.get("account").v2ApiKey, basicCredentials(c.req.raw).apiKey];
+  return [settled(c, "account").v2ApiKey, basicCredentials(c.req.raw).apiKey];
 }

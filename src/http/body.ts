@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { bodyCharset, bodyFormat, type Format } from "../contract/media-types.js";
 import { v1Errors } from "../contract/v1-errors.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 import { requestHeader } from "./request-header.js";
 
 // The encodings a body may come in: UTF-8, as the legacy docs say all text is, and
@@ -31,11 +31,6 @@ export function settleBodyFormat(c: Context<ShimEnv>): void {
   c.set("bodyEncoding", charset === undefined ? undefined : readableEncoding(charset));
 }
 
-export const requireBodyFormat: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  settleBodyFormat(c);
-  await next();
-};
-
 /** `<?xml version="1.0" encoding="ISO-8859-1"?>`, read from the bytes before the text is decoded. */
 function xmlDeclaredEncoding(bytes: Uint8Array): string | undefined {
   const start = new TextDecoder("windows-1252").decode(bytes.subarray(0, 200));
@@ -49,7 +44,7 @@ function xmlDeclaredEncoding(bytes: Uint8Array): string | undefined {
  */
 export async function readBodyText(c: Context<ShimEnv>): Promise<string> {
   const bytes = new Uint8Array(await c.req.arrayBuffer());
-  const declared = c.get("bodyFormat") === "xml" ? xmlDeclaredEncoding(bytes) : undefined;
+  const declared = settled(c, "bodyFormat") === "xml" ? xmlDeclaredEncoding(bytes) : undefined;
   const encoding = c.get("bodyEncoding") ?? (declared === undefined ? "utf-8" : readableEncoding(declared));
   try {
     return new TextDecoder(encoding, { fatal: true }).decode(bytes);
@@ -78,19 +73,10 @@ export function bodySizeCheck(limits: Readonly<Record<Format, number>>): (c: Con
   const byFormat = { json: bounded(limits.json), xml: bounded(limits.xml) };
   /** A 413 for a declared length over the limit; for a body without one, the middleware that reads it counting, then calls on. */
   return function checkBodySize(c) {
-    const { maxBytes, tooLarge, whileReading } = byFormat[c.get("bodyFormat")];
+    const { maxBytes, tooLarge, whileReading } = byFormat[settled(c, "bodyFormat")];
     const declared = requestHeader(c, "content-length");
     if (declared === undefined || requestHeader(c, "transfer-encoding") !== undefined) return whileReading;
     if (Number(declared) > maxBytes) tooLarge();
     return undefined;
-  };
-}
-
-/** The check as a middleware. */
-export function limitBodySize(check: ReturnType<typeof bodySizeCheck>): MiddlewareHandler<ShimEnv> {
-  return async function refuseLargeBodies(c, next) {
-    const whileReading = check(c);
-    if (whileReading) return whileReading(c, next);
-    await next();
   };
 }

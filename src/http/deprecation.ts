@@ -1,11 +1,10 @@
-import type { Context, MiddlewareHandler } from "hono";
-import type { LegacyAccount } from "../contract/account.js";
+import type { Context } from "hono";
 import { isShimEndpoint } from "../contract/surface.js";
 import type { PlanInUse } from "../migration/plan-in-use.js";
 import type { ShimEnv } from "./env.js";
 
 /** The account a request acts for, once its credentials are read (and, in accounts mode, accepted); undefined before. */
-export const accountIdOf = (c: Context<ShimEnv>): string | undefined => (c.get("account") as LegacyAccount | undefined)?.accountId;
+export const accountIdOf = (c: Context<ShimEnv>): string | undefined => c.get("account")?.accountId;
 
 /**
  * The signals a migrating client's tooling can read on a v1 answer, each only
@@ -22,13 +21,4 @@ export const signalsFor =
 export function addDeprecationHeaders(headers: Readonly<Record<string, string>>, path: string, answer: Response): void {
   if (isShimEndpoint(path)) return;
   for (const name in headers) answer.headers.set(name, headers[name]!);
-}
-
-/** Adds its account's headers to every answer that passes through it. */
-export function announceDeprecation(plans: PlanInUse): MiddlewareHandler<ShimEnv> {
-  const signals = signalsFor(plans);
-  return async function announce(c, next) {
-    await next();
-    addDeprecationHeaders(signals(c), c.req.path, c.res);
-  };
 }

@@ -1,7 +1,7 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
 import type { RequestLog } from "../observability/request-log.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 
 /** Why /readyz answers 503, or "ready". */
 export type Readiness = "ready" | "draining" | "state_unavailable";
@@ -40,8 +40,8 @@ export class Lifecycle {
   /** A request comes in: a 503 while draining, else it is in flight until `leave`. */
   enter(c: Context<ShimEnv>): string {
     if (this.#draining) throw v1Errors.shuttingDown();
-    const id = c.get("requestId");
-    this.#inFlight.set(id, c.get("log"));
+    const id = settled(c, "requestId");
+    this.#inFlight.set(id, settled(c, "log"));
     return id;
   }
 
@@ -50,15 +50,6 @@ export class Lifecycle {
     this.#inFlight.delete(id);
     if (this.#inFlight.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
-
-  readonly track: MiddlewareHandler<ShimEnv> = async (c, next) => {
-    const id = this.enter(c);
-    try {
-      await next();
-    } finally {
-      this.leave(id);
-    }
-  };
 
   /** The signal came: /readyz answers 503 from now on, while requests are still taken and served. */
   stopReadiness(): void {

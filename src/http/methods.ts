@@ -4,6 +4,7 @@ import { allowed, CUSTOM_METHODS } from "../contract/surface.js";
 import { type V1Error, v1Errors } from "../contract/v1-errors.js";
 import type { ShimEnv } from "./env.js";
 import { requestHeader } from "./request-header.js";
+import { sendEmpty } from "./respond.js";
 import { methodsAt } from "./served-paths.js";
 
 const OVERRIDE = "x-http-method-override";
@@ -46,16 +47,11 @@ export function refuseOverride(c: Context<ShimEnv>): void {
   if (override && methods) throw refuseMethod(override, methods);
 }
 
-export const refuseOtherOverrides: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  refuseOverride(c);
-  await next();
-};
-
 /** OPTIONS on a served path: its methods, in Allow. */
 export const answerOptions =
   (methods: readonly string[]) =>
   (c: Context<ShimEnv>): Response =>
-    c.body(null, 204, { Allow: allowed(methods).join(", ") });
+    sendEmpty(c, 204, { Allow: allowed(methods).join(", ") });
 
 /** Any other method on a served path: 405 with Allow. */
 export const refuseOtherMethods =

@@ -1,9 +1,9 @@
 import { hash } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { v1Errors } from "../contract/v1-errors.js";
 import { enforcementAt, inRefusedShare, isoTime } from "../migration/plan.js";
 import type { PlanInUse } from "../migration/plan-in-use.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 import { requestHeader } from "./request-header.js";
 
 /**
@@ -30,13 +30,13 @@ export const pathBasis: RetryBasis = (c) => c.req.path;
  */
 export function enforceMigration(plans: PlanInUse, basisOf: RetryBasis): MigrationStep {
   return function judgeByPlan(c) {
-    const { accountId } = c.get("account");
+    const { accountId } = settled(c, "account");
     const stages = plans.stagesOf(accountId);
     if (!stages.enforced) return undefined;
     const now = plans.now();
     const enforcement = enforcementAt(stages, now);
     if (!enforcement) return undefined;
-    const log = c.get("log");
+    const log = settled(c, "log");
     // A plan that refuses names its migration_url (src/migration/plan.ts).
     const url = stages.migrationUrl!;
     if (enforcement.kind === "sunset") {
@@ -56,14 +56,5 @@ export function enforceMigration(plans: PlanInUse, basisOf: RetryBasis): Migrati
     if (typeof basis !== "string") return basis.then(judge);
     judge(basis);
     return undefined;
-  };
-}
-
-/** The step as a middleware, for the routes that do not take an order. */
-export function judgingByPlan(step: MigrationStep): MiddlewareHandler<ShimEnv> {
-  return async function judgeCall(c, next) {
-    const judging = step(c);
-    if (judging) await judging;
-    await next();
   };
 }

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { parseAccept } from "hono/utils/accept";
 import { BODY_TYPES, bodyFormat, ERROR_CONTENT_TYPES, type Format } from "../contract/media-types.js";
 import { v1Errors } from "../contract/v1-errors.js";
@@ -41,8 +41,3 @@ export function settleFormat(c: Context<ShimEnv>): void {
   if (!format) throw v1Errors.notAcceptable();
   c.set("format", format);
 }
-
-export const negotiate: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  settleFormat(c);
-  await next();
-};

@@ -1,14 +1,12 @@
-import type { Context, MiddlewareHandler } from "hono";
-import { routePath } from "hono/route";
+import type { Context } from "hono";
 import type { RequestLog, RequestObserver, RequestRecord } from "../observability/request-log.js";
-import type { RequestCapture } from "./capture-hook.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 import { requestHeader } from "./request-header.js";
 
 /** A client's X-Request-Id is kept to this length: it is the client's to choose, and the log's to bound. */
 const CLIENT_REQUEST_ID_LENGTH = 128;
 
-/** Starts a request's record: when it arrived, and the log its handlers add to on the way (`c.get("log")`). */
+/** Starts a request's record: when it arrived, and the log its handlers add to on the way (`settled(c, "log")`). */
 export function startRecord(c: Context<ShimEnv>): void {
   c.set("receivedAt", performance.now());
   c.set("log", {} satisfies RequestLog);
@@ -17,7 +15,7 @@ export function startRecord(c: Context<ShimEnv>): void {
 /** Once it is answered: the request's record, handed to each observer. */
 export function finishRecord(c: Context<ShimEnv>, observers: readonly RequestObserver[], status: number, route: string): void {
   const record: RequestRecord = {
-    req_id: c.get("requestId"),
+    req_id: settled(c, "requestId"),
     method: c.req.method,
     path: c.req.path,
     route,
@@ -25,22 +23,10 @@ export function finishRecord(c: Context<ShimEnv>, observers: readonly RequestObs
     format: c.get("format"),
     user_agent: requestHeader(c, "user-agent"),
     client_request_id: requestHeader(c, "x-request-id")?.slice(0, CLIENT_REQUEST_ID_LENGTH),
-    duration_ms: Math.round((performance.now() - c.get("receivedAt")) * 10) / 10,
-    ...c.get("log"),
+    duration_ms: Math.round((performance.now() - settled(c, "receivedAt")) * 10) / 10,
+    ...settled(c, "log"),
   };
   for (const observe of observers) observe(record);
-}
-
-/** Each request's record, built once it is answered and handed to the observers; with capture on, its capture too. */
-export function observeRequests(observers: readonly RequestObserver[], capture?: RequestCapture): MiddlewareHandler<ShimEnv> {
-  return async function observeRequest(c, next) {
-    startRecord(c);
-    const captured = capture?.start(c);
-    if (captured) await captured.within(next);
-    else await next();
-    finishRecord(c, observers, c.res.status, routePath(c));
-    captured?.answered(c, c.res);
-  };
 }
 
 /**
@@ -49,5 +35,5 @@ export function observeRequests(observers: readonly RequestObserver[], capture?:
  * hash among it) is part of it, and the client is answered within it.
  */
 export function policyLeft<P extends { deadlineMs: number }>(c: Context<ShimEnv>, policy: P): P {
-  return { ...policy, deadlineMs: policy.deadlineMs - (performance.now() - c.get("receivedAt")) };
+  return { ...policy, deadlineMs: policy.deadlineMs - (performance.now() - settled(c, "receivedAt")) };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { ShimEnv } from "./env.js";
 
 /**
@@ -8,14 +8,6 @@ import type { ShimEnv } from "./env.js";
  * X-Request-Id were taken. The client's own is logged beside it, as
  * client_request_id. Every v1 answer carries it as X-Request-Id (respond.ts).
  */
-export function assignRequestId(c: Context<ShimEnv>): string {
-  const id = randomUUID();
-  c.set("requestId", id);
-  return id;
+export function assignRequestId(c: Context<ShimEnv>): void {
+  c.set("requestId", randomUUID());
 }
-
-/** The id, and X-Request-Id on the answers Hono's own helpers build (`c.json()`, `c.body()`), which respond.ts does not. */
-export const freshRequestId: MiddlewareHandler<ShimEnv> = async (c, next) => {
-  c.header("X-Request-Id", assignRequestId(c));
-  await next();
-};

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { V1Error } from "../contract/v1-errors.js";
-import type { ShimEnv } from "./env.js";
+import { type ShimEnv, settled } from "./env.js";
 import { renderErrors, renderSuccess } from "./render.js";
 
 // Content-Length is set here, not left to the server, so that a HEAD, which has
@@ -21,13 +21,27 @@ function v1Answer(c: Context<ShimEnv>, status: ContentfulStatusCode, text: strin
 }
 
 export function sendV1(c: Context<ShimEnv>, status: ContentfulStatusCode, payload: Record<string, unknown>): Response {
-  const { contentType, text } = renderSuccess(c.get("format"), payload);
+  const { contentType, text } = renderSuccess(settled(c, "format"), payload);
   return v1Answer(c, status, text, { "Content-Type": contentType, "Content-Length": lengthOf(text) });
+}
+
+/** The shim's own JSON on the legacy surface (a translation), not a v1 answer, with the request's id as every answer there. */
+export function sendShimJson(c: Context<ShimEnv>, payload: unknown): Response {
+  const text = JSON.stringify(payload);
+  return v1Answer(c, 200, text, { "Content-Type": "application/json", "Content-Length": lengthOf(text) });
+}
+
+/** An answer without a body (OPTIONS' 204), with the request's id as every answer on the legacy surface. */
+export function sendEmpty(c: Context<ShimEnv>, status: 204, headers: Record<string, string>): Response {
+  const requestId = c.get("requestId");
+  return new Response(null, { status, headers: requestId === undefined ? headers : { "X-Request-Id": requestId, ...headers } });
 }
 
 /** In the negotiated format; JSON when none was agreed, which is always the case for a 406. */
 export function sendV1Error(c: Context<ShimEnv>, error: V1Error): Response {
   const { contentType, text } = renderErrors(c.get("format") ?? "json", error.errors);
-  c.get("log").errors = error.errors.map((e) => e.code);
+  const log = c.get("log");
+  // The admin listener's refusals have no log line of this kind.
+  if (log) log.errors = error.errors.map((e) => e.code);
   return v1Answer(c, error.status, text, { ...error.headers, "Content-Type": contentType, "Content-Length": lengthOf(text) });
 }

@@ -88,7 +88,9 @@ describe("ClientUsage", () => {
       clients: () => store.clients(),
       addHourCounts: (...args: Parameters<MemoryStore["addHourCounts"]>) =>
         down ? Promise.reject(new Error("down")) : store.addHourCounts(...args),
+      hourCounts: (since: number) => store.hourCounts(since),
       setFlag: (...args: Parameters<MemoryStore["setFlag"]>) => store.setFlag(...args),
+      hasFlag: (name: string) => store.hasFlag(name),
     };
     const usage = new ClientUsage(flaky, { retentionMs: 86_400_000 });
     usage.record(record({}));

@@ -1,5 +1,5 @@
 import { isShimEndpoint, type ServedPath } from "../contract/surface.js";
-import type { ClientCounts, StateStore } from "../state/store.js";
+import type { ClientCounts, ClientsView, Flags } from "../state/store.js";
 import { CLIENT_CLOSED_REQUEST, type RequestRecord } from "./request-log.js";
 import { familyOf, HourTally, latencyBucketOf, OTHER_SERIES, type PathKind } from "./usage-series.js";
 
@@ -91,7 +91,7 @@ export class ClientUsage {
   readonly #now: () => number;
 
   constructor(
-    private readonly store: Pick<StateStore, "mergeClients" | "clients" | "addHourCounts" | "setFlag">,
+    private readonly store: ClientsView & Flags,
     private readonly options: ClientUsageOptions,
   ) {
     this.#maxClients = options.maxClients ?? 1_000;

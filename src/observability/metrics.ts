@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { V1_ORDER_FIELDS } from "../contract/v1-order.js";
 import { replyLabel, type V2Reply } from "../contract/v2-reply.js";
 import { SHIM_VERSION } from "../contract/version.js";
-import type { StateStore } from "../state/store.js";
+import type { OrderLedger, StoreUpkeep } from "../state/store.js";
 import type { V2Call } from "../v2/client.js";
 import type { RequestRecord } from "./request-log.js";
 
@@ -140,7 +140,7 @@ export class ShimMetrics {
    * to reconcile), read from the store at each scrape; while the store is down the
    * last count read stays.
    */
-  watchState(state: Pick<StateStore, "backend" | "countPlacements"> & { readonly up: boolean }): void {
+  watchState(state: StoreUpkeep & OrderLedger & { readonly up: boolean }): void {
     new Gauge({
       name: "shim_state_up",
       help: "1 while the state store answers, 0 while it is down.",

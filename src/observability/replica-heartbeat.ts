@@ -1,5 +1,5 @@
 import { SHIM_VERSION } from "../contract/version.js";
-import type { StateStore } from "../state/store.js";
+import type { ReplicaBeats } from "../state/store.js";
 
 /** How often a replica writes its beat: well within the five minutes the dashboard looks back. */
 const BEAT_EVERY_MS = 15_000;
@@ -25,7 +25,7 @@ export class ReplicaHeartbeat {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: Pick<StateStore, "beat">,
+    private readonly store: ReplicaBeats,
     private readonly options: HeartbeatOptions,
   ) {
     this.#now = options.now ?? Date.now;

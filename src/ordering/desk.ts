@@ -5,15 +5,12 @@ import type { V2OrderBody, V2Product } from "../contract/v2.js";
 import type { Placement as V2Placement } from "../contract/v2-reply.js";
 import { type Logger, logBeforeActing } from "../observability/log.js";
 import { madeNothing } from "../state/placement-rules.js";
-import type { Placement, PlacementOutcome, StateStore } from "../state/store.js";
+import type { OrderLedger, Placement, PlacementOutcome } from "../state/store.js";
 import { newAlternativeOrderId } from "../v2/alternative-order-id.js";
 import type { Clock, RetryPolicy } from "../v2/retry-timing.js";
 import { keyedAlternativeOrderId, orderFingerprint, orderingIdentity } from "./fingerprint.js";
 import { ledgerOutcome, OutcomeWriter, type Trace } from "./ledger.js";
 import { type OrderToPlace, placeOrder, type V2Ordering } from "./placement.js";
-
-/** What the desk asks of the state store: the order ledger, and the secret its fingerprints are keyed with. */
-export type DeskStore = Pick<StateStore, "admitPlacement" | "getPlacement" | "claimPlacement" | "settlePlacements" | "sharedSecret">;
 
 /** One legacy request's order, validated and translated. */
 export interface OrderRequest {
@@ -208,7 +205,7 @@ export class OrderDesk {
   #secret: Promise<string> | undefined;
 
   constructor(
-    private readonly store: DeskStore,
+    private readonly store: OrderLedger,
     private readonly v2: V2Ordering,
     private readonly logger: Logger,
     private readonly options: DeskOptions,

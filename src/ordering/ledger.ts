@@ -1,5 +1,5 @@
 import { replySummary, type Placement as V2Placement } from "../contract/v2-reply.js";
-import type { PlacementOutcome, StateStore } from "../state/store.js";
+import type { OrderLedger, PlacementOutcome } from "../state/store.js";
 import type { Clock } from "../v2/retry-timing.js";
 
 /** How a placement ended, as the ledger says it. */
@@ -44,7 +44,7 @@ export class OutcomeWriter {
   readonly #writing = new Set<Promise<boolean>>();
 
   constructor(
-    private readonly store: Pick<StateStore, "settlePlacements">,
+    private readonly store: OrderLedger,
     private readonly options: OutcomeWriterOptions,
   ) {}
 

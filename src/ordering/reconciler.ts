@@ -1,6 +1,6 @@
 import { lookupAnswer } from "../contract/v2-reply.js";
 import type { Logger } from "../observability/log.js";
-import type { Placement, StateStore } from "../state/store.js";
+import type { OrderLedger, Placement } from "../state/store.js";
 import type { CallLimits, V2Client } from "../v2/client.js";
 
 export interface ReconcilerOptions {
@@ -38,7 +38,7 @@ export class Reconciler {
   #round: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Pick<StateStore, "listPlacements" | "claimPlacement" | "settlePlacements">,
+    private readonly store: OrderLedger,
     private readonly v2: Pick<V2Client, "findOrdersByAlternativeId">,
     /** The account's v2 key; undefined for an account no longer in the accounts file. */
     private readonly v2KeyOf: (accountId: string) => string | undefined,

@@ -6,7 +6,7 @@ import type { PlanInUse } from "../migration/plan-in-use.js";
 import { type ClientUsage, isManyCallers } from "../observability/client-usage.js";
 import type { OrderDesk } from "../ordering/desk.js";
 import { StateUnavailable } from "../state/resilient.js";
-import { cursorText, PLACEMENT_STATES, type PlacementFilter, type PlacementState, parseCursor, type StateStore } from "../state/store.js";
+import { cursorText, type OrderLedger, PLACEMENT_STATES, type PlacementFilter, type PlacementState, parseCursor } from "../state/store.js";
 
 const MAX_LIMIT = 500;
 
@@ -57,7 +57,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * `GET /_shim/orders`: the order ledger, newest first, a page at a time, to
  * filter by `state` and `account_id`. `unknown` orders are the ones to reconcile.
  */
-export function adminOrdersHandler(store: Pick<StateStore, "listPlacements">, ledger: Pick<OrderDesk, "flush">) {
+export function adminOrdersHandler(store: OrderLedger, ledger: Pick<OrderDesk, "flush">) {
   return async function answerOrders(c: Context<ShimEnv>) {
     const filter = filterOf(c);
     if (!("limit" in filter)) return sendError(c, filter);

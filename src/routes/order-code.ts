@@ -5,7 +5,7 @@ import { v1Errors } from "../contract/v1-errors.js";
 import { replySummary } from "../contract/v2-reply.js";
 import { keysOf } from "../http/basic-auth.js";
 import { readBodyText } from "../http/body.js";
-import type { ShimEnv } from "../http/env.js";
+import { type ShimEnv, settled } from "../http/env.js";
 import { policyLeft } from "../http/observe-requests.js";
 import { sendV1 } from "../http/respond.js";
 import { formatOrderId, toV1OrderOutcome } from "../mapping/order-answer.js";
@@ -31,11 +31,11 @@ export function orderCodeHandler({ config, desk, logger }: OrderCodeDeps) {
   const translate = orderTranslator(config.platforms);
 
   return async function answerOrderCode(c: Context<ShimEnv>) {
-    const account = c.get("account");
+    const account = settled(c, "account");
     const idempotencyKey = idempotencyKeyOf(c.req.header("idempotency-key"));
-    const { order, product, body } = translate(c.get("bodyFormat"), await readBodyText(c), account, ALTERNATIVE_ORDER_ID_PLACEHOLDER);
+    const { order, product, body } = translate(settled(c, "bodyFormat"), await readBodyText(c), account, ALTERNATIVE_ORDER_ID_PLACEHOLDER);
     const answer = await desk.place({
-      requestId: c.get("requestId"),
+      requestId: settled(c, "requestId"),
       accountId: account.accountId,
       v2ApiKey: account.v2ApiKey,
       order,
@@ -44,7 +44,7 @@ export function orderCodeHandler({ config, desk, logger }: OrderCodeDeps) {
       idempotencyKey,
       budgetMs: policyLeft(c, config.retry).deadlineMs,
       placing: (id) => {
-        c.get("log").alternative_order_id = id;
+        settled(c, "log").alternative_order_id = id;
       },
     });
     const orderId = orderIdOf(answer, c);
@@ -52,7 +52,7 @@ export function orderCodeHandler({ config, desk, logger }: OrderCodeDeps) {
     if (c.env?.outgoing?.destroyed && answer.kind === "placed") {
       logger.error(
         {
-          req_id: c.get("requestId"),
+          req_id: settled(c, "requestId"),
           account_id: account.accountId,
           alternative_order_id: answer.alternativeOrderId,
           v2_order_id: orderId,
@@ -65,7 +65,7 @@ export function orderCodeHandler({ config, desk, logger }: OrderCodeDeps) {
 
   /** The order's id, the request's log line told what happened; or throws the V1Error the client is to hear. */
   function orderIdOf(answer: DeskAnswer, c: Context<ShimEnv>): number {
-    const log = c.get("log");
+    const log = settled(c, "log");
     if ("alternativeOrderId" in answer) log.alternative_order_id = answer.alternativeOrderId;
     if ("replayedFrom" in answer) log.replayed_from = answer.replayedFrom;
     switch (answer.kind) {

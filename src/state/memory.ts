@@ -1,27 +1,37 @@
 import { setNewest } from "../lib/bounded-map.js";
 import type { RateWindow } from "../lib/rate-window.js";
-import { abandoned, admissionStep, claimable, claimed, isAbandoned, liveSince, reopened, settled } from "./placement-rules.js";
-import { checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
+import { mergeCounts } from "./clients-rules.js";
 import {
-  type Admission,
-  busiest,
-  type Claim,
-  type ClaimResult,
-  type ClientCounts,
-  type ClientsLimits,
-  type HitCheck,
-  type HitScope,
-  type HourCount,
-  type HourLimits,
+  abandoned,
+  admissionStep,
+  claimable,
+  claimed,
+  isAbandoned,
   isAfterCursor,
-  type Placement,
-  type PlacementFilter,
-  type PlacementOutcome,
-  type PlacementPage,
-  type PlacementState,
-  type ReplicaBeat,
-  type StateStore,
-  type SweepLimits,
+  liveSince,
+  reopened,
+  settled,
+} from "./placement-rules.js";
+import { latestFirst } from "./replica-rules.js";
+import { busiest, checkLog, combineChecks, earliestSlot, firstAfter } from "./sliding-log.js";
+import type {
+  Admission,
+  Claim,
+  ClaimResult,
+  ClientCounts,
+  ClientsLimits,
+  HitCheck,
+  HitScope,
+  HourCount,
+  HourLimits,
+  Placement,
+  PlacementFilter,
+  PlacementOutcome,
+  PlacementPage,
+  PlacementState,
+  ReplicaBeat,
+  StateStore,
+  SweepLimits,
 } from "./store.js";
 
 interface MemoryBounds {
@@ -307,20 +317,4 @@ export class MemoryStore implements StateStore {
   async ping() {}
 
   async close() {}
-}
-
-/** Beats in the order replicas() gives them: the latest first, ties by replica id. */
-export const latestFirst = (beats: ReplicaBeat[]): ReplicaBeat[] =>
-  beats.sort((a, b) => b.at - a.at || (a.replica < b.replica ? -1 : a.replica > b.replica ? 1 : 0));
-
-/** Two counts of one caller as one. */
-export function mergeCounts(entry: ClientCounts, delta: ClientCounts): ClientCounts {
-  const counts = { ...entry.counts };
-  for (const [name, n] of Object.entries(delta.counts)) counts[name] = (counts[name] ?? 0) + n;
-  return {
-    ...entry,
-    first_seen: Math.min(entry.first_seen, delta.first_seen),
-    last_seen: Math.max(entry.last_seen, delta.last_seen),
-    counts,
-  };
 }

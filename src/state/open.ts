@@ -1,5 +1,5 @@
 import { MemoryStore } from "./memory.js";
-import { ResilientStore } from "./resilient.js";
+import { type ResilientStore, resilientStore } from "./resilient.js";
 import { SqliteStore } from "./sqlite.js";
 import type { StateStore, SweepLimits } from "./store.js";
 
@@ -41,8 +41,8 @@ export async function openState(spec: StateSpec, options: OpenOptions): Promise<
     }
   } else {
     // Loaded only when asked for: the other backends' start does not pay for ioredis.
-    const { RedisStore } = await import("./redis.js");
-    const redis = new RedisStore({ url: spec.url, ledgerRetentionMs: options.ledgerRetentionMs });
+    const { redisStore } = await import("./redis/store.js");
+    const redis = redisStore({ url: spec.url, ledgerRetentionMs: options.ledgerRetentionMs });
     primary = redis;
     try {
       await redis.connect();
@@ -51,7 +51,7 @@ export async function openState(spec: StateSpec, options: OpenOptions): Promise<
       options.onDown(error, "connect");
     }
   }
-  return new ResilientStore(primary, { required: options.required, upAtStart, onDown: options.onDown, onUp: options.onUp });
+  return resilientStore(primary, { required: options.required, upAtStart, onDown: options.onDown, onUp: options.onUp });
 }
 
 /** Where the store is, for the log: a Redis URL without its credentials. */

@@ -1,9 +1,9 @@
-import type { Claim, Placement, PlacementOutcome, PlacementState } from "./store.js";
+import type { Claim, Placement, PlacementCursor, PlacementOutcome, PlacementState } from "./store.js";
 
 // The rules of the order ledger that every backend keeps: the memory and SQLite
-// backends call these inside their atomic step; the Redis backend states the same
-// rules in Lua (redis.ts's ADMIT, CLAIM, SETTLE and SWEEP), since a script cannot
-// call JavaScript. test/state.contract.test.ts holds the three to them.
+// backends call these inside their atomic step; the Redis backend restates them in
+// Lua (redis/ledger.ts, each script naming the rules it restates), since a script
+// cannot call JavaScript. test/state/ledger.contract.ts holds the three to them.
 
 /** A refused or failed placement made nothing: its fingerprint leaves the window, and a reused id may be placed again. */
 export const madeNothing = (state: PlacementState): boolean => state === "refused" || state === "failed";
@@ -69,3 +69,9 @@ export const claimed = ({ owner, leaseUntil, now }: Claim) => ({
   lease_until: leaseUntil,
   updated_at: now,
 });
+
+/** True when `p` comes after the cursor in the listing's order (newest first, then id descending). */
+export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_order_id">, cursor: PlacementCursor | undefined): boolean =>
+  !cursor ||
+  p.created_at < cursor.created_at ||
+  (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);

@@ -20,7 +20,52 @@ interface ResilienceOptions {
   onUp(): void;
 }
 
-type Args<K extends keyof StateStore> = StateStore[K] extends (...args: infer A) => unknown ? A : never;
+type Policy = "memory" | "refuse" | "store";
+
+/**
+ * What each call of the store does while it is down, in one table:
+ * - `memory`: fail open. This process's memory store stands in, for what one process
+ *   can do alone (pacing, failed logins, flags); refused as below when the store is required.
+ * - `refuse`: StateUnavailable, for what no process can do alone (the ledger, the
+ *   clients view, the replicas' beats, the sweep); its callers deal with it.
+ * - `store`: asked of the store itself, down or not: the probe pings it to learn
+ *   whether it is back, and closing closes it.
+ */
+export const WHILE_DOWN = {
+  reserve: "memory",
+  holdBack: "memory",
+  inheritPace: "memory",
+  paceLoad: "refuse",
+  hitCheck: "memory",
+  hitAdmit: "memory",
+  hitAdd: "memory",
+  hitRemove: "memory",
+  setFlag: "memory",
+  hasFlag: "memory",
+  mergeClients: "refuse",
+  clients: "refuse",
+  addHourCounts: "refuse",
+  hourCounts: "refuse",
+  admitPlacement: "refuse",
+  getPlacement: "refuse",
+  settlePlacements: "refuse",
+  listPlacements: "refuse",
+  countPlacements: "refuse",
+  claimPlacement: "refuse",
+  sharedSecret: "refuse",
+  beat: "refuse",
+  replicas: "refuse",
+  sweep: "refuse",
+  ping: "store",
+  close: "store",
+} as const satisfies Record<Exclude<keyof StateStore, "backend">, Policy>;
+
+/** The calls Resilience guards: all but those that go to the store itself. */
+type Guarded = { [K in keyof typeof WHILE_DOWN]: (typeof WHILE_DOWN)[K] extends "store" ? never : K }[keyof typeof WHILE_DOWN];
+type Call = (...args: unknown[]) => Promise<unknown>;
+
+/** `store`'s `method`, bound to it: looked up once, not on every call. */
+const methodOf = (store: StateStore, method: Guarded): Call => (store as unknown as Record<Guarded, Call>)[method].bind(store);
 
 /**
  * A store that fails softly. Once an operation or the probe fails, the store counts
@@ -28,12 +73,10 @@ type Args<K extends keyof StateStore> = StateStore[K] extends (...args: infer A)
  * but the probe every `probeMs`; once the probe answers, everything goes to it
  * again. The probe runs while the store is up too, so that a store nothing is
  * written to, or one that fails without an error (a SQLite file deleted under the
- * shim), is seen down all the same. While it is down, pacing and failed logins, which this process can do
- * alone, use an in-process store (fail open), or are refused when the store is
- * required; the ledger and the clients view throw StateUnavailable for their
- * callers to deal with.
+ * shim), is seen down all the same. While it is down, each call does what
+ * WHILE_DOWN says.
  */
-export class ResilientStore implements StateStore {
+class Resilience {
   readonly backend;
   readonly #fallback = new MemoryStore();
   #up: boolean;
@@ -65,6 +108,14 @@ export class ResilientStore implements StateStore {
       );
     }, options.probeMs ?? 1_000);
     this.#probe.unref();
+    const methods = this as unknown as Record<Guarded, Call>;
+    for (const [name, policy] of Object.entries(WHILE_DOWN) as [keyof typeof WHILE_DOWN, Policy][]) {
+      if (policy === "store") continue; // ping and close, below
+      const method = name as Guarded;
+      const onPrimary = methodOf(primary, method);
+      const inProcess = policy === "memory" && !options.required ? methodOf(this.#fallback, method) : undefined;
+      methods[method] = (...args) => this.#run(method, onPrimary, inProcess, args);
+    }
   }
 
   get up(): boolean {
@@ -87,45 +138,35 @@ export class ResilientStore implements StateStore {
     clearInterval(this.#probe);
   }
 
-  async #run<T>(operation: string, work: (store: StateStore) => Promise<T>, local: boolean): Promise<T> {
+  /** `onPrimary` while the store is up; once it is down, `inProcess` if this process may stand in, else StateUnavailable. */
+  async #run(method: Guarded, onPrimary: Call, inProcess: Call | undefined, args: unknown[]): Promise<unknown> {
     if (this.#up) {
       try {
-        return await work(this.primary);
+        return await onPrimary(...args);
       } catch (error) {
-        this.#down(error, operation);
+        this.#down(error, method);
       }
     }
-    if (local && !this.options.required) return work(this.#fallback);
-    throw new StateUnavailable(operation);
+    if (inProcess) return inProcess(...args);
+    throw new StateUnavailable(method);
   }
 
-  reserve = (...a: Args<"reserve">) => this.#run("reserve", (s) => s.reserve(...a), true);
-  holdBack = (...a: Args<"holdBack">) => this.#run("holdBack", (s) => s.holdBack(...a), true);
-  inheritPace = (...a: Args<"inheritPace">) => this.#run("inheritPace", (s) => s.inheritPace(...a), true);
-  paceLoad = (...a: Args<"paceLoad">) => this.#run("paceLoad", (s) => s.paceLoad(...a), false);
-  hitCheck = (...a: Args<"hitCheck">) => this.#run("hitCheck", (s) => s.hitCheck(...a), true);
-  hitAdmit = (...a: Args<"hitAdmit">) => this.#run("hitAdmit", (s) => s.hitAdmit(...a), true);
-  hitAdd = (...a: Args<"hitAdd">) => this.#run("hitAdd", (s) => s.hitAdd(...a), true);
-  hitRemove = (...a: Args<"hitRemove">) => this.#run("hitRemove", (s) => s.hitRemove(...a), true);
-  setFlag = (...a: Args<"setFlag">) => this.#run("setFlag", (s) => s.setFlag(...a), true);
-  hasFlag = (...a: Args<"hasFlag">) => this.#run("hasFlag", (s) => s.hasFlag(...a), true);
-  mergeClients = (...a: Args<"mergeClients">) => this.#run("mergeClients", (s) => s.mergeClients(...a), false);
-  clients = () => this.#run("clients", (s) => s.clients(), false);
-  addHourCounts = (...a: Args<"addHourCounts">) => this.#run("addHourCounts", (s) => s.addHourCounts(...a), false);
-  hourCounts = (...a: Args<"hourCounts">) => this.#run("hourCounts", (s) => s.hourCounts(...a), false);
-  admitPlacement = (...a: Args<"admitPlacement">) => this.#run("admitPlacement", (s) => s.admitPlacement(...a), false);
-  getPlacement = (...a: Args<"getPlacement">) => this.#run("getPlacement", (s) => s.getPlacement(...a), false);
-  settlePlacements = (...a: Args<"settlePlacements">) => this.#run("settlePlacements", (s) => s.settlePlacements(...a), false);
-  listPlacements = (...a: Args<"listPlacements">) => this.#run("listPlacements", (s) => s.listPlacements(...a), false);
-  countPlacements = (...a: Args<"countPlacements">) => this.#run("countPlacements", (s) => s.countPlacements(...a), false);
-  claimPlacement = (...a: Args<"claimPlacement">) => this.#run("claimPlacement", (s) => s.claimPlacement(...a), false);
-  sharedSecret = (...a: Args<"sharedSecret">) => this.#run("sharedSecret", (s) => s.sharedSecret(...a), false);
-  sweep = (...a: Args<"sweep">) => this.#run("sweep", (s) => s.sweep(...a), false);
-  beat = (...a: Args<"beat">) => this.#run("beat", (s) => s.beat(...a), false);
-  replicas = (...a: Args<"replicas">) => this.#run("replicas", (s) => s.replicas(...a), false);
-  ping = () => this.primary.ping();
-  close = () => {
+  ping(): Promise<void> {
+    return this.primary.ping();
+  }
+
+  close(): Promise<void> {
     this.stop();
     return this.primary.close();
-  };
+  }
 }
+
+/** A store that fails softly, as Resilience makes it. */
+export type ResilientStore = Resilience & StateStore;
+
+/**
+ * `primary`, failing softly. Resilience's constructor gives it every guarded call,
+ * one for each row of WHILE_DOWN, which the compiler holds to name every method.
+ */
+export const resilientStore = (primary: StateStore, options: ResilienceOptions): ResilientStore =>
+  new Resilience(primary, options) as ResilientStore;

@@ -1,8 +1,11 @@
 import type { RateWindow } from "../lib/rate-window.js";
-import type { HitCheck } from "./store.js";
+import type { HitCheck, PaceLoad } from "./store.js";
 
-// The arithmetic of sliding logs, shared by the backends that keep the log in
-// JavaScript (memory, SQLite); the Redis backend does the same in Lua.
+// The arithmetic of sliding logs (pacing, hit logs). The memory backend keeps the
+// logs in JavaScript and calls these; SQLite finds the same times with its queries
+// (sqlite.ts's reserve and #check), and Redis restates them in Lua, beside each
+// script (redis/pacing.ts, redis/hit-logs.ts). test/state/pacing.contract.ts and
+// hit-logs.contract.ts hold the three to them.
 
 /**
  * The earliest time a call may go, given the times already admitted (oldest
@@ -46,3 +49,10 @@ export function firstAfter(times: readonly number[], bound: number): number {
   }
   return low;
 }
+
+/** The pacing load's order, in every backend: the busiest buckets first, those with neither calls nor a hold left out. */
+export const busiest = (loads: PaceLoad[], max: number): PaceLoad[] =>
+  loads
+    .filter((l) => l.calls > 0 || l.heldUntil !== null)
+    .sort((a, b) => b.calls - a.calls || (b.heldUntil ?? 0) - (a.heldUntil ?? 0))
+    .slice(0, max);

@@ -1,12 +1,12 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { RateWindow } from "../lib/rate-window.js";
-import { mergeCounts } from "./memory.js";
+import { mergeCounts } from "./clients-rules.js";
 import { abandoned, admissionStep, claimable, claimed, reopened, settled } from "./placement-rules.js";
+import { busiest } from "./sliding-log.js";
 import { type Database, openDatabase, sqliteFailure } from "./sqlite-driver.js";
 import {
   type Admission,
-  busiest,
   type Claim,
   type ClaimResult,
   type ClientCounts,

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import type { RateWindow } from "../lib/rate-window.js";
 
-// What the shim remembers beyond one request, behind one interface with three
-// backends (memory, SQLite, Redis). Every method is one atomic step in every
-// backend, so two replicas racing on one store never double-count or over-admit.
+// What the shim remembers beyond one request, declared by role (pacing, hit logs,
+// flags, the clients view, the order ledger, replicas' beats, the store's upkeep):
+// each consumer names the roles it uses, and StateStore, all of them in one, is what
+// the three backends (memory, SQLite, Redis) keep. Every method is one atomic step in
+// every backend, so two replicas racing on one store never double-count or over-admit.
 
 /** A sliding log with a limit: `key` holds the times of its entries. */
 export interface HitScope {
@@ -64,7 +66,7 @@ export interface PlacementFilter {
 }
 
 /** Where a page ended: records are listed newest first, ties by alternative_order_id, descending. */
-interface PlacementCursor {
+export interface PlacementCursor {
   created_at: number;
   alternative_order_id: string;
 }
@@ -138,24 +140,25 @@ export type ReplicaBeat = z.infer<typeof replicaBeatSchema>;
 
 export type Backend = "memory" | "sqlite" | "redis";
 
-export interface StateStore {
-  readonly backend: Backend;
-
+/** Pacing toward v2: a sliding log of calls per bucket, and holds v2 asked for. */
+export interface Pacing {
   /**
-   * Pacing toward v2: reserves the earliest time a call in `bucket` may go under
-   * every window (a sliding log), and says how long to wait for it. When that is
-   * more than `maxWaitMs`, nothing is reserved.
+   * Reserves the earliest time a call in `bucket` may go under every window (a
+   * sliding log), and says how long to wait for it. When that is more than
+   * `maxWaitMs`, nothing is reserved.
    */
   reserve(bucket: string, windows: readonly RateWindow[], maxWaitMs: number): Promise<{ admitted: boolean; waitMs: number }>;
   /** No call in `bucket` is admitted for `ms` from now (v2 said the key is saturated). */
   holdBack(bucket: string, ms: number): Promise<void>;
   /** Gives an empty `bucket` the calls `from` holds, so a key moving to a bucket of its own takes its calls along. */
   inheritPace(bucket: string, from: string): Promise<void>;
-
   /** The busiest `max` pacing buckets: their calls reserved within the last `windowMs` (or ahead), and any hold. */
   paceLoad(windowMs: number, max: number): Promise<PaceLoad[]>;
+}
 
-  /** Sliding logs over `windowMs`: whether each scope has room, without adding. */
+/** Sliding logs of tokens with a limit, over `windowMs`: failed logins and wrong admin tokens. */
+export interface HitLogs {
+  /** Whether each scope has room, without adding. */
   hitCheck(scopes: readonly HitScope[], windowMs: number): Promise<HitCheck>;
   /** Adds `token` to every scope if every one has room; otherwise adds nothing. */
   hitAdmit(scopes: readonly HitScope[], windowMs: number, token: string): Promise<HitCheck>;
@@ -163,21 +166,28 @@ export interface StateStore {
   hitAdd(keys: readonly string[], windowMs: number, token: string): Promise<void>;
   /** Takes `token` out of every log. */
   hitRemove(keys: readonly string[], token: string): Promise<void>;
+}
 
-  /** A named mark that lapses after `ttlMs`. */
+/** Named marks that lapse: a trusted address, a key v2 accepted, whether v2 answered lately. */
+export interface Flags {
   setFlag(name: string, ttlMs: number): Promise<void>;
   hasFlag(name: string): Promise<boolean>;
+}
 
+/** The clients view: each legacy caller's counts, and counts by the hour, both bounded. */
+export interface ClientsView {
   /** Adds counts and widens first/last seen; a new pair past `maxClients` is counted under the others. */
   mergeClients(deltas: readonly ClientCounts[], limits: ClientsLimits): Promise<void>;
   /** Every pair, and since when the store counts. */
   clients(): Promise<{ since: number; clients: ClientCounts[] }>;
-
   /** Adds counts to their hours; a new series past `maxSeriesPerHour` in its hour is counted under the others. */
   addHourCounts(counts: readonly HourCount[], limits: HourLimits): Promise<void>;
   /** Every count of the hours that start at `since` or later. */
   hourCounts(since: number): Promise<HourCount[]>;
+}
 
+/** The order ledger: a record of each placement, written before its order is sent (placement-rules.ts). */
+export interface OrderLedger {
   /**
    * One atomic step, the only write before an order is sent: unless a record holds
    * the placement's id, or (with `windowSince`) a live placement with its fingerprint
@@ -198,19 +208,28 @@ export interface StateStore {
   claimPlacement(alternativeOrderId: string, claim: Claim): Promise<ClaimResult>;
   /** The secret kept under `name`: the one stored first, `candidate` when there is none yet. */
   sharedSecret(name: string, candidate: string): Promise<string>;
+}
 
-  /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
-  sweep(limits: SweepLimits): Promise<void>;
-
+/** Replicas' beats, for the dashboard's health. */
+export interface ReplicaBeats {
   /** Writes `beat` over its replica's last one, and forgets every beat written before `forgetBefore` (epoch ms). */
   beat(beat: ReplicaBeat, forgetBefore: number): Promise<void>;
   /** The last beat of each replica that wrote one at `since` or later, the latest first. */
   replicas(since: number): Promise<ReplicaBeat[]>;
+}
 
+/** The store's own upkeep: which backend it is, whether it answers, forgetting, closing. */
+export interface StoreUpkeep {
+  readonly backend: Backend;
+  /** Forgets what is past its retention (hour counts with the clients view's), and marks `placing` records whose lease ran out as `unknown`. */
+  sweep(limits: SweepLimits): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every role in one store, as each backend keeps them. */
+export interface StateStore extends Pacing, HitLogs, Flags, ClientsView, OrderLedger, ReplicaBeats, StoreUpkeep {}
 
 /** Pages of the ledger are read through this cursor, written as text in the API. */
 export const cursorText = (cursor: PlacementCursor): string => `${cursor.created_at}.${cursor.alternative_order_id}`;
@@ -219,16 +238,3 @@ export function parseCursor(text: string): PlacementCursor | undefined {
   const match = text.match(/^(\d{1,16})\.([A-Za-z0-9]{1,64})$/);
   return match ? { created_at: Number(match[1]), alternative_order_id: match[2]! } : undefined;
 }
-
-/** True when `p` comes after the cursor in the listing's order (newest first, then id descending). */
-export const isAfterCursor = (p: Pick<Placement, "created_at" | "alternative_order_id">, cursor: PlacementCursor | undefined): boolean =>
-  !cursor ||
-  p.created_at < cursor.created_at ||
-  (p.created_at === cursor.created_at && p.alternative_order_id < cursor.alternative_order_id);
-
-/** The busiest buckets first, those with neither calls nor a hold left out. */
-export const busiest = (loads: PaceLoad[], max: number): PaceLoad[] =>
-  loads
-    .filter((l) => l.calls > 0 || l.heldUntil !== null)
-    .sort((a, b) => b.calls - a.calls || (b.heldUntil ?? 0) - (a.heldUntil ?? 0))
-    .slice(0, max);

@@ -1,6 +1,6 @@
 import { UNVERIFIED } from "../../src/observability/client-usage.js";
 import { latencyBucketOf, type Series, seriesName } from "../../src/observability/usage-series.js";
-import type { StateStore } from "../../src/state/store.js";
+import type { ClientsView, OrderLedger } from "../../src/state/store.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -25,7 +25,7 @@ export const SEEDED = {
   v2Refusal: { code: "invalid_contact:verified_contact", v2_status: "400", count: 3 },
 };
 
-export async function seedDashboardPast(store: Pick<StateStore, "addHourCounts" | "mergeClients" | "admitPlacement" | "settlePlacements">) {
+export async function seedDashboardPast(store: ClientsView & OrderLedger) {
   const now = Date.now();
   const noon = (daysAgo: number) => now - (now % DAY) - daysAgo * DAY + 12 * HOUR;
   const call = (account_id: string, user_agent: string, outcome: string) => seriesName({ kind: "call", account_id, user_agent, outcome });

@@ -1,7 +1,8 @@
 import { type AccountRegistry, accountRegistryFor } from "../../src/accounts/registry.js";
+import type { ShimOptions } from "../../src/build-shim.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/observability/log.js";
-import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
+import { type RunningServer, startServer } from "../../src/server.js";
 import { closedAfterTest } from "./teardown.js";
 
 export interface RunningShim {
@@ -31,7 +32,7 @@ export interface CapturedLog {
  */
 export async function startShim(
   env: Record<string, string> = {},
-  options: ServerOptions = {},
+  options: ShimOptions = {},
   { heldUntil }: CapturedLog = {},
 ): Promise<RunningShim> {
   // Test files run in parallel: each shim keeps its state in memory unless the test names a store.

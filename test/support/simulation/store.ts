@@ -1,6 +1,5 @@
-import type { DeskStore } from "../../../src/ordering/desk.js";
 import { MemoryStore } from "../../../src/state/memory.js";
-import type { StateStore } from "../../../src/state/store.js";
+import type { OrderLedger, StoreUpkeep } from "../../../src/state/store.js";
 import type { Owner, SimWorld } from "./world.js";
 
 /** What the simulated store does over a stretch of time. */
@@ -18,8 +17,6 @@ export interface StoreFaults {
 
 /** How long a caller waits for an answer before it takes the call as failed: ioredis's commandTimeout. */
 export const STORE_TIMEOUT_MS = 1_000;
-
-type Methods = keyof DeskStore | "listPlacements" | "countPlacements" | "sweep";
 
 /**
  * One store every replica shares, as Redis would be: the real backend's rules (the
@@ -54,7 +51,7 @@ export class SimStore {
   }
 
   /** The store as `owner` sees it. */
-  handleFor(owner: Owner): Pick<StateStore, Methods> {
+  handleFor(owner: Owner): OrderLedger & Pick<StoreUpkeep, "sweep"> {
     const call =
       <A extends unknown[], R>(work: (...args: A) => Promise<R>) =>
       (...args: A): Promise<R> =>
