@@ -124,13 +124,20 @@ function startShim(bench, name, { nodeArgs = [], state = sqliteState(bench.workD
 }
 
 /**
+ * One load run: for `durationS`, or, with --requests, exactly that many requests. A
+ * timed run counts only the answers that came before its end: on a busy machine a
+ * short one (a second, its server pinned to a CPU a busy loop shares) can end before
+ * the first answer, while the server answers. A counted run waits for every answer
+ * (each bounded by autocannon's timeout), so what it checks cannot be starved.
  * @param {Bench} bench @param {ServerProcess} server @param {"json" | "xml"} format @param {number} durationS @param {string} label
  * @param {number} [connections]
  */
 async function load(bench, server, format, durationS, label, connections = bench.settings.connections) {
-  progress(`${label}: ${durationS} s, ${connections} connections`);
+  const { requests } = bench.settings;
+  const length = requests === undefined ? { durationS } : { amount: requests };
+  progress(`${label}: ${requests === undefined ? `${durationS} s` : `${requests} requests`}, ${connections} connections`);
   const ordersBefore = bench.fake.orders();
-  const run = await measure(server, { url: `${server.url}/order/code`, ...REQUESTS[format], connections, durationS });
+  const run = await measure(server, { url: `${server.url}/order/code`, ...REQUESTS[format], connections, ...length });
   check(bench, label, run);
   // Each request a new order: one answered without one (as a retry of another) would not have cost its order,
   // and show as fewer orders than 201s. (More is no sign of anything: the requests in flight when a run ends, its
@@ -444,7 +451,8 @@ async function main() {
       finished_at: new Date().toISOString(),
       machine: machine(),
       settings: {
-        duration_s: settings.durationS,
+        duration_s: settings.requests === undefined ? settings.durationS : null,
+        requests_per_run: settings.requests ?? null,
         connections: settings.connections,
         delay_ms: settings.delayMs,
         warmup_s: settings.warmupS,

@@ -7,6 +7,7 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as connectTls } from "node:tls";
+import { START_BOUND_MS } from "./server-process.mjs";
 
 /**
  * @typedef {object} RedisServer
@@ -33,7 +34,7 @@ export async function freePort() {
  * Resolves once the server answers PING with PONG.
  * @param {number} port @param {string | undefined} ca a TLS server's CA certificate (PEM) @param {number} [timeoutMs]
  */
-async function whenAnswering(port, ca, timeoutMs = 10_000) {
+async function whenAnswering(port, ca, timeoutMs = START_BOUND_MS) {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const pong = await new Promise((resolve) => {

@@ -160,7 +160,7 @@ export function formatReport(results) {
   /** @type {Record<string, string>} why a server was not run */
   const notRun = { nginx_njs: peers.nginx_njs.reason, shim_redis: stores.redis.reason };
   lines.push(
-    `${settings.rounds} round(s) of ${settings.duration_s} s per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms; ${settings.pinning}; load: ${settings.load_generator}`,
+    `${settings.rounds} round(s) of ${settings.requests_per_run === null ? `${settings.duration_s} s` : `${settings.requests_per_run} requests`} per run, ${settings.connections} connections, fake v2 delay ${settings.delay_ms} ms; ${settings.pinning}; load: ${settings.load_generator}`,
   );
   lines.push(
     `figures are the medians over the rounds; CPU µs/req is the server's CPU time (/proc) per answer; × peer, that over the nginx + njs peer's; every request a new order (a fresh id in its body)`,

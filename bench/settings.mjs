@@ -5,6 +5,9 @@ import { parseArgs } from "node:util";
 export const USAGE = `npm run bench -- [flags]
 
   --duration S       seconds per measured load run                      (default 10)
+  --requests N       send exactly N requests in each load run (warm-ups and the
+                     one-connection runs included) instead of running for a
+                     duration: a run that checks, not one that measures
   --connections N    concurrent connections of each load run            (default 32)
   --delay MS         the fake v2's answer delay in the load runs        (default 0)
   --warmup S         seconds of load on each server before measuring    (default 2)
@@ -15,7 +18,7 @@ export const USAGE = `npm run bench -- [flags]
   --slow-delay MS    the fake v2's answer delay in the slow-v2 run      (default 2000)
   --out FILE         where the figures go, as JSON                      (default bench-results.json)
   --smoke            a short run to check that the benchmark works:
-                     --duration 2 --connections 8 --warmup 0 --rounds 1 --in-flight 200 --slow-delay 500
+                     --requests 200 --connections 8 --warmup 0 --rounds 1 --in-flight 200 --slow-delay 500
                      (flags given as well still win)
   --profile          also run the shim under node --cpu-prof for one JSON load run
                      and summarise where its time went
@@ -24,11 +27,12 @@ export const USAGE = `npm run bench -- [flags]
   --help`;
 
 const DEFAULTS = { duration: 10, connections: 32, delay: 0, warmup: 2, rounds: 3, "in-flight": 2000, "slow-delay": 2000 };
-const SMOKE = { duration: 2, connections: 8, warmup: 0, rounds: 1, "in-flight": 200, "slow-delay": 500 };
+const SMOKE = { requests: 200, connections: 8, warmup: 0, rounds: 1, "in-flight": 200, "slow-delay": 500 };
 
 /**
  * @typedef {object} Settings
  * @property {number} durationS
+ * @property {number | undefined} requests each load run sends exactly this many, in place of `durationS`
  * @property {number} connections
  * @property {number} delayMs
  * @property {number} warmupS
@@ -58,6 +62,7 @@ export function parseSettings(args) {
     strict: true,
     options: {
       duration: { type: "string" },
+      requests: { type: "string" },
       connections: { type: "string" },
       delay: { type: "string" },
       warmup: { type: "string" },
@@ -73,19 +78,25 @@ export function parseSettings(args) {
       help: { type: "boolean", default: false },
     },
   });
+  /** @type {Record<string, number | undefined>} */
   const base = values.smoke ? { ...DEFAULTS, ...SMOKE } : DEFAULTS;
-  /** @param {keyof typeof DEFAULTS} name @param {{ integer?: boolean, min: number }} rule */
+  /** @param {keyof typeof DEFAULTS | "requests"} name @param {{ integer?: boolean, min: number }} rule */
   const number = (name, { integer = false, min }) => {
     const text = values[name];
     const value = text === undefined ? base[name] : Number(text);
-    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    if (value === undefined || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
       throw new Error(`--${name} takes ${integer ? "a whole number" : "a number"} of at least ${min}, not ${JSON.stringify(text)}`);
     }
     return value;
   };
+  // A duration given on the command line wins over --smoke's count.
+  const countBounded = values.requests !== undefined || (values.duration === undefined && base.requests !== undefined);
+  const connections = number("connections", { integer: true, min: 1 });
   return {
     durationS: number("duration", { min: 1 }),
-    connections: number("connections", { integer: true, min: 1 }),
+    // Each connection sends at least one: autocannon refuses more connections than requests.
+    requests: countBounded ? number("requests", { integer: true, min: connections }) : undefined,
+    connections,
     delayMs: number("delay", { min: 0 }),
     warmupS: number("warmup", { min: 0 }),
     rounds: number("rounds", { integer: true, min: 1 }),

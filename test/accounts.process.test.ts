@@ -29,16 +29,12 @@ describe("accounts mode (node dist/shim.mjs)", () => {
       accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", container_id: 42 }],
     });
     const v2 = await startFakeV2();
-    try {
-      const running = spawn({ DIGICERT_API_URL: v2.url, SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "v2-key-of-acme" });
-      const port = await running.listening;
-      expect(running.stdout()).toMatch(/"auth":"accounts","accounts":1/);
-      expect((await sendHttpMessage(`http://127.0.0.1:${port}`, orderRequest())).status).toBe(201);
-      expect(v2.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
-      expect(running.stdout() + running.stderr()).not.toMatch(/skyfall|v2-key-of-acme/);
-    } finally {
-      await v2.close();
-    }
+    const running = spawn({ DIGICERT_API_URL: v2.url, SHIM_ACCOUNTS_FILE: file, DC_KEY_ACME: "v2-key-of-acme" });
+    const port = await running.listening;
+    expect(running.stdout()).toMatch(/"auth":"accounts","accounts":1/);
+    expect((await sendHttpMessage(`http://127.0.0.1:${port}`, orderRequest())).status).toBe(201);
+    expect(v2.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
+    expect(running.stdout() + running.stderr()).not.toMatch(/skyfall|v2-key-of-acme/);
   });
 
   it("refuses to start on a bad file, naming the account and the field", async () => {
@@ -74,12 +70,12 @@ describe("accounts mode (node dist/shim.mjs)", () => {
 
     writeAccountsFile({ accounts: [acme, other] }, dir);
     running.child.kill("SIGHUP");
-    await waitFor(() => running.stdout().includes('"msg":"accounts file reloaded"'));
+    await running.logged(/"msg":"accounts file reloaded"/);
     expect((await sendHttpMessage(url, asOther)).status).toBe(201);
 
     writeAccountsFile({ accounts: [{ ...acme, key_hash: "not a hash" }] }, dir);
     running.child.kill("SIGHUP");
-    await waitFor(() => running.stdout().includes("accounts file refused"));
+    await running.logged(/accounts file refused/);
     expect(running.stdout()).toMatch(/"level":50,[^\n]*account 001007 \(accounts\[0\]\) key_hash/);
     expect((await sendHttpMessage(url, orderRequest())).status).toBe(201);
     expect((await sendHttpMessage(url, asOther)).status).toBe(201);
@@ -94,7 +90,7 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     for (const [i, content] of ["null", "42", "[]", '{"accounts": [null]}'].entries()) {
       writeAccountsFile(content, dir);
       running.child.kill("SIGHUP");
-      await waitFor(() => running.stdout().split("accounts file refused").length === i + 2);
+      await running.logged(/accounts file refused/, i + 1);
     }
     expect(running.child.exitCode).toBeNull();
     expect((await sendHttpMessage(url, orderRequest())).status).toBe(201);
@@ -108,8 +104,3 @@ describe("accounts mode (node dist/shim.mjs)", () => {
     expect(running.stderr()).not.toMatch(/\n\s+at /);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(condition()).toBe(true);
-}

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadAccounts } from "../src/accounts/accounts-file.js";
 import { authenticateAccount } from "../src/accounts/authenticate.js";
@@ -9,7 +10,9 @@ import { createLogger } from "../src/observability/log.js";
 import { MemoryStore } from "../src/state/memory.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { inProcessApp } from "./support/app.js";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { basicAuth, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type RunningShim, startShim } from "./support/shim.js";
 
@@ -152,10 +155,12 @@ describe("accounts mode", () => {
 
   it("lets an order in flight finish with the account it started with when the accounts are replaced", async () => {
     await start();
-    fake.script({ delayMs: 300 });
+    const { released, release } = hold();
+    fake.script({ until: released });
     const inFlight = sendHttpMessage(shim.url, orderRequest());
-    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually("the order at v2", () => fake.requests.length === 1);
     shim.accounts!.replace(loadAccounts(writeAccountsFile({ accounts: [] }), ENV));
+    release();
     expect((await inFlight).status).toBe(201);
     expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
     expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(401);
@@ -200,54 +205,50 @@ describe("repeated failed logins", () => {
 });
 
 describe("a flood of credential checks", () => {
-  /** A registry of the real accounts whose hashes each take `hashMs`, in slots of `slots`. */
-  const slowRegistry = (hashMs: number, slots: ConstructorParameters<typeof HashSlots>[0]) =>
+  /** A registry of the real accounts whose hashes each end once `hashed` resolves, in slots of `slots`. */
+  const slowRegistry = (hashed: () => Promise<unknown>, slots: ConstructorParameters<typeof HashSlots>[0]) =>
     new AccountRegistry(loadAccounts(accountsFile, ENV), {
       cacheTtlMs: 60_000,
       hashSlots: new HashSlots(slots),
       verify: async (key, stored) => {
-        await new Promise((resolve) => setTimeout(resolve, hashMs));
+        await hashed();
         return verifyKey(key, stored);
       },
     });
 
   it("is turned away with 503 too_busy and Retry-After past a short wait, and nothing reaches v2", async () => {
     const fake = await startFakeV2();
-    const accounts = slowRegistry(2_000, { concurrency: 1, maxWaitMs: 100, maxWaiting: 64 });
+    // The first check holds the one slot until the others have had their answers.
+    const { released, release } = hold();
+    const accounts = slowRegistry(() => released, { concurrency: 1, maxWaitMs: 100, maxWaiting: 64 });
     const shim = await startShim({ DIGICERT_API_URL: fake.url }, { accounts });
-    try {
-      const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => sendHttpMessage(shim.url, as(`9${i}`, "guess"))));
-      const busy = answers.filter((a) => a.status === 503);
-      expect(answers.map((a) => a.status).sort()).toEqual([401, 503, 503, 503, 503]);
-      for (const answer of busy) {
-        expect(JSON.parse(answer.text).errors[0].code).toBe("too_busy");
-        expect(answer.headers["retry-after"]).toBe("1");
-      }
-      expect(fake.requests).toEqual([]);
-    } finally {
-      await shim.close();
-      await fake.close();
+    const sent = Array.from({ length: 5 }, (_, i) => sendHttpMessage(shim.url, as(`9${i}`, "guess")));
+    let answered = 0;
+    for (const answer of sent) void answer.then(() => answered++);
+    await eventually("four answers while the first check holds the slot", () => answered === 4);
+    release();
+    const answers = await Promise.all(sent);
+    const busy = answers.filter((a) => a.status === 503);
+    expect(answers.map((a) => a.status).sort()).toEqual([401, 503, 503, 503, 503]);
+    for (const answer of busy) {
+      expect(JSON.parse(answer.text).errors[0].code).toBe("too_busy");
+      expect(answer.headers["retry-after"]).toBe("1");
     }
+    expect(fake.requests).toEqual([]);
   });
 
   it("counts the credential check inside the order's deadline", async () => {
     const fake = await startFakeV2();
     // The check takes 1 s of a 1.2 s deadline: v2's 0.6 s no longer fits, where from the check on it would.
     fake.script({ delayMs: 600 }, { for: "lookup", delayMs: 600 });
-    const accounts = slowRegistry(1_000, { concurrency: 1, maxWaitMs: 5_000, maxWaiting: 64 });
+    // A hash that takes a second: its time is what the deadline counts.
+    const accounts = slowRegistry(() => delay(1_000), { concurrency: 1, maxWaitMs: 5_000, maxWaiting: 64 });
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_DEADLINE_MS: "1200" }, { accounts });
-    try {
-      const answer = await sendHttpMessage(shim.url, orderRequest());
-      expect(answer.status).toBe(503);
-      // On a loaded machine the deadline may pass before the order is even sent; once sent, it is to be reconciled.
-      if (fake.requests.some((r) => r.method === "POST")) {
-        expect(shim.logs()).toContainEqual(
-          expect.objectContaining({ level: 50, msg: expect.stringMatching(/outcome unknown.*reconcile/) }),
-        );
-      }
-    } finally {
-      await shim.close();
-      await fake.close();
+    const answer = await sendHttpMessage(shim.url, orderRequest());
+    expect(answer.status).toBe(503);
+    // On a loaded machine the deadline may pass before the order is even sent; once sent, it is to be reconciled.
+    if (fake.requests.some((r) => r.method === "POST")) {
+      expect(shim.logs()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringMatching(/outcome unknown.*reconcile/) }));
     }
   });
 });

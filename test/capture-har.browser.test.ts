@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { capturedRun } from "./support/captured-run.js";
 import { runCli } from "./support/cli.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
@@ -34,18 +34,15 @@ describe.skipIf(!haveChromium)("a capture exported as HAR, in Chromium", () => {
       headless: true,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
     });
-    try {
-      // Whatever the HAR does not hold is refused: nothing leaves the machine.
-      await context.routeFromHAR(har, { notFound: "abort" });
-      const page = await context.newPage();
-      const legacy = await page.goto(`http://v1-shim.invalid${details.request.target}`);
-      expect(legacy?.status()).toBe(200);
-      expect(JSON.parse(await legacy!.text())).toEqual(JSON.parse(details.answer.body));
-      const v2 = await page.goto(`${details.shim.v2}${read.path}`);
-      expect(v2?.status()).toBe(200);
-      expect(JSON.parse(await v2!.text())).toEqual("body" in read.answer ? read.answer.body : undefined);
-    } finally {
-      await context.close();
-    }
+    onTestFinished(() => context.close());
+    // Whatever the HAR does not hold is refused: nothing leaves the machine.
+    await context.routeFromHAR(har, { notFound: "abort" });
+    const page = await context.newPage();
+    const legacy = await page.goto(`http://v1-shim.invalid${details.request.target}`);
+    expect(legacy?.status()).toBe(200);
+    expect(JSON.parse(await legacy!.text())).toEqual(JSON.parse(details.answer.body));
+    const v2 = await page.goto(`${details.shim.v2}${read.path}`);
+    expect(v2?.status()).toBe(200);
+    expect(JSON.parse(await v2!.text())).toEqual("body" in read.answer ? read.answer.body : undefined);
   }, 60_000);
 });

@@ -15,23 +15,13 @@ import { inProcessTransport } from "../src/v2/transport.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { inProcessApp } from "./support/app.js";
 import { capturedRun, seedOrder } from "./support/captured-run.js";
+import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { basicAuth, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
 const AUTH = basicAuth("001007", "skyfall");
-
-/** Waits for a condition, at most `ms`, then fails saying what was awaited. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const by = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > by) throw new Error(`waited ${ms} ms for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const metric = async (url: string, line: string) => {
   const text = await (await request(`${url}/metrics`)).body.text();
@@ -223,10 +213,8 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     for (let n = 1; n <= 3; n++) statuses.push((await sendHttpMessage(shim.url, seedOrder(AUTH, { org_name: `Order ${n}` }))).status);
     expect(statuses).toEqual([201, 201, 201]);
     expect(fake.sandbox.orders()).toHaveLength(3);
-    await until(
-      "three failed writes counted",
-      () => metric(shim.url, 'shim_capture_records_total{outcome="write_failed"}'),
-      (n) => n === 3,
+    await eventually("three failed writes counted", async () =>
+      expect(await metric(shim.url, 'shim_capture_records_total{outcome="write_failed"}')).toBe(3),
     );
     expect(await metric(shim.url, 'shim_capture_records_total{outcome="written"}')).toBe(0);
     const said = shim.logs().filter((line) => String(line.msg).startsWith("captures cannot be written"));

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../src/config/settings.js";
@@ -316,39 +316,40 @@ describe("v1-shim plan", () => {
 });
 
 describe("v1-shim usage", () => {
-  it("prints its usage for --help and without arguments", () => {
-    for (const args of [["--help"], ["-h"], []]) {
+  // One process each, and a test each: a busy machine takes seconds to start one.
+  for (const args of [["--help"], ["-h"], []]) {
+    it(`prints its usage for ${args.join(" ") || "no arguments"}`, () => {
       const run = v1Shim(args);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^Usage:\n {2}v1-shim translate V1_FILE[\s\S]*v1-shim diff V1_FILE V2_FILE/);
-    }
-  });
+    });
+  }
 
-  it("exits 2 with a short message for a usage or file error, printing nothing", () => {
-    const v1 = example("seed-order.json");
-    const cases: [string[], RegExp][] = [
-      [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config", "plan \[FILE\]", "replay CAPTURES"/],
-      [["plan", v1, v1], /expected .*"plan \[FILE\]"/],
-      [["translate", "--at", "2027-01-01", v1], /--at is for plan/],
-      [["translate"], /expected "translate V1_FILE"/],
-      [["translate", v1, v1], /expected "translate V1_FILE"/],
-      [["diff", v1], /expected .*"diff V1_FILE V2_FILE"/],
-      [["diff", v1, v1, v1], /expected .*"diff V1_FILE V2_FILE"/],
-      [["translate", join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
-      [["diff", v1, example("seed-order.xml")], /seed-order\.xml is not JSON/],
-      [["diff", v1, file("list.json", [SEED_V2])], /list\.json must be a v2 order body \(a JSON object\) or \{"method","path","body"\}/],
-      [["diff", "-", "-"], /only one of the files can be standard input/],
-      [["translate", "--container-id", "0", v1], /--container-id must be a positive whole number, not "0"/],
-      [["translate", "--organization-id", "12a", v1], /--organization-id must be a positive whole number, not "12a"/],
-      [["translate", "--verbose", v1], /Unknown option '--verbose'/],
-    ];
-    for (const [args, message] of cases) {
+  const v1 = example("seed-order.json");
+  const usageErrors: [string[], RegExp][] = [
+    [["order", v1], /expected "translate V1_FILE", "diff V1_FILE V2_FILE", "doctor", "config", "plan \[FILE\]", "replay CAPTURES"/],
+    [["plan", v1, v1], /expected .*"plan \[FILE\]"/],
+    [["translate", "--at", "2027-01-01", v1], /--at is for plan/],
+    [["translate"], /expected "translate V1_FILE"/],
+    [["translate", v1, v1], /expected "translate V1_FILE"/],
+    [["diff", v1], /expected .*"diff V1_FILE V2_FILE"/],
+    [["diff", v1, v1, v1], /expected .*"diff V1_FILE V2_FILE"/],
+    [["translate", join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
+    [["diff", v1, example("seed-order.xml")], /seed-order\.xml is not JSON/],
+    [["diff", v1, file("list.json", [SEED_V2])], /list\.json must be a v2 order body \(a JSON object\) or \{"method","path","body"\}/],
+    [["diff", "-", "-"], /only one of the files can be standard input/],
+    [["translate", "--container-id", "0", v1], /--container-id must be a positive whole number, not "0"/],
+    [["translate", "--organization-id", "12a", v1], /--organization-id must be a positive whole number, not "12a"/],
+    [["translate", "--verbose", v1], /Unknown option '--verbose'/],
+  ];
+  for (const [args, message] of usageErrors) {
+    it(`exits 2 with a short message, printing nothing, for ${args.map((a) => (a.startsWith("/") ? basename(a) : a)).join(" ")}`, () => {
       const run = v1Shim(args);
       expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: "" });
       expect(run.stderr).toMatch(/^v1-shim: /);
       expect(run.stderr).toMatch(message);
-    }
-  });
+    });
+  }
 });
 
 describe("v1-shim config", () => {

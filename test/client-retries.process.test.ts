@@ -2,15 +2,21 @@ import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { sampleValue, scrape } from "./support/metrics.js";
 import { spawnShim } from "./support/process.js";
+import { hangUp } from "./support/raw-http.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
 
 // A legacy client's own retries of one order, against the built process
-// (node dist/shim.mjs) and the fault-injecting fake v2. Windows and waits are
-// small; nothing here asserts how fast anything is.
+// (node dist/shim.mjs) and the fault-injecting fake v2. v2 holds an order until
+// the test has seen what it waits for (a client gone, a retry in flight), so that
+// nothing depends on how fast the machine is; nothing asserts how fast anything is.
 
 const TOKEN = "an-admin-token-for-these-tests";
 const spawn = spawnShim;
@@ -25,13 +31,6 @@ afterAll(async () => {
 beforeEach(() => {
   fake.requests.length = 0;
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(holds: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!holds() && performance.now() < end) await sleep(20);
-  expect(holds()).toBe(true);
-}
 
 /** The seed order, or with some fields changed (its Content-Length to match). */
 function seedOrder(changes: Record<string, string> = {}, headers: Record<string, string> = {}): HttpMessage {
@@ -59,15 +58,24 @@ const ledger = async (url: string) =>
       .text,
   ).orders as { state: string; v2_order_id: number | null; fingerprint: string | null }[];
 
-/** Sends the order on a raw connection and closes it as soon as v2 has the order: the client never hears the 201. */
+/** The requests a shim is answering (the order path's, not the scrape's): a retry that waits beside its first is one of them. */
+const inFlight = async (url: string) => sampleValue(await scrape(url), "shim_http_requests_in_flight ") ?? 0;
+
+/**
+ * Sends the order on a raw connection and closes it as soon as v2 has the order;
+ * v2 answers only once the shim has closed the connection its client left: the client never hears the 201.
+ */
 async function orderAndHangUp(port: number): Promise<void> {
+  const { released, release } = hold();
+  fake.script({ until: released });
   const message = seedOrder();
   const head = message.headers.map(([n, v]) => `${n}: ${v}\r\n`).join("");
   const posts = orderPosts();
   const socket = connect(port, "127.0.0.1", () => socket.write(`POST /order/code HTTP/1.1\r\nHost: shim\r\n${head}\r\n${message.body}`));
   socket.on("error", () => undefined);
-  await until(() => orderPosts() > posts);
-  socket.destroy();
+  await eventually("the order at v2", () => orderPosts() > posts);
+  await hangUp(socket);
+  release();
 }
 
 async function shim(env: Record<string, string> = {}) {
@@ -79,9 +87,8 @@ describe("a client's retry inside the window", () => {
   it("whose first answer was lost after the order was made gets that order, and v2 one order", async () => {
     const { process, url } = await shim();
     const before = fake.sandbox.orders().length;
-    fake.script({ delayMs: 300 });
     await orderAndHangUp(Number(new URL(url).port));
-    await until(() => process.stdout().includes("the client left before its answer"));
+    await process.logged(/the client left before its answer/);
 
     const retry = await order(url);
     expect(retry.status).toBe(201);
@@ -90,17 +97,21 @@ describe("a client's retry inside the window", () => {
     expect(retry.body).toEqual({ order_id: made[0]!.id });
     expect(orderPosts()).toBe(1);
     // The request's line is written once its answer is sent.
-    await until(() => /"replayed_from":"[^"]+"[^\n]*"msg":"request"/.test(process.stdout()));
+    await process.logged(/"replayed_from":"[^"]+"[^\n]*"msg":"request"/);
     const metrics = await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" });
     expect(metrics.text).toMatch(/^shim_orders_replayed_total 1$/m);
   });
 
   it("arriving while the first still waits for v2 waits for it: both answers carry the one order's id", async () => {
     const { url } = await shim();
-    fake.script({ delayMs: 600 });
+    const { released, release } = hold();
+    fake.script({ until: released });
     const first = order(url);
-    await until(() => orderPosts() === 1);
-    const [a, b] = await Promise.all([first, order(url)]);
+    await eventually("the first at v2", () => orderPosts() === 1);
+    const retry = order(url);
+    await eventually("the retry waiting beside the first", async () => (await inFlight(url)) === 2);
+    release();
+    const [a, b] = await Promise.all([first, retry]);
     expect(a.status).toBe(201);
     expect(b).toEqual(a);
     expect(orderPosts()).toBe(1);
@@ -135,6 +146,7 @@ describe("outside the window", () => {
   it("a second identical order after the window is a second order", async () => {
     const { url } = await shim({ SHIM_RETRY_WINDOW_MS: "200" });
     const a = await order(url);
+    // The window must pass: this wait is the point, and a busy machine only makes it longer.
     await sleep(400);
     const b = await order(url);
     expect(b.status).toBe(201);
@@ -161,7 +173,7 @@ describe("a retry after its replica died", () => {
     // v2 makes the order and never answers: the shim dies waiting.
     fake.script({ create: true, hang: true });
     void order(first.url).catch(() => undefined);
-    await until(() => orderPosts() === 1);
+    await eventually("the order at v2", () => orderPosts() === 1);
     first.process.child.kill("SIGKILL");
     await first.process.exited;
 
@@ -172,12 +184,12 @@ describe("a retry after its replica died", () => {
     expect(retry).toEqual({ status: 201, body: { order_id: made[0]!.id } });
     expect(orderPosts()).toBe(1);
     expect(lookups()).toBeGreaterThanOrEqual(1);
-    await until(() => second.process.stdout().includes('"recovered_by_lookup":true'));
-    let entries = await ledger(second.url);
-    for (let i = 0; i < 50 && entries[0]?.state !== "created"; i++) {
-      await sleep(50);
-      entries = await ledger(second.url);
-    }
+    await second.process.logged(/"recovered_by_lookup":true/);
+    // The outcome is written a moment after the answer.
+    const entries = await eventually("the ledger's entry created", async () => {
+      const read = await ledger(second.url);
+      return read[0]?.state === "created" && read;
+    });
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ state: "created", v2_order_id: made[0]!.id });
   });
@@ -201,10 +213,14 @@ describe("replicas sharing one Redis", () => {
 
   it("a retry on another replica while the first waits for v2 gets the same order", async () => {
     const [a, b] = await two();
-    fake.script({ delayMs: 600 });
+    const { released, release } = hold();
+    fake.script({ until: released });
     const first = order(a.url);
-    await until(() => orderPosts() === 1);
-    const [x, y] = await Promise.all([first, order(b.url)]);
+    await eventually("the first at v2", () => orderPosts() === 1);
+    const retry = order(b.url);
+    await eventually("the retry waiting on the other replica", async () => (await inFlight(b.url)) === 1);
+    release();
+    const [x, y] = await Promise.all([first, retry]);
     expect(x.status).toBe(201);
     expect(y).toEqual(x);
     expect(orderPosts()).toBe(1);
@@ -213,9 +229,8 @@ describe("replicas sharing one Redis", () => {
   it("a retry on another replica after the answer was lost gets that order", async () => {
     const [a, b] = await two();
     const before = fake.sandbox.orders().length;
-    fake.script({ delayMs: 300 });
     await orderAndHangUp(Number(new URL(a.url).port));
-    await until(() => a.process.stdout().includes("the client left before its answer"));
+    await a.process.logged(/the client left before its answer/);
     const retry = await order(b.url);
     const made = fake.sandbox.orders().slice(before);
     expect(made).toHaveLength(1);
@@ -225,8 +240,12 @@ describe("replicas sharing one Redis", () => {
 
   it("two identical orders arriving together on two replicas make one order", async () => {
     const [a, b] = await two();
-    fake.script({ delayMs: 200 });
-    const [x, y] = await Promise.all([order(a.url), order(b.url)]);
+    const { released, release } = hold();
+    fake.script({ until: released });
+    const both = Promise.all([order(a.url), order(b.url)]);
+    await eventually("both at their replicas", async () => (await inFlight(a.url)) + (await inFlight(b.url)) === 2);
+    release();
+    const [x, y] = await both;
     expect(x.status).toBe(201);
     expect(y).toEqual(x);
     expect(orderPosts()).toBe(1);
@@ -257,10 +276,12 @@ describe("Idempotency-Key", () => {
 
   it("while its first request is still being placed: 409 idempotency_key_in_progress", async () => {
     const { url } = await shim();
-    fake.script({ delayMs: 600 });
+    const { released, release } = hold();
+    fake.script({ until: released });
     const first = order(url, keyed("key-2"));
-    await until(() => orderPosts() === 1);
+    await eventually("the first at v2", () => orderPosts() === 1);
     const second = await order(url, keyed("key-2"));
+    release();
     expect(second.status).toBe(409);
     expect(second.body.errors[0].code).toBe("idempotency_key_in_progress");
     expect((await first).status).toBe(201);

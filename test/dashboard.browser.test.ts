@@ -9,6 +9,7 @@ import { redisStore } from "../src/state/redis/store.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import type { StateStore } from "../src/state/store.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
@@ -191,13 +192,15 @@ describe.skipIf(!haveChromium)(
       ] as const) {
         const page = await (await openBrowser({ token: TOKEN, width, height })).newPage();
         const url = `${shims[0]!.url}/_shim/dashboard`;
-        // The other replica writes what it counted within a second: reload until it shows (bounded).
-        const until = Date.now() + 15_000;
-        let answer = await page.goto(url);
-        while (!(await page.content()).includes("OldPerl/1.0") && Date.now() < until) {
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          answer = await page.goto(url);
-        }
+        // The other replica writes what it counted within a second: reload until it shows.
+        const answer = await eventually(
+          "the other replica's client on the page",
+          async () => {
+            const loaded = await page.goto(url);
+            return (await page.content()).includes("OldPerl/1.0") && loaded;
+          },
+          { intervalMs: 250 },
+        );
         expect(answer?.status()).toBe(200);
         const headers = answer!.headers();
         expect(headers["content-security-policy"]).toMatch(/default-src 'none'/);

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
@@ -24,7 +25,6 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-const WAIT = { timeout: 20_000, interval: 50 };
 const orderPosts = () => fake.requests.filter((r) => r.method === "POST").length;
 
 function seedOrder(headers: Record<string, string> = {}): HttpMessage {
@@ -42,13 +42,6 @@ async function shim(env: Record<string, string>): Promise<{ process: ShimProcess
   return { process, url: `http://127.0.0.1:${await process.listening}` };
 }
 
-/** Resolves once the process has written a line matching `pattern`, `count` times. */
-const logged = (process: ShimProcess, pattern: RegExp, count = 1) =>
-  vi.waitFor(
-    () => expect((process.stdout().match(new RegExp(pattern, "g")) ?? []).length, String(pattern)).toBeGreaterThanOrEqual(count),
-    WAIT,
-  );
-
 describe("a Redis that stops answering (SIGSTOP) while the shim runs", () => {
   let redis: RedisServer;
   beforeAll(async () => {
@@ -63,15 +56,14 @@ describe("a Redis that stops answering (SIGSTOP) while the shim runs", () => {
     const { process, url } = await shim({ SHIM_STATE: `${redis.url}/1` });
     expect((await order(url)).status).toBe(201);
     redis.pause();
-    try {
-      const answers = [await order(url, { "Idempotency-Key": "paused-1" }), await order(url), await order(url)];
-      expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
-      await logged(process, /"level":40[^\n]*the state store cannot be used: this order is placed as a new one/, 3);
-      expect(await metrics(url)).toMatch(/^shim_orders_unprotected_total 3$/m);
-    } finally {
-      redis.resume();
-    }
-    await logged(process, /the state store answers again/);
+    // A failed test leaves Redis answering for the next.
+    onTestFinished(() => redis.resume());
+    const answers = [await order(url, { "Idempotency-Key": "paused-1" }), await order(url), await order(url)];
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    await process.logged(/"level":40[^\n]*the state store cannot be used: this order is placed as a new one/, 3);
+    expect(await metrics(url)).toMatch(/^shim_orders_unprotected_total 3$/m);
+    redis.resume();
+    await process.logged(/the state store answers again/);
     const posts = orderPosts();
     const a = await order(url, { "Idempotency-Key": "after" });
     const b = await order(url, { "Idempotency-Key": "after" });
@@ -81,28 +73,23 @@ describe("a Redis that stops answering (SIGSTOP) while the shim runs", () => {
 
   it("failing closed (SHIM_STATE_REQUIRED=true), Redis killed while it runs: 503 state_unavailable, nothing sent", async () => {
     const own = await startRedis();
-    try {
-      const { url } = await shim({ SHIM_STATE: own.url, SHIM_STATE_REQUIRED: "true" });
-      expect((await order(url)).status).toBe(201);
-      await own.kill();
-      const posts = orderPosts();
-      for (const headers of [{}, { "Idempotency-Key": "closed" }] as Record<string, string>[]) {
-        const refused = await order(url, headers);
-        expect(refused.status).toBe(503);
-        expect(refused.body.errors![0]!.code).toBe("state_unavailable");
-      }
-      expect(orderPosts()).toBe(posts);
-    } finally {
-      await own.stop();
+    const { url } = await shim({ SHIM_STATE: own.url, SHIM_STATE_REQUIRED: "true" });
+    expect((await order(url)).status).toBe(201);
+    await own.kill();
+    const posts = orderPosts();
+    for (const headers of [{}, { "Idempotency-Key": "closed" }] as Record<string, string>[]) {
+      const refused = await order(url, headers);
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors![0]!.code).toBe("state_unavailable");
     }
+    expect(orderPosts()).toBe(posts);
   });
 });
 
 describe("a retry after a restart, without SHIM_RETRY_FINGERPRINT_KEY", () => {
   it("on memory, is said at start not to be recognised: the secret lives in the process", async () => {
     const { process } = await shim({ SHIM_STATE: "memory" });
-    await logged(
-      process,
+    await process.logged(
       /"level":40[^\n]*SHIM_STATE=memory: the ledger and the secret that client retries are recognised by live in this process/,
     );
     const keyed = await shim({ SHIM_STATE: "memory", SHIM_RETRY_FINGERPRINT_KEY: "k".repeat(32) });
@@ -115,7 +102,7 @@ describe("a retry after a restart, without SHIM_RETRY_FINGERPRINT_KEY", () => {
     const before = fake.sandbox.orders().length;
     fake.script({ create: true, hang: true });
     void order(first.url).catch(() => undefined);
-    await vi.waitFor(() => expect(orderPosts()).toBe(1), WAIT);
+    await eventually("the order at v2", () => orderPosts() === 1);
     first.process.child.kill("SIGKILL");
     await first.process.exited;
 
@@ -135,8 +122,8 @@ describe("a SQLite state file", () => {
     const first = await shim(env);
     expect((await order(first.url, { "User-Agent": "Before/1" })).status).toBe(201);
     for (const file of ["", "-wal", "-shm"]) rmSync(path + file, { force: true });
-    await logged(first.process, /"level":50[^\n]*the SQLite file was deleted[^\n]*the state store cannot be reached/);
-    await logged(first.process, /the state store answers again/);
+    await first.process.logged(/"level":50[^\n]*the SQLite file was deleted[^\n]*the state store cannot be reached/);
+    await first.process.logged(/the state store answers again/);
 
     const placed = await order(first.url);
     expect(placed.status).toBe(201);
@@ -152,18 +139,15 @@ describe("a SQLite state file", () => {
     const { process, url } = await shim({ SHIM_STATE: `sqlite:${path}` });
     expect((await order(url)).status).toBe(201);
     const holder = new DatabaseSync(path);
+    onTestFinished(() => holder.close());
     holder.exec("BEGIN EXCLUSIVE");
-    try {
-      await logged(process, /"level":50[^\n]*locked[^\n]*the state store cannot be reached/);
-      expect(await metrics(url)).toMatch(/^shim_state_up\{backend="sqlite"\} 0$/m);
-      const answer = await order(url, { "User-Agent": "WhileLocked/1" });
-      expect(answer.status).toBe(201);
-      expect((await sendHttpMessage(url, { startLine: "GET /healthz HTTP/1.1", headers: [], body: "" })).status).toBe(200);
-    } finally {
-      holder.exec("ROLLBACK");
-      holder.close();
-    }
-    await logged(process, /the state store answers again/);
+    await process.logged(/"level":50[^\n]*locked[^\n]*the state store cannot be reached/);
+    expect(await metrics(url)).toMatch(/^shim_state_up\{backend="sqlite"\} 0$/m);
+    const answer = await order(url, { "User-Agent": "WhileLocked/1" });
+    expect(answer.status).toBe(201);
+    expect((await sendHttpMessage(url, { startLine: "GET /healthz HTTP/1.1", headers: [], body: "" })).status).toBe(200);
+    holder.exec("ROLLBACK");
+    await process.logged(/the state store answers again/);
     expect(await metrics(url)).toMatch(/^shim_state_up\{backend="sqlite"\} 1$/m);
   });
 });

@@ -1,18 +1,27 @@
-import { request } from "undici";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { hangUp, rawOrder } from "./support/raw-http.js";
 import { startShim } from "./support/shim.js";
 
 // Fault injection against a recording fake v2: whatever goes wrong, every 201 a
 // client sees is exactly one v2 order, no order v2 made goes unanswered, and
-// every client is answered within the deadline.
+// every client is answered, even by a v2 that never answers. That each is answered
+// by its deadline, whatever the interleaving, is proven with a simulated clock
+// (test/desk.simulation.test.ts: no request answered past its deadline); here a
+// busy machine may make any answer late, so no time is asserted.
 
 const CLIENTS = 12;
-const DEADLINE_MS = 2_000;
 const SETTINGS = {
-  SHIM_UPSTREAM_TIMEOUT_MS: "300",
-  SHIM_DEADLINE_MS: String(DEADLINE_MS),
+  // A second for one call: long enough that a fake v2 slowed by a busy machine has read an
+  // order before the shim gives up on it and looks it up (with 300 ms, it could see the
+  // look-up first, say none, and the order be sent again: the race README leaves to v2's
+  // unique ids); short enough that the tests of a hung v2 wait it out a few times.
+  SHIM_UPSTREAM_TIMEOUT_MS: "1000",
+  SHIM_DEADLINE_MS: "10000",
   SHIM_RETRY_BASE_MS: "20",
   SHIM_RETRY_AFTER_CAP_MS: "200",
   // A 429 without Retry-After holds the key back for its shortest window: short here, so the orders it holds can wait it out.
@@ -22,7 +31,6 @@ const SETTINGS = {
 interface Outcome {
   status: number;
   orderId?: number;
-  elapsedMs: number;
 }
 
 async function orderConcurrently(
@@ -32,30 +40,22 @@ async function orderConcurrently(
   const fake = await startFakeV2();
   fake.script(...faults);
   const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS, ...settings });
-  try {
-    const outcomes = await Promise.all(
-      Array.from({ length: CLIENTS }, async (): Promise<Outcome> => {
-        const started = performance.now();
-        const answer = await sendHttpMessage(shim.url, orderRequest());
-        const elapsedMs = performance.now() - started;
-        return answer.status === 201
-          ? { status: 201, orderId: JSON.parse(answer.text).order_id, elapsedMs }
-          : { status: answer.status, elapsedMs };
-      }),
-    );
-    return { outcomes, fake, logs: shim.logs() };
-  } finally {
-    await shim.close();
-    await fake.close();
-  }
+  const outcomes = await Promise.all(
+    Array.from({ length: CLIENTS }, async (): Promise<Outcome> => {
+      const answer = await sendHttpMessage(shim.url, orderRequest());
+      return answer.status === 201 ? { status: 201, orderId: JSON.parse(answer.text).order_id } : { status: answer.status };
+    }),
+  );
+  // The shim's log is complete once it has drained.
+  await shim.close();
+  return { outcomes, fake, logs: shim.logs() };
 }
 
-function expectOneOrderPer201({ outcomes, fake }: { outcomes: Outcome[]; fake: FakeV2 }, deadlineMs = DEADLINE_MS) {
+function expectOneOrderPer201({ outcomes, fake }: { outcomes: Outcome[]; fake: FakeV2 }) {
   const answered = outcomes.filter((o) => o.status === 201).map((o) => o.orderId);
   const made = fake.sandbox.orders().map((o) => o.id);
   expect([...answered].sort()).toEqual([...made].sort());
   expect(new Set(made.map((id) => fake.sandbox.orders().find((o) => o.id === id)!.body.alternative_order_id)).size).toBe(made.length);
-  for (const outcome of outcomes) expect(outcome.elapsedMs).toBeLessThan(deadlineMs + 250);
 }
 
 /** Every order v2 made was answered with 201, or is in an error line saying reconcile. */
@@ -87,11 +87,10 @@ describe("faults between the shim and v2", () => {
   it("an answer larger than the shim reads, after v2 made the order: not read, looked up, ordered once", async () => {
     // A readable order answer, were it read whole: 5 MiB, past V2_MAX_ANSWER_BYTES.
     const oversized = JSON.stringify({ id: 999, requests: [{ id: 1, status: "pending" }], padding: "x".repeat(5 * 1024 * 1024) });
-    // Time enough that only the size stops a read: with 300 ms, a fake v2 slowed by a busy machine could see a look-up
-    // before the order it was still reading (the race README leaves to v2's unique ids), and the order be sent again.
+    // Time enough that only the size stops a read: 12 answers of 5 MiB keep a busy machine's fake v2 and shim longer than a second.
     const settings = { SHIM_UPSTREAM_TIMEOUT_MS: "20000", SHIM_DEADLINE_MS: "60000" };
     const run = await orderConcurrently(times(CLIENTS, { create: true, status: 201, text: oversized }), settings);
-    expectOneOrderPer201(run, 60_000);
+    expectOneOrderPer201(run);
     expect(run.outcomes.every((o) => o.status === 201)).toBe(true);
     expect(run.logs.filter((l) => l.recovered_by_lookup === true)).toHaveLength(CLIENTS);
   });
@@ -110,13 +109,13 @@ describe("faults between the shim and v2", () => {
     expect(run.logs.filter((l) => l.recovered_by_lookup === true)).toHaveLength(CLIENTS);
   });
 
-  it("a hung v2, before and after making the order: every client answered by the deadline", async () => {
+  it("a hung v2, before and after making the order: every client answered, ordered once", async () => {
     const run = await orderConcurrently([...times(CLIENTS / 2, { hang: true }), ...times(CLIENTS / 2, { create: true, hang: true })]);
     expectOneOrderPer201(run);
     expect(run.outcomes.every((o) => o.status === 201)).toBe(true);
   });
 
-  it("a v2 that hangs on everything: 503 by the deadline, nothing ordered, nothing to reconcile", async () => {
+  it("a v2 that hangs on everything: every client answered 503, nothing ordered, nothing to reconcile", async () => {
     const run = await orderConcurrently([
       ...times(CLIENTS * 3, { hang: true }),
       ...times(CLIENTS * 3, { for: "lookup", status: 404, body: { errors: [{ code: "not_found" }] } }),
@@ -183,29 +182,24 @@ describe("faults between the shim and v2", () => {
     ];
     const fake = await startFakeV2();
     const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS });
-    try {
-      for (const refusal of refusals) {
-        for (const failure of failures) {
-          fake.script({ create: true, drop: true }, V2_NOT_FOUND, refusal, failure, failure);
-          const answer = await sendHttpMessage(shim.url, orderRequest());
-          expect(answer.status, answer.text).toBe(503);
-          const order = fake.sandbox.orders().at(-1)!;
-          const sent = fake.requests.filter((r) => r.method === "POST" && r.body.includes(order.body.alternative_order_id!));
-          expect(sent).toHaveLength(2);
-          expect(shim.logs()).toContainEqual(
-            expect.objectContaining({
-              level: 50,
-              msg: "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile",
-              alternative_order_id: order.body.alternative_order_id,
-            }),
-          );
-        }
+    for (const refusal of refusals) {
+      for (const failure of failures) {
+        fake.script({ create: true, drop: true }, V2_NOT_FOUND, refusal, failure, failure);
+        const answer = await sendHttpMessage(shim.url, orderRequest());
+        expect(answer.status, answer.text).toBe(503);
+        const order = fake.sandbox.orders().at(-1)!;
+        const sent = fake.requests.filter((r) => r.method === "POST" && r.body.includes(order.body.alternative_order_id!));
+        expect(sent).toHaveLength(2);
+        expect(shim.logs()).toContainEqual(
+          expect.objectContaining({
+            level: 50,
+            msg: "order outcome unknown: v2 may hold an order with this alternative_order_id; reconcile",
+            alternative_order_id: order.body.alternative_order_id,
+          }),
+        );
       }
-      expect(fake.sandbox.orders()).toHaveLength(4);
-    } finally {
-      await shim.close();
-      await fake.close();
     }
+    expect(fake.sandbox.orders()).toHaveLength(4);
   });
 
   it("faults of every kind at once", async () => {
@@ -227,32 +221,26 @@ describe("faults between the shim and v2", () => {
 describe("a client that leaves before its answer", () => {
   it("does not cancel its order; the order is logged for reconciliation", async () => {
     const fake = await startFakeV2();
-    fake.script({ delayMs: 400 });
+    // v2 holds the order until the shim has closed the connection its client left.
+    const { released, release } = hold();
+    fake.script({ until: released });
     const shim = await startShim({ DIGICERT_API_URL: fake.url });
-    try {
-      const seed = orderRequest();
-      const impatient = request(`${shim.url}/order/code`, {
-        method: "POST",
-        headers: seed.headers.flat(),
-        body: seed.body,
-        signal: AbortSignal.timeout(100),
-      });
-      await expect(impatient).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      const [order] = fake.sandbox.orders();
-      expect(order).toBeDefined();
-      expect(shim.logs()).toContainEqual(
-        expect.objectContaining({
-          level: 50,
-          msg: "the client left before its answer; the v2 order was placed: reconcile",
-          v2_order_id: order!.id,
-          alternative_order_id: order!.body.alternative_order_id,
-          account_id: "001007",
-        }),
-      );
-    } finally {
-      await shim.close();
-      await fake.close();
-    }
+    const leaving = connect(Number(new URL(shim.url).port), "127.0.0.1", () => leaving.write(rawOrder("")));
+    leaving.on("error", () => undefined);
+    await eventually("the order at v2", () => fake.requests.length === 1);
+    await hangUp(leaving);
+    release();
+    const line = await eventually(
+      "the reconcile line",
+      () => shim.logs().find((l) => l.msg === "the client left before its answer; the v2 order was placed: reconcile") ?? false,
+    );
+    const [order] = fake.sandbox.orders();
+    expect(order).toBeDefined();
+    expect(line).toMatchObject({
+      level: 50,
+      v2_order_id: order!.id,
+      alternative_order_id: order!.body.alternative_order_id,
+      account_id: "001007",
+    });
   });
 });

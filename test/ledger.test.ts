@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
@@ -17,76 +19,64 @@ async function list(base: string, query = "", token = TOKEN) {
 describe("the order ledger", () => {
   it("holds a placing record before the order reaches v2, and its outcome after", async () => {
     const fake = await startFakeV2();
-    fake.script({ delayMs: 400 });
+    // v2 holds the order until the test has read the ledger.
+    const { released, release } = hold();
+    fake.script({ until: released });
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_REPLICA_ID: "replica-a" });
-    try {
-      const answer = sendHttpMessage(shim.url, orderRequest());
-      for (let i = 0; i < 400 && fake.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(fake.requests).toHaveLength(1);
-      const { body: during } = await list(shim.url);
-      expect(during.orders).toEqual([
-        expect.objectContaining({ state: "placing", account_id: "001007", replica: "replica-a", owner: "replica-a", v2_order_id: null }),
-      ]);
-      expect(Date.parse(during.orders[0].lease_until)).toBeGreaterThan(Date.now());
-      const sent = JSON.parse(fake.requests[0]!.body).alternative_order_id;
-      expect(during.orders[0].alternative_order_id).toBe(sent);
+    const answer = sendHttpMessage(shim.url, orderRequest());
+    await eventually("the order at v2", () => fake.requests.length === 1);
+    const { body: during } = await list(shim.url);
+    release();
+    expect(during.orders).toEqual([
+      expect.objectContaining({ state: "placing", account_id: "001007", replica: "replica-a", owner: "replica-a", v2_order_id: null }),
+    ]);
+    expect(Date.parse(during.orders[0].lease_until)).toBeGreaterThan(Date.now());
+    const sent = JSON.parse(fake.requests[0]!.body).alternative_order_id;
+    expect(during.orders[0].alternative_order_id).toBe(sent);
 
-      const orderId = JSON.parse((await answer).text).order_id;
-      const { body: after } = await list(shim.url);
-      expect(after.orders).toEqual([
-        expect.objectContaining({ alternative_order_id: sent, state: "created", v2_order_id: orderId, v2_status: 201, lease_until: null }),
-      ]);
-      expect(JSON.stringify(after)).not.toContain("skyfall");
-    } finally {
-      await shim.close();
-      await fake.close();
-    }
+    const orderId = JSON.parse((await answer).text).order_id;
+    const { body: after } = await list(shim.url);
+    expect(after.orders).toEqual([
+      expect.objectContaining({ alternative_order_id: sent, state: "created", v2_order_id: orderId, v2_status: 201, lease_until: null }),
+    ]);
+    expect(JSON.stringify(after)).not.toContain("skyfall");
   });
 
   it("lists newest first, a page at a time, filtered by state and account, behind the admin token", async () => {
     const fake = await startFakeV2();
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_UPSTREAM_ATTEMPTS: "1" });
-    try {
-      for (let i = 0; i < 3; i++) expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(201);
-      fake.script({ status: 400, body: { errors: [{ code: "invalid_contact", message: "no" }] } });
-      expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(201);
+    fake.script({ status: 400, body: { errors: [{ code: "invalid_contact", message: "no" }] } });
+    expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(400);
 
-      const first = await list(shim.url, "?limit=2");
-      expect(first.body.orders.map((o: { state: string }) => o.state)).toEqual(["refused", "created"]);
-      const rest = await list(shim.url, `?limit=2&cursor=${first.body.next_cursor}`);
-      expect(rest.body.orders.map((o: { state: string }) => o.state)).toEqual(["created", "created"]);
-      expect(rest.body.next_cursor).toBeNull();
-      const made = fake.sandbox.orders().map((o) => o.body.alternative_order_id);
-      expect(
-        [...first.body.orders, ...rest.body.orders]
-          .filter((o) => o.state === "created")
-          .map((o) => o.alternative_order_id)
-          .sort(),
-      ).toEqual(made.sort());
-      expect((await list(shim.url, "?state=refused")).body.orders).toHaveLength(1);
-      expect((await list(shim.url, "?account_id=someone-else")).body.orders).toEqual([]);
+    const first = await list(shim.url, "?limit=2");
+    expect(first.body.orders.map((o: { state: string }) => o.state)).toEqual(["refused", "created"]);
+    const rest = await list(shim.url, `?limit=2&cursor=${first.body.next_cursor}`);
+    expect(rest.body.orders.map((o: { state: string }) => o.state)).toEqual(["created", "created"]);
+    expect(rest.body.next_cursor).toBeNull();
+    const made = fake.sandbox.orders().map((o) => o.body.alternative_order_id);
+    expect(
+      [...first.body.orders, ...rest.body.orders]
+        .filter((o) => o.state === "created")
+        .map((o) => o.alternative_order_id)
+        .sort(),
+    ).toEqual(made.sort());
+    expect((await list(shim.url, "?state=refused")).body.orders).toHaveLength(1);
+    expect((await list(shim.url, "?account_id=someone-else")).body.orders).toEqual([]);
 
-      expect(await list(shim.url, "?state=lost")).toEqual({
-        status: 400,
-        body: {
-          errors: [{ code: "invalid_param:state", description: expect.stringContaining("placing, created, refused, failed, unknown") }],
-        },
-      });
-      expect((await list(shim.url, "?limit=0")).body.errors[0].code).toBe("invalid_param:limit");
-      expect((await list(shim.url, "?cursor=nonsense")).body.errors[0].code).toBe("invalid_param:cursor");
-      expect((await list(shim.url, "", "not-the-token")).status).toBe(401);
-    } finally {
-      await shim.close();
-      await fake.close();
-    }
+    expect(await list(shim.url, "?state=lost")).toEqual({
+      status: 400,
+      body: {
+        errors: [{ code: "invalid_param:state", description: expect.stringContaining("placing, created, refused, failed, unknown") }],
+      },
+    });
+    expect((await list(shim.url, "?limit=0")).body.errors[0].code).toBe("invalid_param:limit");
+    expect((await list(shim.url, "?cursor=nonsense")).body.errors[0].code).toBe("invalid_param:cursor");
+    expect((await list(shim.url, "", "not-the-token")).status).toBe(401);
   });
 
   it("does not exist without SHIM_ADMIN_TOKEN", async () => {
     const shim = await startShim();
-    try {
-      expect((await list(shim.url)).status).toBe(404);
-    } finally {
-      await shim.close();
-    }
+    expect((await list(shim.url)).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
 import { orderRequest } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
@@ -23,39 +23,34 @@ describe("a bounded load", () => {
     fake.script(...Array.from({ length: ORDERS / 10 }, (_, i) => FAULTS[i % FAULTS.length]!));
     const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_V2_RATE_LIMITS: "off", SHIM_RETRY_BASE_MS: "5" });
     const client = new Agent({ connections: ORDERS });
+    onTestFinished(() => client.close());
     const seed = orderRequest();
-    try {
-      const answers = await Promise.all(
-        Array.from({ length: ORDERS }, async () => {
-          const response = await client.request({
-            origin: shim.url,
-            path: "/order/code",
-            method: "POST",
-            headers: seed.headers.flat(),
-            body: seed.body,
-          });
-          return { status: response.statusCode, text: await response.body.text() };
-        }),
-      );
-      const orderIds = answers.filter((a) => a.status === 201).map((a) => JSON.parse(a.text).order_id as number);
-      // A client that meets faults on every attempt gets a 503, and has no order.
-      for (const refused of answers.filter((a) => a.status !== 201)) {
-        expect(refused.status).toBe(503);
-        expect(JSON.parse(refused.text).errors[0].code).toMatch(/^upstream_/);
-      }
-      expect(orderIds.length).toBeGreaterThan(ORDERS * 0.95);
-      expect(new Set(orderIds).size).toBe(orderIds.length);
-      expect(
-        fake.sandbox
-          .orders()
-          .map((o) => o.id)
-          .sort(),
-      ).toEqual([...orderIds].sort());
-      expect(new Set(fake.sandbox.orders().map((o) => o.body.alternative_order_id)).size).toBe(orderIds.length);
-    } finally {
-      await client.close();
-      await shim.close();
-      await fake.close();
+    const answers = await Promise.all(
+      Array.from({ length: ORDERS }, async () => {
+        const response = await client.request({
+          origin: shim.url,
+          path: "/order/code",
+          method: "POST",
+          headers: seed.headers.flat(),
+          body: seed.body,
+        });
+        return { status: response.statusCode, text: await response.body.text() };
+      }),
+    );
+    const orderIds = answers.filter((a) => a.status === 201).map((a) => JSON.parse(a.text).order_id as number);
+    // A client that meets faults on every attempt gets a 503, and has no order.
+    for (const refused of answers.filter((a) => a.status !== 201)) {
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text).errors[0].code).toMatch(/^upstream_/);
     }
+    expect(orderIds.length).toBeGreaterThan(ORDERS * 0.95);
+    expect(new Set(orderIds).size).toBe(orderIds.length);
+    expect(
+      fake.sandbox
+        .orders()
+        .map((o) => o.id)
+        .sort(),
+    ).toEqual([...orderIds].sort());
+    expect(new Set(fake.sandbox.orders().map((o) => o.body.alternative_order_id)).size).toBe(orderIds.length);
   });
 });

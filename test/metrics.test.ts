@@ -2,7 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SHIM_VERSION } from "../src/contract/version.js";
+import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { sampleValue, scrape, shimMetricNames } from "./support/metrics.js";
 import { startShim } from "./support/shim.js";
@@ -17,11 +19,11 @@ const METRICS_SECTION = OBSERVABILITY.slice(
 describe("GET /metrics", () => {
   it("has each legacy request's duration by route and status class, the requests in flight, and the build", async () => {
     const fake = await startFakeV2();
-    let release: () => void = () => undefined;
-    fake.script({ until: new Promise<void>((resolve) => (release = resolve)) });
+    const { released, release } = hold();
+    fake.script({ until: released });
     const shim = await startShim({ DIGICERT_API_URL: fake.url });
     const held = sendHttpMessage(shim.url, orderRequest());
-    await expect.poll(() => fake.requests.length, { timeout: 20_000 }).toBe(1);
+    await eventually("the order at v2", () => fake.requests.length === 1);
     expect(sampleValue(await scrape(shim.url), "shim_http_requests_in_flight ")).toBe(1);
     release();
     expect((await held).status).toBe(201);
@@ -39,7 +41,6 @@ describe("GET /metrics", () => {
     expect(sampleValue(text, `shim_build_info{version="${SHIM_VERSION}",node="${process.version}"}`)).toBe(1);
     // Without TLS there is no certificate to expire.
     expect(text).not.toContain("shim_tls_certificate_not_after_seconds");
-    await fake.close();
   });
 
   it("with TLS: when the certificate served expires, in seconds since the epoch", async () => {

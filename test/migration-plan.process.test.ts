@@ -21,11 +21,6 @@ function optionsStar(port: number): Promise<string> {
   });
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(condition(), what).toBe(true);
-}
-
 describe("the migration plan file (node dist/shim.mjs)", () => {
   it("stops the start when bad, naming the account and the field, never quoting the file", async () => {
     const cases: [unknown, string][] = [
@@ -68,7 +63,7 @@ describe("the migration plan file (node dist/shim.mjs)", () => {
 
     write({ default: { migration_url: URL_V2, sunset: "2027-06-30" }, accounts: { "001007": { deprecation: "2026-01-01" } } });
     running.child.kill("SIGHUP");
-    await waitFor(() => running.stdout().includes('"msg":"migration plan reloaded"'), "the reload's line");
+    await running.logged(/"msg":"migration plan reloaded"/);
     // Below the app too, an answer carries the default as it is now.
     expect(await optionsStar(port)).toMatch(/\r\nSunset: Wed, 30 Jun 2027 00:00:00 GMT\r\n/i);
     const served = await sendHttpMessage(url, orderRequest());
@@ -77,7 +72,7 @@ describe("the migration plan file (node dist/shim.mjs)", () => {
 
     write({ accounts: { "001007": { brownouts: [brownoutNow()], api_key: "sk_live_secret" } } });
     running.child.kill("SIGHUP");
-    await waitFor(() => running.stdout().includes("migration plan refused"), "the refusal's line");
+    await running.logged(/migration plan refused/);
     expect(running.stdout()).toMatch(
       /"level":50,[^\n]*account 001007: Unrecognized key: \\"api_key\\"[^\n]*"msg":"migration plan refused; what was in use stays"/,
     );

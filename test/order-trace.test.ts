@@ -1,6 +1,9 @@
 import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
+import { hold } from "./support/hold.js";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { spawnShim } from "./support/process.js";
 import { startShim } from "./support/shim.js";
@@ -10,7 +13,6 @@ import { startShim } from "./support/shim.js";
 // first call to v2, so that a kill -9, a crash or an OOM kill loses no order.
 
 const spawn = spawnShim;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const alternativeOrderIdOf = (body: string) => JSON.parse(body).alternative_order_id as string;
 
 describe("the trace of an order in flight", () => {
@@ -18,65 +20,56 @@ describe("the trace of an order in flight", () => {
     const IN_FLIGHT = 50;
     const fake = await startFakeV2();
     fake.script(...Array.from({ length: IN_FLIGHT }, () => ({ hang: true })));
-    try {
-      const shim = spawn({ DIGICERT_API_URL: fake.url });
-      const url = `http://127.0.0.1:${await shim.listening}`;
-      const answers = Array.from({ length: IN_FLIGHT }, () => sendHttpMessage(url, orderRequest()).catch(() => undefined));
-      while (fake.requests.length < IN_FLIGHT) await sleep(10);
+    const shim = spawn({ DIGICERT_API_URL: fake.url });
+    const url = `http://127.0.0.1:${await shim.listening}`;
+    const answers = Array.from({ length: IN_FLIGHT }, () => sendHttpMessage(url, orderRequest()).catch(() => undefined));
+    await eventually(`the ${IN_FLIGHT} orders at v2`, () => fake.requests.length === IN_FLIGHT);
 
-      const closed = once(shim.child, "close");
-      shim.child.kill("SIGKILL");
-      await closed;
-      await Promise.all(answers);
+    const closed = once(shim.child, "close");
+    shim.child.kill("SIGKILL");
+    await closed;
+    await Promise.all(answers);
 
-      const placing = shim
-        .stdout()
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((line) => line.msg === "placing order");
-      const received = fake.requests.filter((r) => r.method === "POST").map((r) => alternativeOrderIdOf(r.body));
-      expect(received).toHaveLength(IN_FLIGHT);
-      for (const alternativeOrderId of received) {
-        expect(placing).toContainEqual(
-          expect.objectContaining({
-            level: 30,
-            req_id: expect.any(String),
-            account_id: "001007",
-            alternative_order_id: alternativeOrderId,
-          }),
-        );
-      }
-    } finally {
-      await fake.close();
+    const placing = shim
+      .stdout()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === "placing order");
+    const received = fake.requests.filter((r) => r.method === "POST").map((r) => alternativeOrderIdOf(r.body));
+    expect(received).toHaveLength(IN_FLIGHT);
+    for (const alternativeOrderId of received) {
+      expect(placing).toContainEqual(
+        expect.objectContaining({
+          level: 30,
+          req_id: expect.any(String),
+          account_id: "001007",
+          alternative_order_id: alternativeOrderId,
+        }),
+      );
     }
   });
 
   it("nothing is sent to v2 until the line is written out", async () => {
-    let release!: () => void;
-    const heldUntil = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { released: heldUntil, release } = hold();
     const fake = await startFakeV2();
     const shim = await startShim({ DIGICERT_API_URL: fake.url }, {}, { heldUntil });
-    try {
-      const answer = sendHttpMessage(shim.url, orderRequest());
-      while (!shim.logs().some((line) => line.msg === "placing order") && fake.requests.length === 0) await sleep(5);
-      // However long the log takes, the order waits for it. (Without the wait, the order
-      // would reach v2 in a few milliseconds; this cannot fail the other way.)
-      await sleep(200);
-      expect(fake.requests).toEqual([]);
+    const answer = sendHttpMessage(shim.url, orderRequest());
+    await eventually(
+      "the line logged, or the order at v2",
+      () => shim.logs().some((line) => line.msg === "placing order") || fake.requests.length > 0,
+    );
+    // However long the log takes, the order waits for it: this window passing without the order is the point.
+    // (Without the wait, the order would reach v2 in a few milliseconds; a busy machine can only hide a failure, never make one.)
+    await sleep(200);
+    expect(fake.requests).toEqual([]);
 
-      release();
-      expect((await answer).status).toBe(201);
-      const [sent] = fake.requests;
-      expect(shim.logs().find((line) => line.msg === "placing order")).toMatchObject({
-        alternative_order_id: alternativeOrderIdOf(sent!.body),
-        account_id: "001007",
-      });
-    } finally {
-      await shim.close();
-      await fake.close();
-    }
+    release();
+    expect((await answer).status).toBe(201);
+    const [sent] = fake.requests;
+    expect(shim.logs().find((line) => line.msg === "placing order")).toMatchObject({
+      alternative_order_id: alternativeOrderIdOf(sent!.body),
+      account_id: "001007",
+    });
   });
 });

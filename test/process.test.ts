@@ -26,22 +26,18 @@ describe("node dist/shim.mjs (what npm start runs)", () => {
 
   it("with DIGICERT_API_URL, places the order there and does not mention a sandbox", async () => {
     const v2 = await startFakeV2();
-    try {
-      const running = spawn({ DIGICERT_API_URL: v2.url });
-      const port = await running.listening;
-      const answer = await sendHttpMessage(`http://127.0.0.1:${port}`, seedRequest);
-      expect(answer.status).toBe(201);
-      expect(v2.requests).toHaveLength(1);
-      expect(v2.requests[0]).toMatchObject({
-        method: "POST",
-        path: "/order/certificate/code_signing_ev",
-        headers: { "x-dc-devkey": "skyfall" },
-      });
-      expect(JSON.parse(answer.text)).toEqual({ order_id: v2.sandbox.orders()[0]!.id });
-      expect(running.stderr()).not.toMatch(/sandbox/i);
-    } finally {
-      await v2.close();
-    }
+    const running = spawn({ DIGICERT_API_URL: v2.url });
+    const port = await running.listening;
+    const answer = await sendHttpMessage(`http://127.0.0.1:${port}`, seedRequest);
+    expect(answer.status).toBe(201);
+    expect(v2.requests).toHaveLength(1);
+    expect(v2.requests[0]).toMatchObject({
+      method: "POST",
+      path: "/order/certificate/code_signing_ev",
+      headers: { "x-dc-devkey": "skyfall" },
+    });
+    expect(JSON.parse(answer.text)).toEqual({ order_id: v2.sandbox.orders()[0]!.id });
+    expect(running.stderr()).not.toMatch(/sandbox/i);
   });
 
   it("refuses to start in production without DIGICERT_API_URL, naming it", async () => {

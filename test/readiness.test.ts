@@ -8,6 +8,7 @@ const readyz = async (url: string) => {
   return [answer.status, await answer.json()];
 };
 
+// /readyz through a drain: shutdown.test.ts.
 describe("GET /readyz", () => {
   it("answers 503 state_unavailable while SHIM_STATE_REQUIRED=true and the store is down: every order would be refused", async () => {
     const redis = `redis://127.0.0.1:${await freePort()}`;
@@ -18,16 +19,5 @@ describe("GET /readyz", () => {
     const open = await startShim({ SHIM_STATE: redis, SHIM_STATE_REQUIRED: "false" });
     expect(await readyz(open.url)).toEqual([200, { status: "ready" }]);
     expect((await sendHttpMessage(open.url, orderRequest())).status).toBe(201);
-  });
-
-  it("answers 503 draining from the signal on, while requests are still served until the drain", async () => {
-    const shim = await startShim();
-    expect(await readyz(shim.url)).toEqual([200, { status: "ready" }]);
-    shim.lifecycle.stopReadiness();
-    expect(await readyz(shim.url)).toEqual([503, { status: "draining" }]);
-    expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(201);
-    shim.lifecycle.startDraining();
-    expect(await readyz(shim.url)).toEqual([503, { status: "draining" }]);
-    expect((await sendHttpMessage(shim.url, orderRequest())).text).toContain("shutting_down");
   });
 });

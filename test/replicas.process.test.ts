@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
-import { busiest } from "./support/busiest.js";
+import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { basicAuth, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
@@ -46,16 +46,7 @@ const order = (url: string, headers: Record<string, string> = {}) => sendHttpMes
 const admin = async (url: string, path: string) =>
   sendHttpMessage(url, { startLine: `GET ${path} HTTP/1.1`, headers: [["Authorization", `Bearer ${TOKEN}`]], body: "" });
 const json = (answer: HttpAnswer) => JSON.parse(answer.text);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (holds(value) || performance.now() > until) return value;
-    await sleep(100);
-  }
-}
+const metricsOf = async (url: string) => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text;
 
 describe("replicas sharing one Redis", () => {
   beforeAll(async () => {
@@ -69,16 +60,15 @@ describe("replicas sharing one Redis", () => {
     fake.requests.length = 0;
     const before = fake.sandbox.orders().length;
     // A key v2 has not accepted yet: its first calls share the new keys' bucket, and its own bucket takes them over.
-    const { urls } = await replicas(3, { SHIM_STATE: freshDatabase(), SHIM_V2_RATE_LIMITS: "3/3s", SHIM_PACE_MAX_WAIT_MS: "2000" });
+    // A window the test cannot outlast, however busy the machine: v2 sees the limit in all, three where each
+    // replica paced alone would send nine. (The spacing within a window: src/v2/pacer.test.ts, on a set clock.)
+    const { urls } = await replicas(3, { SHIM_STATE: freshDatabase(), SHIM_V2_RATE_LIMITS: "3/10m", SHIM_PACE_MAX_WAIT_MS: "2000" });
     const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => order(urls[i % 3]!)));
     for (const answer of answers.filter((a) => a.status !== 201)) {
       expect(answer.status).toBe(503);
       expect(json(answer).errors[0].code).toBe("rate_limited");
     }
-    const arrivals = fake.requests.map((r) => r.at);
-    expect(arrivals.length).toBeGreaterThanOrEqual(3);
-    // Arrivals may lag their slots on a busy machine: the window is checked a full second short.
-    expect(busiest(arrivals, 2_000)).toBeLessThanOrEqual(3);
+    expect(fake.requests).toHaveLength(3);
     const made = fake.sandbox.orders().slice(before);
     const answered = answers.filter((a) => a.status === 201).map((a) => json(a).order_id);
     expect(made).toHaveLength(answered.length);
@@ -120,11 +110,10 @@ describe("replicas sharing one Redis", () => {
     await sendHttpMessage(first.urls[2]!, { ...probe, headers: probe.headers.filter(([n]) => n !== "Content-Length"), body: "{}" });
     const viewOf = async (url: string) => json(await admin(url, "/_shim/clients")).clients;
     const sameEverywhere = (views: unknown[]) => views.every((v) => JSON.stringify(v) === JSON.stringify(views[0]));
-    const views = await eventually(
-      () => Promise.all(first.urls.map(viewOf)),
-      (all) => sameEverywhere(all) && all[0].length === 4,
-    );
-    expect(sameEverywhere(views)).toBe(true);
+    const views = await eventually("the four clients in every replica's view", async () => {
+      const all = await Promise.all(first.urls.map(viewOf));
+      return sameEverywhere(all) && all[0].length === 4 && all;
+    });
     expect(views[0].map((c: { user_agent: string }) => c.user_agent).sort()).toEqual(["(unverified)", "Client/0", "Client/1", "Client/2"]);
 
     await Promise.all(first.shims.map((s) => s.stop()));
@@ -157,57 +146,47 @@ describe("replicas sharing one Redis", () => {
     const unknown = json(await admin(second.urls[0]!, "/_shim/orders?state=unknown")).orders;
     expect(unknown.map((o: { replica: string }) => o.replica)).toEqual(["replica-3"]);
     expect(fake.sandbox.orders().map((o) => o.body.alternative_order_id)).toContain(unknown[0].alternative_order_id);
-    expect((await sendHttpMessage(second.urls[0]!, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text).toMatch(
-      /^shim_orders_unknown 1$/m,
-    );
+    expect(await metricsOf(second.urls[0]!)).toMatch(/^shim_orders_unknown 1$/m);
   });
 
   it("answer every request while Redis is killed under load, double nothing, and share again once it is back", async () => {
     const own = await startRedis();
-    try {
-      const made = fake.sandbox.orders().length;
-      const { urls, shims } = await replicas(3, { SHIM_STATE: own.url });
-      const answers: HttpAnswer[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < 60) {
-          const i = next++;
-          if (i === 20) await own.kill();
-          answers.push(await order(urls[i % 3]!));
-        }
-      };
-      await Promise.all(Array.from({ length: 6 }, worker));
-      expect(answers).toHaveLength(60);
-      expect(answers.every((a) => a.status === 201)).toBe(true);
-      expect(fake.sandbox.orders().length - made).toBe(60);
-      expect(new Set(answers.map((a) => json(a).order_id)).size).toBe(60);
-      // The ledger could not be written meanwhile: each such order went out on its own, said with what reconciles it, and counted.
-      expect(shims.map((s) => s.stdout()).join("")).toMatch(
-        /"level":40[^\n]*"req_id":"[^"]+"[^\n]*"alternative_order_id":"v1shim[0-9a-f]{32}"[^\n]*the state store cannot be used: this order is placed as a new one/,
-      );
-      const unprotected = await Promise.all(
-        urls.map(async (url) => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text),
-      );
-      expect(unprotected.join("")).toMatch(/^shim_orders_unprotected_total [1-9]\d*$/m);
-
-      await own.start();
-      for (const url of urls) {
-        const metrics = await eventually(
-          async () => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text,
-          (text) => /^shim_state_up\{backend="redis"\} 1$/m.test(text),
-        );
-        expect(metrics).toMatch(/^shim_state_up\{backend="redis"\} 1$/m);
+    const made = fake.sandbox.orders().length;
+    const { urls, shims } = await replicas(3, { SHIM_STATE: own.url });
+    const answers: HttpAnswer[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < 60) {
+        const i = next++;
+        if (i === 20) await own.kill();
+        answers.push(await order(urls[i % 3]!));
       }
-      expect((await order(urls[0]!, { "User-Agent": "AfterTheOutage/1" })).status).toBe(201);
-      // Another replica reads it from the shared ledger (its outcome, written a moment after the answer, soon after).
-      const newest = await eventually(
-        async () => json(await admin(urls[2]!, "/_shim/orders?limit=1")).orders[0],
-        (o) => o?.state === "created",
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    expect(answers).toHaveLength(60);
+    expect(answers.every((a) => a.status === 201)).toBe(true);
+    expect(fake.sandbox.orders().length - made).toBe(60);
+    expect(new Set(answers.map((a) => json(a).order_id)).size).toBe(60);
+    // The ledger could not be written meanwhile: each such order went out on its own, said with what reconciles it, and counted.
+    expect(shims.map((s) => s.stdout()).join("")).toMatch(
+      /"level":40[^\n]*"req_id":"[^"]+"[^\n]*"alternative_order_id":"v1shim[0-9a-f]{32}"[^\n]*the state store cannot be used: this order is placed as a new one/,
+    );
+    const unprotected = await Promise.all(urls.map(metricsOf));
+    expect(unprotected.join("")).toMatch(/^shim_orders_unprotected_total [1-9]\d*$/m);
+
+    await own.start();
+    for (const url of urls) {
+      await eventually(`${url} sharing its store again`, async () =>
+        expect(await metricsOf(url)).toMatch(/^shim_state_up\{backend="redis"\} 1$/m),
       );
-      expect(newest).toMatchObject({ replica: "replica-1", state: "created" });
-    } finally {
-      await own.stop();
     }
+    expect((await order(urls[0]!, { "User-Agent": "AfterTheOutage/1" })).status).toBe(201);
+    // Another replica reads it from the shared ledger (its outcome, written a moment after the answer, soon after).
+    const newest = await eventually("the newest order created, seen from another replica", async () => {
+      const [o] = json(await admin(urls[2]!, "/_shim/orders?limit=1")).orders;
+      return o?.state === "created" && o;
+    });
+    expect(newest).toMatchObject({ replica: "replica-1", state: "created" });
   });
 
   it("reach Redis over TLS (rediss://), trusting the CA given to Node", async () => {
@@ -215,18 +194,14 @@ describe("replicas sharing one Redis", () => {
     const { root, server, chainFile } = makeServerChain("redis");
     const certificates = { caFile: root.certFile, ca: root.cert, certFile: chainFile, keyFile: server.keyFile };
     const tls = await startRedis({ tls: certificates });
-    try {
-      const env = { SHIM_STATE: tls.url, NODE_EXTRA_CA_CERTS: certificates.caFile };
-      const { urls, shims } = await replicas(1, env);
-      expect(shims[0]!.stdout()).toContain(`"state":"rediss://127.0.0.1:${tls.port}"`);
-      expect((await order(urls[0]!)).status).toBe(201);
-      await shims[0]!.stop();
-      const again = await replicas(1, env);
-      expect(json(await admin(again.urls[0]!, "/_shim/orders")).orders).toEqual([expect.objectContaining({ state: "created" })]);
-      expect(again.shims[0]!.stdout()).not.toContain("the state store cannot be reached");
-    } finally {
-      await tls.stop();
-    }
+    const env = { SHIM_STATE: tls.url, NODE_EXTRA_CA_CERTS: certificates.caFile };
+    const { urls, shims } = await replicas(1, env);
+    expect(shims[0]!.stdout()).toContain(`"state":"rediss://127.0.0.1:${tls.port}"`);
+    expect((await order(urls[0]!)).status).toBe(201);
+    await shims[0]!.stop();
+    const again = await replicas(1, env);
+    expect(json(await admin(again.urls[0]!, "/_shim/orders")).orders).toEqual([expect.objectContaining({ state: "created" })]);
+    expect(again.shims[0]!.stdout()).not.toContain("the state store cannot be reached");
   });
 
   it("with SHIM_STATE_REQUIRED=true and Redis unreachable: 503 state_unavailable, and nothing reaches v2", async () => {
@@ -251,21 +226,17 @@ describe("the embedded default (npm start, no SHIM_STATE)", () => {
 
   it("keeps its state in ./data/shim-state.db, and the ledger survives a restart", async () => {
     fake = await startFakeV2();
-    try {
-      const cwd = tempDir("shim-cwd-");
-      const env = { DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_STATE: "" };
-      const first = spawn(env, cwd);
-      const answer = await order(`http://127.0.0.1:${await first.listening}`);
-      expect(answer.status).toBe(201);
-      expect(first.stdout()).toContain('"state":"sqlite:./data/shim-state.db"');
-      await first.stop();
-      expect(existsSync(join(cwd, "data", "shim-state.db"))).toBe(true);
+    const cwd = tempDir("shim-cwd-");
+    const env = { DIGICERT_API_URL: fake.url, SHIM_ADMIN_TOKEN: TOKEN, SHIM_STATE: "" };
+    const first = spawn(env, cwd);
+    const answer = await order(`http://127.0.0.1:${await first.listening}`);
+    expect(answer.status).toBe(201);
+    expect(first.stdout()).toContain('"state":"sqlite:./data/shim-state.db"');
+    await first.stop();
+    expect(existsSync(join(cwd, "data", "shim-state.db"))).toBe(true);
 
-      const second = spawn(env, cwd);
-      const { orders } = json(await admin(`http://127.0.0.1:${await second.listening}`, "/_shim/orders"));
-      expect(orders).toEqual([expect.objectContaining({ state: "created", v2_order_id: json(answer).order_id, account_id: "001007" })]);
-    } finally {
-      await fake.close();
-    }
+    const second = spawn(env, cwd);
+    const { orders } = json(await admin(`http://127.0.0.1:${await second.listening}`, "/_shim/orders"));
+    expect(orders).toEqual([expect.objectContaining({ state: "created", v2_order_id: json(answer).order_id, account_id: "001007" })]);
   });
 });

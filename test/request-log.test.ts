@@ -16,55 +16,42 @@ describe("the request log", () => {
   it("writes one line per request with its id, account, status, v2 order, alternative_order_id and v2 latency", async () => {
     const v2 = await startFakeV2();
     const shim = await startShim({ DIGICERT_API_URL: v2.url });
-    try {
-      const answer = await sendHttpMessage(shim.url, seedRequest);
-      const lines = shim.logs().filter((line) => line.msg === "request");
-      expect(lines).toHaveLength(1);
-      const sent = JSON.parse(v2.requests[0]!.body) as { alternative_order_id: string };
-      expect(lines[0]).toMatchObject({
-        req_id: answer.headers["x-request-id"],
-        method: "POST",
-        path: "/order/code",
-        account_id: "001007",
-        status: 201,
-        v2_status: 201,
-        v2_order_id: JSON.parse(answer.text).order_id,
-        alternative_order_id: sent.alternative_order_id,
-        v2_latency_ms: expect.any(Number),
-        user_agent: "MyAPIConsumer/0.42",
-      });
-      for (const secret of SECRETS) expect(shim.rawLogs.join("\n")).not.toContain(secret);
-    } finally {
-      await shim.close();
-      await v2.close();
-    }
+    const answer = await sendHttpMessage(shim.url, seedRequest);
+    const lines = shim.logs().filter((line) => line.msg === "request");
+    expect(lines).toHaveLength(1);
+    const sent = JSON.parse(v2.requests[0]!.body) as { alternative_order_id: string };
+    expect(lines[0]).toMatchObject({
+      req_id: answer.headers["x-request-id"],
+      method: "POST",
+      path: "/order/code",
+      account_id: "001007",
+      status: 201,
+      v2_status: 201,
+      v2_order_id: JSON.parse(answer.text).order_id,
+      alternative_order_id: sent.alternative_order_id,
+      v2_latency_ms: expect.any(Number),
+      user_agent: "MyAPIConsumer/0.42",
+    });
+    for (const secret of SECRETS) expect(shim.rawLogs.join("\n")).not.toContain(secret);
   });
 
   it("gives every request a fresh req_id, and keeps the client's X-Request-Id as client_request_id", async () => {
     const shim = await startShim();
-    try {
-      const sent = { ...seedRequest, headers: [...seedRequest.headers, ["X-Request-Id", "retry-1"] as [string, string]] };
-      const answers = [await sendHttpMessage(shim.url, sent), await sendHttpMessage(shim.url, sent)];
-      const lines = shim.logs().filter((line) => line.msg === "request");
-      expect(lines.map((line) => line.client_request_id)).toEqual(["retry-1", "retry-1"]);
-      expect(lines.map((line) => line.req_id)).toEqual(answers.map((a) => a.headers["x-request-id"]));
-      expect(new Set(lines.map((line) => line.req_id)).size).toBe(2);
-      expect(lines.map((line) => line.req_id)).not.toContain("retry-1");
-    } finally {
-      await shim.close();
-    }
+    const sent = { ...seedRequest, headers: [...seedRequest.headers, ["X-Request-Id", "retry-1"] as [string, string]] };
+    const answers = [await sendHttpMessage(shim.url, sent), await sendHttpMessage(shim.url, sent)];
+    const lines = shim.logs().filter((line) => line.msg === "request");
+    expect(lines.map((line) => line.client_request_id)).toEqual(["retry-1", "retry-1"]);
+    expect(lines.map((line) => line.req_id)).toEqual(answers.map((a) => a.headers["x-request-id"]));
+    expect(new Set(lines.map((line) => line.req_id)).size).toBe(2);
+    expect(lines.map((line) => line.req_id)).not.toContain("retry-1");
   });
 
   it("names the v1 error codes of a refused request", async () => {
     const shim = await startShim();
-    try {
-      await sendHttpMessage(shim.url, { ...seedRequest, headers: seedRequest.headers.filter(([h]) => h !== "Content-Length"), body: "{}" });
-      const [line] = shim.logs().filter((l) => l.msg === "request");
-      expect(line).toMatchObject({ status: 400, account_id: "001007", errors: expect.arrayContaining(["required_param:validity"]) });
-      expect(line).not.toHaveProperty("alternative_order_id");
-    } finally {
-      await shim.close();
-    }
+    await sendHttpMessage(shim.url, { ...seedRequest, headers: seedRequest.headers.filter(([h]) => h !== "Content-Length"), body: "{}" });
+    const [line] = shim.logs().filter((l) => l.msg === "request");
+    expect(line).toMatchObject({ status: 400, account_id: "001007", errors: expect.arrayContaining(["required_param:validity"]) });
+    expect(line).not.toHaveProperty("alternative_order_id");
   });
 });
 

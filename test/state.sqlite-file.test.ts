@@ -1,7 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync as Database } from "node:sqlite";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { SqliteStore } from "../src/state/sqlite.js";
 import { tempDir } from "./support/temp-files.js";
 
@@ -119,14 +119,11 @@ describe("a SQLite state file that goes away while the shim runs", () => {
     await store.ping();
     // Another connection holds the write lock for as long as the store is asked: the store must give up by itself.
     const holder = new Database(path);
+    onTestFinished(() => holder.close());
     holder.exec("BEGIN EXCLUSIVE");
-    try {
-      await expect(store.ping()).rejects.toThrow(/locked|busy/i);
-      await expect(store.sharedSecret("s", "x")).rejects.toThrow(/locked|busy/i);
-    } finally {
-      holder.exec("ROLLBACK");
-      holder.close();
-    }
+    await expect(store.ping()).rejects.toThrow(/locked|busy/i);
+    await expect(store.sharedSecret("s", "x")).rejects.toThrow(/locked|busy/i);
+    holder.exec("ROLLBACK");
     await store.ping();
     writeFileSync(join(path, "..", "unrelated"), "");
     await store.close();

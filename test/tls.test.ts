@@ -6,7 +6,7 @@ import { Agent, request } from "node:https";
 import { connect as connectTcp } from "node:net";
 import { type ConnectionOptions, connect as connectTls, type PeerCertificate, type TLSSocket } from "node:tls";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/config.js";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { orderRequest } from "./support/http-files.js";
@@ -208,45 +208,42 @@ describe("SIGHUP reloads the certificate (node dist/shim.mjs)", () => {
     const port = await running.listening;
     const url = `https://127.0.0.1:${port}/healthz`;
     const agent = new Agent({ keepAlive: true, maxSockets: 4, ca: [root.cert, next.root.cert] });
-    try {
-      const before = await Promise.all(Array.from({ length: 4 }, () => get(url, { agent })));
-      expect(before.map((a) => a.peer.fingerprint256)).toEqual(Array(4).fill(fingerprintOf(server.cert)));
-      const connections = new Set(before.map((a) => a.localPort));
-      expect(connections.size).toBe(4);
+    onTestFinished(() => agent.destroy());
+    const before = await Promise.all(Array.from({ length: 4 }, () => get(url, { agent })));
+    expect(before.map((a) => a.peer.fingerprint256)).toEqual(Array(4).fill(fingerprintOf(server.cert)));
+    const connections = new Set(before.map((a) => a.localPort));
+    expect(connections.size).toBe(4);
 
-      // A bounded load on four kept-alive connections while the files change and the signal comes.
-      const load = Promise.all(
-        Array.from({ length: 4 }, async () => {
-          const answers: Answer[] = [];
-          for (let i = 0; i < 50; i++) answers.push(await get(url, { agent }));
-          return answers;
-        }),
-      );
-      writeFileSync(certFile, readFileText(next.chainFile));
-      writeFileSync(keyFile, next.server.key);
-      running.child.kill("SIGHUP");
-      await until(() => running.stdout().includes("TLS certificate reloaded"));
-      const answers = (await load).flat();
-      expect(answers.map((a) => a.status)).toEqual(Array(200).fill(200));
-      // The kept-alive connections carried on through the reload, with the certificate they began with.
-      expect(new Set(answers.map((a) => a.localPort))).toEqual(connections);
-      expect(new Set(answers.map((a) => a.peer.fingerprint256))).toEqual(new Set([fingerprintOf(server.cert)]));
-      agent.destroy();
+    // A bounded load on four kept-alive connections while the files change and the signal comes.
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const answers: Answer[] = [];
+        for (let i = 0; i < 50; i++) answers.push(await get(url, { agent }));
+        return answers;
+      }),
+    );
+    writeFileSync(certFile, readFileText(next.chainFile));
+    writeFileSync(keyFile, next.server.key);
+    running.child.kill("SIGHUP");
+    await running.logged(/TLS certificate reloaded/);
+    const answers = (await load).flat();
+    expect(answers.map((a) => a.status)).toEqual(Array(200).fill(200));
+    // The kept-alive connections carried on through the reload, with the certificate they began with.
+    expect(new Set(answers.map((a) => a.localPort))).toEqual(connections);
+    expect(new Set(answers.map((a) => a.peer.fingerprint256))).toEqual(new Set([fingerprintOf(server.cert)]));
+    agent.destroy();
 
-      const after = await get(url, { agent: new Agent({ ca: next.root.cert }) });
-      expect(after.peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
+    const after = await get(url, { agent: new Agent({ ca: next.root.cert }) });
+    expect(after.peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
 
-      // A key that does not match: refused, logged naming the variable, the certificate in use stays.
-      writeFileSync(keyFile, server.key);
-      running.child.kill("SIGHUP");
-      await until(() => running.stdout().includes("TLS files refused"));
-      expect(running.stdout()).toMatch(/SHIM_TLS_KEY_FILE does not match the certificate/);
-      const still = await get(url, { agent: new Agent({ ca: next.root.cert }) });
-      expect(still.peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
-      expect(running.stdout() + running.stderr()).not.toContain("PRIVATE KEY");
-    } finally {
-      agent.destroy();
-    }
+    // A key that does not match: refused, logged naming the variable, the certificate in use stays.
+    writeFileSync(keyFile, server.key);
+    running.child.kill("SIGHUP");
+    await running.logged(/TLS files refused/);
+    expect(running.stdout()).toMatch(/SHIM_TLS_KEY_FILE does not match the certificate/);
+    const still = await get(url, { agent: new Agent({ ca: next.root.cert }) });
+    expect(still.peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
+    expect(running.stdout() + running.stderr()).not.toContain("PRIVATE KEY");
   });
 });
 
@@ -265,21 +262,18 @@ describe("SIGHUP reloads the accounts file and the TLS files each on its own", (
     writeFileSync(certFile, readFileText(next.chainFile));
     writeFileSync(keyFile, next.server.key);
     running.child.kill("SIGHUP");
-    await until(() => running.stdout().includes("accounts file refused") && running.stdout().includes("TLS certificate reloaded"));
+    await running.logged(/accounts file refused/);
+    await running.logged(/TLS certificate reloaded/);
     expect((await get(url, { agent: new Agent({ ca: next.root.cert }) })).peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
 
     writeFileSync(accounts, JSON.stringify({ accounts: [] }));
     writeFileSync(keyFile, server.key);
     running.child.kill("SIGHUP");
-    await until(() => running.stdout().includes("accounts file reloaded") && running.stdout().includes("TLS files refused"));
+    await running.logged(/accounts file reloaded/);
+    await running.logged(/TLS files refused/);
     expect((await get(url, { agent: new Agent({ ca: next.root.cert }) })).peer.fingerprint256).toBe(fingerprintOf(next.server.cert));
   });
 });
 
 const readFileText = (path: string) => readFileSync(path, "utf8");
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(condition()).toBe(true);
-}

@@ -10,30 +10,22 @@ const withValidity = (years: number) => {
 describe("a multi-year order against the built-in sandbox", () => {
   it("is sent as asked, and refused the way v2 would refuse it when SHIM_SANDBOX_MAX_YEARS is lower", async () => {
     const strict = await startShim({ SHIM_SANDBOX_MAX_YEARS: "1" });
-    try {
-      const refused = await sendHttpMessage(strict.url, withValidity(2));
-      expect(refused.status).toBe(400);
-      expect(JSON.parse(refused.text)).toEqual({
-        errors: [
-          {
-            code: "invalid_param:validity",
-            description:
-              "validity was refused by DigiCert: order_validity.years may be at most 1 for this product. (v2 code invalid_value|order_validity.years)",
-          },
-        ],
-      });
-      expect(strict.sandbox?.orders()).toEqual([]);
-      expect((await sendHttpMessage(strict.url, withValidity(1))).status).toBe(201);
-    } finally {
-      await strict.close();
-    }
+    const refused = await sendHttpMessage(strict.url, withValidity(2));
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toEqual({
+      errors: [
+        {
+          code: "invalid_param:validity",
+          description:
+            "validity was refused by DigiCert: order_validity.years may be at most 1 for this product. (v2 code invalid_value|order_validity.years)",
+        },
+      ],
+    });
+    expect(strict.sandbox?.orders()).toEqual([]);
+    expect((await sendHttpMessage(strict.url, withValidity(1))).status).toBe(201);
 
     const lenient = await startShim();
-    try {
-      expect((await sendHttpMessage(lenient.url, withValidity(3))).status).toBe(201);
-      expect(lenient.sandbox?.orders().map((o) => o.body.order_validity)).toEqual([{ years: 3 }]);
-    } finally {
-      await lenient.close();
-    }
+    expect((await sendHttpMessage(lenient.url, withValidity(3))).status).toBe(201);
+    expect(lenient.sandbox?.orders().map((o) => o.body.order_validity)).toEqual([{ years: 3 }]);
   });
 });

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { hashFast, writeAccountsFile } from "../../test/support/accounts.js";
 import { configProblems } from "../../test/support/config-problems.js";
 import { tempDir } from "../../test/support/temp-files.js";
@@ -100,13 +100,12 @@ describe("loadAccounts", () => {
       `import("${module}").then((m) => { try { m.loadAccounts(${JSON.stringify(path)}, {}); } catch (e) { require("node:worker_threads").parentPort.postMessage(e.problems); } });`,
       { eval: true },
     );
-    try {
-      const [found] = (await once(worker, "message")) as [string[]];
-      expect(found).toHaveLength(250_000);
-      expect(found[0]).toBe("SHIM_ACCOUNTS_FILE account a0 (accounts[0]) key_hash: must be a hash printed by npm run hash-key");
-      expect(found.at(-1)).toBe("SHIM_ACCOUNTS_FILE account a49999 (accounts[99999]) account_id: appears twice");
-    } finally {
+    onTestFinished(async () => {
       await worker.terminate();
-    }
+    });
+    const [found] = (await once(worker, "message")) as [string[]];
+    expect(found).toHaveLength(250_000);
+    expect(found[0]).toBe("SHIM_ACCOUNTS_FILE account a0 (accounts[0]) key_hash: must be a hash printed by npm run hash-key");
+    expect(found.at(-1)).toBe("SHIM_ACCOUNTS_FILE account a49999 (accounts[99999]) account_id: appears twice");
   }, 60_000);
 });

@@ -20,7 +20,8 @@ describe("HashSlots", () => {
       secondStarted = true;
       return second.work();
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A free slot starts its work at once, within run(): past every callback queued now, the second has not started.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(secondStarted).toBe(false);
     first.open();
     expect(await running).toEqual({ result: "done" });

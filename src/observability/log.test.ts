@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, constants, openSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { writeTempFile } from "../../test/support/temp-files.js";
 import { AsyncDestination, createLogger, logBeforeActing } from "./log.js";
 
@@ -50,10 +51,20 @@ describe("a line logged before acting", () => {
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const writer = openSync(fifo, constants.O_WRONLY);
     closeSync(reader);
+    onTestFinished(() => closeSync(writer));
+    const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    onTestFinished(() => said.mockRestore());
     const logger = createLogger("info", new AsyncDestination(writer));
-    await logBeforeActing(logger, { alternative_order_id: "v1shim1" }, "placing order");
-    await logBeforeActing(logger, { alternative_order_id: "v1shim2" }, "placing order");
-    closeSync(writer);
+
+    // The write fails (EPIPE): the line counts as out, and the failure is said where it can still be read.
+    let first = "held";
+    void logBeforeActing(logger, { alternative_order_id: "v1shim1" }, "placing order").then(() => (first = "out"));
+    await eventually("the first line let go once its write failed", () => first === "out");
+    expect(said).toHaveBeenCalledWith("digicert-v1-shim: the log cannot be written (EPIPE)\n");
+    // From then on every line is let go at once: before anything the event loop does next.
+    const next = logBeforeActing(logger, { alternative_order_id: "v1shim2" }, "placing order").then(() => "out");
+    const turn = new Promise((resolve) => setImmediate(() => resolve("held")));
+    expect(await Promise.race([next, turn])).toBe("out");
   });
 
   it("resolves at once when the level leaves the line out, or the destination writes as it is called", async () => {

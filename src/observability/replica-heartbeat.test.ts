@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { SHIM_VERSION } from "../contract/version.js";
 import { MemoryStore } from "../state/memory.js";
 import { ReplicaHeartbeat } from "./replica-heartbeat.js";
@@ -19,9 +20,9 @@ describe("ReplicaHeartbeat", () => {
     const store = new MemoryStore();
     const heartbeat = new ReplicaHeartbeat(store, { replicaId: "shim-b", everyMs: 5 });
     heartbeat.start();
+    onTestFinished(() => heartbeat.stop());
     const first = (await store.replicas(0))[0]!.at;
-    for (let i = 0; i < 200 && (await store.replicas(0))[0]!.at === first; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect((await store.replicas(0))[0]!.at).toBeGreaterThan(first);
+    await eventually("a beat on the timer", async () => expect((await store.replicas(0))[0]!.at).toBeGreaterThan(first));
     heartbeat.stop();
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { MemoryStore } from "./memory.js";
 import { resilientStore, StateUnavailable, WHILE_DOWN } from "./resilient.js";
 import type { StateStore } from "./store.js";
@@ -66,8 +67,7 @@ describe("ResilientStore", () => {
     expect(control.calls).toBe(asked);
 
     control.down = false;
-    for (let i = 0; i < 100 && !resilient.up; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(resilient.up).toBe(true);
+    await eventually("up once the probe answers", () => resilient.up);
     // Back: the store's own state again, which holds the call made before it went down.
     expect((await resilient.reserve("k", windows, 0)).admitted).toBe(false);
     expect(events).toEqual(["down reserve", "up"]);
@@ -86,9 +86,9 @@ describe("ResilientStore", () => {
   it("is seen down by its probe while nothing is asked of it, and up again once the probe answers", async () => {
     const { control, resilient, events } = failingOpen();
     control.down = true;
-    await vi.waitFor(() => expect(resilient.up, "down by the probe alone").toBe(false), { timeout: 5_000 });
+    await eventually("down by the probe alone", () => !resilient.up);
     control.down = false;
-    await vi.waitFor(() => expect(resilient.up, "up once the probe answers").toBe(true), { timeout: 5_000 });
+    await eventually("up once the probe answers", () => resilient.up);
     expect(events).toEqual(["down ping", "up"]);
     await resilient.close();
   });

@@ -13,3 +13,5 @@ export interface StoreUnderTest<S> {
 }
 
 export const DAY = 86_400_000;
+/** A window short enough to wait out, long enough that the calls just after its start fall in it on a busy machine. */
+export const SHORT_MS = 500;

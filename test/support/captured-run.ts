@@ -40,35 +40,33 @@ export async function capturedRun(
   const send = async (name: string, message: HttpMessage) => {
     steps.push({ name, answer: await sendHttpMessage(shim.url, message) });
   };
-  try {
-    await send("json order", seedOrder(auth));
-    await send("xml order", seedOrder(auth, {}, orderRequest("seed-sample-xml")));
-    await send("non-EV order", seedOrder(auth, { ev: "false", platform: "57", validity: "2" }));
-    await send("refused by validation", seedOrder(auth, { validity: "7", org_contact_email: "not an email" }));
-    fake.script({
-      status: 400,
-      body: { errors: [{ code: "invalid_contact|verified_contact", message: "The contact cannot be verified." }] },
-    });
-    await send("refused by v2", seedOrder(auth, { org_contact_lastname: "Refused" }));
-    fake.script({ create: true, drop: true });
-    await send("lost answer found by look-up", seedOrder(auth, { org_name: "Lost Answer Inc." }));
-    const firstOrder = JSON.parse(steps[0]!.answer.text).order_id as number;
-    await send("order details", { startLine: `GET /order/${firstOrder} HTTP/1.1`, headers: [["Authorization", auth]], body: "" });
-    await send("order details in XML, overridden", {
-      startLine: `POST /clients/rest/api/order/${firstOrder} HTTP/1.1`,
-      headers: [
-        ["Authorization", auth],
-        ["X-HTTP-Method-Override", "GET"],
-        ["Accept", "application/xml"],
-      ],
-      body: "",
-    });
-    await send("unusable credentials", seedOrder(`Basic ${Buffer.from("no colon here").toString("base64")}`));
-    // Refused by the accounts file in accounts mode; in passthrough by v2 (the sandbox refuses keys that begin with "invalid").
-    await send("a key refused", seedOrder(basicAuth(accountId, `invalid-${key}`), { org_name: "Refused Key Ltd." }));
-  } finally {
-    await shim.close();
-    await fake.close();
-  }
+  await send("json order", seedOrder(auth));
+  await send("xml order", seedOrder(auth, {}, orderRequest("seed-sample-xml")));
+  await send("non-EV order", seedOrder(auth, { ev: "false", platform: "57", validity: "2" }));
+  await send("refused by validation", seedOrder(auth, { validity: "7", org_contact_email: "not an email" }));
+  fake.script({
+    status: 400,
+    body: { errors: [{ code: "invalid_contact|verified_contact", message: "The contact cannot be verified." }] },
+  });
+  await send("refused by v2", seedOrder(auth, { org_contact_lastname: "Refused" }));
+  fake.script({ create: true, drop: true });
+  await send("lost answer found by look-up", seedOrder(auth, { org_name: "Lost Answer Inc." }));
+  const firstOrder = JSON.parse(steps[0]!.answer.text).order_id as number;
+  await send("order details", { startLine: `GET /order/${firstOrder} HTTP/1.1`, headers: [["Authorization", auth]], body: "" });
+  await send("order details in XML, overridden", {
+    startLine: `POST /clients/rest/api/order/${firstOrder} HTTP/1.1`,
+    headers: [
+      ["Authorization", auth],
+      ["X-HTTP-Method-Override", "GET"],
+      ["Accept", "application/xml"],
+    ],
+    body: "",
+  });
+  await send("unusable credentials", seedOrder(`Basic ${Buffer.from("no colon here").toString("base64")}`));
+  // Refused by the accounts file in accounts mode; in passthrough by v2 (the sandbox refuses keys that begin with "invalid").
+  await send("a key refused", seedOrder(basicAuth(accountId, `invalid-${key}`), { org_name: "Refused Key Ltd." }));
+  // Drained, so that every record is written; on a failure the test closes both.
+  await shim.close();
+  await fake.close();
   return { steps, records: (await readCaptures([dir])).records };
 }

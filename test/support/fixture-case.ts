@@ -43,6 +43,7 @@ export async function runFixtureCase(dir: string): Promise<void> {
   if (v2Answer) fake.script(...([] as ScriptedAnswer[]).concat(JSON.parse(v2Answer)));
   // Retries wait a millisecond or two here: the fixtures show sequences, not timing.
   const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", ...JSON.parse(read("shim-env.json") ?? "{}") });
+  // Closed here, not only after the test: capture-tools runs a case for every captured request in one test.
   try {
     const request = parseHttpMessage(read("v1-request.http")!);
     const answer = await sendHttpMessage(shim.url, request);

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { eventually } from "./eventually.js";
 import { closedAfterTest } from "./teardown.js";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -25,6 +26,8 @@ export interface ShimProcess {
   listening: Promise<number>;
   /** With SHIM_ADMIN_PORT: the admin listener's port, once it listens. */
   adminPort(): number | undefined;
+  /** Resolves once the shim has written a line matching `pattern` (`count` such lines); fails naming it when it does not. */
+  logged(pattern: RegExp, count?: number): Promise<void>;
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
 }
@@ -71,6 +74,10 @@ export function spawnShim(env: Record<string, string>, cwd?: string, args: reado
     adminPort: () => {
       const port = stdout.match(/"admin_port":(\d+)[^\n]*"msg":"listening"/)?.[1];
       return port === undefined ? undefined : Number(port);
+    },
+    logged: async (pattern, count = 1) => {
+      const every = new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`);
+      await eventually(`the shim's log to have ${count} line(s) matching ${pattern}`, () => (stdout.match(every) ?? []).length >= count);
     },
     exited,
     stop: closedAfterTest(async () => {
