@@ -189,7 +189,7 @@ function startReconciler(
 }
 
 /** The order desk on the state store and v2, what it could not write logged for reconciliation and counted. */
-export function orderDeskFor(
+function orderDeskFor(
   config: Config,
   state: StateStore,
   v2: V2Client,

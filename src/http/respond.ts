@@ -15,7 +15,7 @@ const lengthOf = (text: string) => String(Buffer.byteLength(text));
  * the request's X-Request-Id itself, and a header set with `c.header()` before
  * it does not reach it: a v1 answer's headers are all given here.
  */
-function v1Answer(c: Context<ShimEnv>, status: ContentfulStatusCode, text: string, headers: Record<string, string>): Response {
+function v1Answer(c: Context<ShimEnv>, status: ContentfulStatusCode | 204, text: string | null, headers: Record<string, string>): Response {
   const requestId = c.get("requestId");
   return new Response(text, { status, headers: requestId === undefined ? headers : { "X-Request-Id": requestId, ...headers } });
 }
@@ -33,8 +33,7 @@ export function sendShimJson(c: Context<ShimEnv>, payload: unknown): Response {
 
 /** An answer without a body (OPTIONS' 204), with the request's id as every answer on the legacy surface. */
 export function sendEmpty(c: Context<ShimEnv>, status: 204, headers: Record<string, string>): Response {
-  const requestId = c.get("requestId");
-  return new Response(null, { status, headers: requestId === undefined ? headers : { "X-Request-Id": requestId, ...headers } });
+  return v1Answer(c, status, null, headers);
 }
 
 /** In the negotiated format; JSON when none was agreed, which is always the case for a 406. */
