@@ -2,7 +2,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
@@ -86,6 +85,8 @@ describe("a Redis that stops answering (SIGSTOP) while the shim runs", () => {
   });
 });
 
+// On SQLite the secret is in the file, so a retry after kill -9 and a restart is recognised:
+// test/client-retries.process.test.ts, "a retry after its replica died".
 describe("a retry after a restart, without SHIM_RETRY_FINGERPRINT_KEY", () => {
   it("on memory, is said at start not to be recognised: the secret lives in the process", async () => {
     const { process } = await shim({ SHIM_STATE: "memory" });
@@ -94,24 +95,6 @@ describe("a retry after a restart, without SHIM_RETRY_FINGERPRINT_KEY", () => {
     );
     const keyed = await shim({ SHIM_STATE: "memory", SHIM_RETRY_FINGERPRINT_KEY: "k".repeat(32) });
     expect(keyed.process.stdout()).not.toContain("SHIM_STATE=memory");
-  });
-
-  it("(kill -9 while v2 held the order, restarted on the same SQLite file) is recognised: one order", async () => {
-    const env = { SHIM_STATE: `sqlite:${join(tempDir("shim-desk-restart-"), "state.db")}`, SHIM_REPLICA_ID: "replica-1" };
-    const first = await shim(env);
-    const before = fake.sandbox.orders().length;
-    fake.script({ create: true, hang: true });
-    void order(first.url).catch(() => undefined);
-    await eventually("the order at v2", () => orderPosts() === 1);
-    first.process.child.kill("SIGKILL");
-    await first.process.exited;
-
-    const second = await shim(env);
-    const retry = await order(second.url);
-    const made = fake.sandbox.orders().slice(before);
-    expect(made).toHaveLength(1);
-    expect(retry).toEqual({ status: 201, body: { order_id: made[0]!.id } });
-    expect(orderPosts()).toBe(1);
   });
 });
 
