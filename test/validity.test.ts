@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { startShim } from "./support/shim.js";
+import { orderRequest, sendInProcess } from "./support/http-files.js";
+import { inProcessShim } from "./support/shim.js";
 
 const withValidity = (years: number) => {
   const seed = orderRequest();
@@ -9,8 +9,8 @@ const withValidity = (years: number) => {
 
 describe("a multi-year order against the built-in sandbox", () => {
   it("is sent as asked, and refused the way v2 would refuse it when SHIM_SANDBOX_MAX_YEARS is lower", async () => {
-    const strict = await startShim({ SHIM_SANDBOX_MAX_YEARS: "1" });
-    const refused = await sendHttpMessage(strict.url, withValidity(2));
+    const strict = await inProcessShim({ SHIM_SANDBOX_MAX_YEARS: "1" });
+    const refused = await sendInProcess(strict, withValidity(2));
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text)).toEqual({
       errors: [
@@ -22,10 +22,10 @@ describe("a multi-year order against the built-in sandbox", () => {
       ],
     });
     expect(strict.sandbox?.orders()).toEqual([]);
-    expect((await sendHttpMessage(strict.url, withValidity(1))).status).toBe(201);
+    expect((await sendInProcess(strict, withValidity(1))).status).toBe(201);
 
-    const lenient = await startShim();
-    expect((await sendHttpMessage(lenient.url, withValidity(3))).status).toBe(201);
+    const lenient = await inProcessShim();
+    expect((await sendInProcess(lenient, withValidity(3))).status).toBe(201);
     expect(lenient.sandbox?.orders().map((o) => o.body.order_validity)).toEqual([{ years: 3 }]);
   });
 });

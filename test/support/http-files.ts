@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { request } from "undici";
+import type { InProcessShim } from "./shim.js";
 
 /** An HTTP message as the legacy docs print one: start line, headers, blank line, body. */
 export interface HttpMessage {
@@ -36,6 +37,13 @@ export async function sendHttpMessage(baseUrl: string, message: HttpMessage): Pr
     body: message.body === "" ? null : message.body,
   });
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+}
+
+/** The same, to a shim in process (support/shim.ts `inProcessShim`): no socket between. */
+export async function sendInProcess(shim: Pick<InProcessShim, "request">, message: HttpMessage): Promise<HttpAnswer> {
+  const [method = "GET", path = "/"] = message.startLine.split(" ");
+  const response = await shim.request(path, { method, headers: message.headers, body: message.body === "" ? null : message.body });
+  return { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
 }
 
 /** A request from the fixtures, by default the seed's sample order exactly as the legacy page prints it. */
