@@ -8,7 +8,7 @@ import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { CLI } from "./support/cli.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { inProcessShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
 const ROOT = new URL("../", import.meta.url);
@@ -36,12 +36,11 @@ const SEED_CONTACT = { first_name: "Gary", last_name: "McCoy", job_title: "CTO",
 const seedV2 = (): { method: string; path: string; body: Record<string, any> } => JSON.parse(SEED_V2);
 
 const SEED_AUTH = "Basic MDAxMDA3OnNreWZhbGw=";
-let shim: RunningShim | undefined;
 
-/** What `POST /_shim/translate/order/code` answers for a body, with the seed's credentials. */
+/** What `POST /_shim/translate/order/code` answers for a body, with the seed's credentials: the shim's app, in process. */
 async function endpoint(body: string, contentType = "application/json", env: Record<string, string> = {}) {
-  shim = await startShim(env);
-  const answer = await fetch(`${shim.url}/_shim/translate/order/code`, {
+  const shim = await inProcessShim(env);
+  const answer = await shim.request("/_shim/translate/order/code", {
     method: "POST",
     headers: { Authorization: SEED_AUTH, "Content-Type": contentType },
     body,

@@ -24,7 +24,10 @@ function promtool(args: string[]) {
 const metricsIn = (expr: string) =>
   [...expr.matchAll(/\b((?:shim|process|nodejs)_[a-z0-9_]+)\b/g)].map(([, name]) => name!.replace(/_(bucket|sum|count)$/, ""));
 
-/** Every metric name a scrape of a shim with TLS shows (TYPE lines), so that every metric it can show is there. */
+/**
+ * Every metric name a scrape of a shim with TLS shows (TYPE lines), so that every metric it can show is there:
+ * listening, since the certificate's expiry is the listener's metric, and Prometheus scrapes a port.
+ */
 async function exposedMetrics(): Promise<Set<string>> {
   const { server, chainFile } = makeServerChain("monitoring");
   const shim = await startShim({ SHIM_TLS_CERT_FILE: chainFile, SHIM_TLS_KEY_FILE: server.keyFile, SHIM_ADMIN_PORT: "0" });

@@ -6,7 +6,8 @@ import { startShim } from "./support/shim.js";
 
 // A bounded load on loopback: hundreds of orders at once, a tenth of them meeting
 // a fault on the way to v2. Whatever the interleaving, each 201 is exactly one
-// v2 order. (How fast is for the benchmark, not for this test.)
+// v2 order. Hundreds of client connections at once are the point, so it listens.
+// (How fast is for the benchmark, not for this test.)
 
 const ORDERS = 400;
 const FAULTS: ScriptedAnswer[] = [

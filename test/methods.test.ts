@@ -3,6 +3,9 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { startShim } from "./support/shim.js";
 
+// A legacy custom method (REISSUE, APPROVE) is read by Node's parser before the app
+// sees it, and a kept-alive connection must survive its refusal: a socket's.
+
 describe("a legacy custom method sent directly", () => {
   it("gets its 405 on a kept-alive connection that has already carried answers", async () => {
     const shim = await startShim();

@@ -10,8 +10,9 @@ import { freePort } from "./support/redis.js";
 import { startShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
-// Captures of real runs of the shim (in process, on the recording fake v2), replayed
-// by the built command line against the built shim (npm run build, vitest's global setup).
+// Captures of real runs of the shim (listening, on the recording fake v2), replayed
+// by the built command line against the built shim (npm run build, vitest's global setup):
+// the command line is a process of its own, so it reaches the shim by a URL.
 
 /** The platform tables with one rule changed: the legacy EV platform 2 goes to v2 as 20, not -1. */
 function platformsWithEvPlatform2As20(): string {

@@ -23,7 +23,8 @@ export function seedOrder(auth: string, fields: Record<string, string> = {}, bas
 }
 
 /**
- * A real run of the shim (in process) with capture on, against the recording
+ * A real run of the shim, listening (a capture records the request as Node read
+ * it off the wire), with capture on, against the recording
  * fake v2: JSON and XML orders, a non-EV platform, a refusal by validation, a
  * refusal by v2, a lost answer found by look-up, order details, an overridden
  * GET, credentials the shim cannot use, and a key refused. Resolves once the shim has drained
