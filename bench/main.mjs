@@ -3,7 +3,7 @@
 // logs the shim's line and the nginx + njs peer (when installed), on loopback,
 // against one cheap fake v2; then a fresh shim with thousands of orders held by a slow v2.
 // Exits 0 when every run worked (every request answered 201, no order lost);
-// it never judges the figures themselves. See BENCHMARKS.md.
+// it never judges the figures themselves. See docs/performance.md.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";

@@ -7,7 +7,7 @@ import { z } from "zod";
 // The nginx + njs peer (issue 17): what a team would put in front of v2 instead of
 // the shim, doing the shim's job for POST /order/code in an njs script
 // (bench/nginx-njs/order.js). Built from Debian's packages; the bench runs it only
-// when both are installed. See BENCHMARKS.md.
+// when both are installed. See docs/performance.md, "The nginx + njs peer".
 
 const NGINX = "/usr/sbin/nginx";
 const NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so";

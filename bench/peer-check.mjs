@@ -4,7 +4,7 @@ import { request } from "undici";
 // Before the peer is measured, it must be doing the shim's job: the same orders
 // are sent to both, and each must give the same status, the same v1 error codes,
 // and the same request to v2 (path, key, payload), alternative_order_id aside.
-// The cases stay within what the peer keeps of the shim's rules (BENCHMARKS.md).
+// The cases stay within what the peer keeps of the shim's rules (docs/performance.md, "The nginx + njs peer").
 
 const ALTERNATIVE_ORDER_ID = /^v1shim[0-9a-f]{32}$/;
 

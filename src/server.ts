@@ -145,7 +145,7 @@ async function drain({ server, adminServer, shim, logger }: Draining, timeoutMs:
   shim.lifecycle.startDraining();
   // net's close, not http's: http's also stops the check of the headers' and
   // requests' timeouts (so a stalled upload held the drain), and closes idle
-  // kept-alive connections at once, where the README promises a request
+  // kept-alive connections at once, where docs/operations.md (Shutdown) promises a request
   // arriving on one 503 shutting_down while others finish.
   const closed = new Promise<void>((resolve) => Server.prototype.close.call(server, () => resolve()));
   const clean = await shim.lifecycle.whenIdle(timeoutMs);

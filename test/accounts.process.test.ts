@@ -23,7 +23,7 @@ describe("npm run hash-key", () => {
 });
 
 describe("accounts mode (node dist/shim.mjs)", () => {
-  it("follows the README: hash the key, write the file, start, and the order reaches v2 with the mapped key", async () => {
+  it("follows docs/accounts.md: hash the key, write the file, start, and the order reaches v2 with the mapped key", async () => {
     const keyHash = hashKeyCli(["skyfall"]).trim().split("\n").at(-1)!;
     const file = writeAccountsFile({
       accounts: [{ account_id: "001007", key_hash: keyHash, digicert_api_key_env: "DC_KEY_ACME", container_id: 42 }],

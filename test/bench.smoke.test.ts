@@ -99,7 +99,7 @@ describe("npm run bench", () => {
     expect(results.stores.redis.available).toBe(REDIS);
     if (REDIS) {
       expect(results.stores.used.shim_redis).toBe(results.stores.redis.url);
-      // Redis as README recommends for production, said beside its figures.
+      // Redis as docs/operations.md recommends for production, said beside its figures.
       expect(results.stores.redis.appendfsync).toBe("appendonly yes, appendfsync everysec");
       expect(stdout).toContain("appendfsync everysec");
       for (const format of ["json", "xml"]) expect(results.runs.shim_redis[format].redis_server_cpu_us_per_request).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bundleFiles, loadedAtStart, topImports } from "./support/bundle.js";
 
-// What npm start loads before it serves is what its start costs (BENCHMARKS.md, ready to serve):
+// What npm start loads before it serves is what its start costs (docs/performance.md, ready to serve):
 // what only some shims need is imported when asked for, and must stay out of the start.
 describe("the bundle npm start runs (dist/shim.mjs and its chunks)", () => {
   const atStart = () => [...loadedAtStart().values()].flatMap(topImports);

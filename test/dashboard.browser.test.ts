@@ -29,7 +29,7 @@ const FLAGS = [
   "--disable-sync",
   "--no-first-run",
 ];
-/** Git-ignored: where the screenshots go; README's docs/dashboard.png and dashboard-390.png are copied from here. */
+/** Git-ignored: where the screenshots go; docs/observability.md's dashboard.png and dashboard-390.png are copied from here. */
 const SHOTS = join(import.meta.dirname, "..", "test-output", "dashboard");
 const TOKEN = "a-long-admin-token-for-browser-tests";
 const haveChromium = existsSync(CHROMIUM);

@@ -87,7 +87,7 @@ describe("a drain that must end before its orders do", () => {
   });
 });
 
-describe("SIGTERM under load (node --max-semi-space-size=8 dist/shim.mjs, as the README starts it)", () => {
+describe("SIGTERM under load (node --max-semi-space-size=8 dist/shim.mjs, as docs/operations.md starts it)", () => {
   it("answers /readyz 503 draining and still serves through SHIM_SHUTDOWN_GRACE_MS, then stops taking connections and answers every order in flight", async () => {
     const IN_FLIGHT = 40;
     const fake = await startFakeV2();

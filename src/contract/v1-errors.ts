@@ -3,7 +3,7 @@ import { z } from "zod";
 // The legacy error body: {"errors":[{"code":"required_param:note","description":"Note is required"}]}.
 // Only two codes were ever documented; the rest are the shim's own, in the same
 // style. Every code the shim answers is in the catalogue below, and only there:
-// a test holds the README's table of codes and the OpenAPI document to it.
+// a test holds docs/v1-surface.md's table of codes and the OpenAPI document to it.
 
 const v1ErrorItemSchema = z.object({ code: z.string(), description: z.string() });
 export type V1ErrorItem = z.infer<typeof v1ErrorItemSchema>;

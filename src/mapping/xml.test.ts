@@ -4,7 +4,7 @@ import { MAX_DEPTH, MAX_ELEMENTS, parseXmlRoot, XmlRefused } from "./xml.js";
 const nested = (levels: number) => `${"<a>".repeat(levels)}v${"</a>".repeat(levels)}`;
 
 describe("parseXmlRoot", () => {
-  it("reads as many levels of nesting as the README allows, and refuses one more", () => {
+  it("reads as many levels of nesting as docs/v1-surface.md allows, and refuses one more", () => {
     expect(MAX_DEPTH).toBe(8);
     expect(() => parseXmlRoot(nested(MAX_DEPTH))).not.toThrow();
     expect(() => parseXmlRoot(nested(MAX_DEPTH + 1))).toThrow(XmlRefused);

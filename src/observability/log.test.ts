@@ -13,7 +13,7 @@ const linesOf = (path: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe("a log line", () => {
-  it("says when it was logged in milliseconds since the epoch, as the README's Logs section says", async () => {
+  it("says when it was logged in milliseconds since the epoch, as docs/observability.md's Logs section says", async () => {
     const path = writeTempFile("shim.log", "");
     const destination = new AsyncDestination(path);
     const before = Date.now();

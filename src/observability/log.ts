@@ -48,7 +48,7 @@ export class AsyncDestination implements WrittenDestination {
   constructor(dest: number | string) {
     // Lines handed over as bytes: in its text mode SonicBoom measures the whole pending text in
     // bytes on every line it is given, and encodes each write twice. Measured: an order on SQLite
-    // 386 -> 342 µs of CPU, of which the log had cost 89 (BENCHMARKS.md).
+    // 386 -> 342 µs of CPU, of which the log had cost 89 (docs/performance-history.md).
     this.out = pino.destination({ dest, sync: false, contentMode: "buffer" });
     this.out.on("write", (bytes: number) => {
       this.handedOver += bytes;

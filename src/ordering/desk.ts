@@ -197,7 +197,7 @@ class Working {
  * - The store failing never answers 500: SHIM_STATE_REQUIRED refuses, otherwise the
  *   order is placed with its own id and without protection, said and counted.
  *
- * README, "Never two orders, never a lost one", says it for operators.
+ * docs/reliability.md says it for operators.
  */
 export class OrderDesk {
   readonly #working: Working;

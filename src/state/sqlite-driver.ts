@@ -4,7 +4,7 @@ import type { SQLInputValue, StatementSync } from "node:sqlite";
 // behind the few calls of better-sqlite3's shape that sqlite.ts makes, so that the
 // store reads as it did and a driver change touches this file alone.
 // Why node:sqlite and not better-sqlite3: the order path costs the same or less
-// (BENCHMARKS.md, "SQLite: node:sqlite against better-sqlite3"), and there is no
+// (docs/performance-history.md, "Node 24, and SQLite on node:sqlite"), and there is no
 // native addon to fetch or compile at install.
 
 type Params = SQLInputValue[] | [Record<string, SQLInputValue>];

@@ -180,7 +180,7 @@ const isOneWritesOwn = (error: unknown): boolean => sqliteFailure(error) !== "ot
  * the call returns, so it survives the process being killed (kill -9, OOM);
  * only a crash of the machine itself may lose the last writes. FULL would fsync
  * on every commit, and node:sqlite runs on the event loop: every order would
- * wait for the disk. See README, "Running several replicas".
+ * wait for the disk. See docs/operations.md, "Running several replicas".
  *
  * A file deleted or replaced while the shim runs would go on being written where
  * nobody reads it again: `ping` (asked every second) says so, as the store being
@@ -210,7 +210,7 @@ export class SqliteStore implements StateStore {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       // Each write-back of the log into the file waits for the disk, on the event loop: a tenth as many
-      // cost an order about 6 µs less (measured, BENCHMARKS.md); the log stays under 64 MB.
+      // cost an order about 6 µs less (measured, docs/performance-history.md); the log stays under 64 MB.
       db.pragma("wal_autocheckpoint = 10000");
       db.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

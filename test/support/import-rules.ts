@@ -4,7 +4,7 @@ export type ImportGraph = ReadonlyMap<string, readonly string[]>;
 const BELOW_HTTP = ["contract", "lib", "config", "mapping", "v2", "state", "observability", "ordering", "migration"];
 
 /**
- * The folders of src/ and what each may import besides itself (the README's
+ * The folders of src/ and what each may import besides itself (CONTRIBUTING.md's
  * "Layout"). Files directly in src/ are the entry: wiring, which may import any
  * folder but the command line's.
  */

@@ -1,4 +1,4 @@
-/** The migration plan of issue 28 and the README, word for word: account 001007's brownout is 2027-02-01, 14:00 to 15:00 UTC. */
+/** The migration plan of issue 28 and docs/migration.md, word for word: account 001007's brownout is 2027-02-01, 14:00 to 15:00 UTC. */
 export const ISSUE_PLAN = {
   default: { deprecation: "2027-01-01", sunset: "2027-06-30", migration_url: "https://wiki.example/v2" },
   accounts: {

@@ -8,7 +8,7 @@ import { closedAfterTest } from "./teardown.js";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** `npm start`'s command, which the README's production section tells operators to run directly: `node --flags dist/shim.mjs`. */
+/** `npm start`'s command, which docs/operations.md's Production section tells operators to run directly: `node --flags dist/shim.mjs`. */
 export const START_COMMAND = z
   .object({ scripts: z.object({ start: z.string().startsWith("node ") }) })
   .parse(JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8"))).scripts.start;
@@ -33,7 +33,7 @@ export interface ShimProcess {
 }
 
 /**
- * `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and the README run it, with only the
+ * `node --max-semi-space-size=8 dist/shim.mjs`, as `npm start` and docs/operations.md run it, with only the
  * given environment (and PATH), in `cwd` (`args` for another build's, such as an image's). Its state is in memory unless `env` names a store (test
  * files run in parallel).
  */

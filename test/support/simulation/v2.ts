@@ -34,7 +34,7 @@ const INVALID_KEY = {
  * 5xx with and without an order, 429s with and without Retry-After, a proxy's 404,
  * unreadable 2xx, and answers too slow for the caller's timeout. A request reaches
  * v2 within the caller's timeout (so "v2 made it after a look-up said none", the one
- * race README leaves to v2's unique-id setting, happens only with that setting on);
+ * race docs/reliability.md leaves to v2's unique-id setting, happens only with that setting on);
  * its answer may come back late, or not at all.
  */
 export class SimV2 {
