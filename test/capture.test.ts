@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { harOf } from "../src/capture/har.js";
 import { readCaptures } from "../src/capture/read.js";
@@ -17,19 +16,21 @@ import { inProcessApp } from "./support/app.js";
 import { capturedRun, seedOrder } from "./support/captured-run.js";
 import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { basicAuth, orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { startShim } from "./support/shim.js";
+import { basicAuth, orderRequest, sendInProcess } from "./support/http-files.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
 const AUTH = basicAuth("001007", "skyfall");
 
-const metric = async (url: string, line: string) => {
-  const text = await (await request(`${url}/metrics`)).body.text();
+const metric = async (shim: Pick<InProcessShim, "adminRequest">, line: string) => {
+  const text = await (await shim.adminRequest("/metrics")).text();
   return Number(text.match(new RegExp(`^${line.replace(/[{}"]/g, "\\$&")} (\\d+)`, "m"))?.[1] ?? 0);
 };
 
 describe("capture (SHIM_CAPTURE_DIR)", () => {
   it("keeps each legacy request: as received, the v2 calls it made with v2's answers, and what it answered", async () => {
+    // Through a listening shim (capturedRun): a request is kept as Node read it from the client, an overridden
+    // one as sent (a POST with its header), though the shim dispatched it again as the GET it names.
     const { steps, records } = await capturedRun(tempDir("capture-"));
     expect(records.map((r) => r.answer.status)).toEqual(steps.map((s) => s.answer.status));
     const byName = Object.fromEntries(steps.map((step, i) => [step.name, records[i]!]));
@@ -90,17 +91,17 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
   });
 
   it("is off without SHIM_CAPTURE_DIR", async () => {
-    const shim = await startShim({});
-    await sendHttpMessage(shim.url, seedOrder(AUTH));
-    expect(await metric(shim.url, 'shim_capture_records_total{outcome="written"}')).toBe(0);
+    const shim = await inProcessShim({});
+    await sendInProcess(shim, seedOrder(AUTH));
+    expect(await metric(shim, 'shim_capture_records_total{outcome="written"}')).toBe(0);
     expect(shim.logs().some((line) => String(line.msg).startsWith("capturing legacy requests"))).toBe(false);
   });
 
   it("keeps only the accounts SHIM_CAPTURE_ACCOUNTS names", async () => {
     const dir = tempDir("capture-accounts-");
-    const shim = await startShim({ SHIM_CAPTURE_DIR: dir, SHIM_CAPTURE_ACCOUNTS: "001007, 002008" });
-    for (const account of ["001007", "009999", "002008"]) await sendHttpMessage(shim.url, seedOrder(basicAuth(account, "skyfall")));
-    await sendHttpMessage(shim.url, { ...seedOrder(AUTH), headers: seedOrder(AUTH).headers.filter(([n]) => n !== "Authorization") });
+    const shim = await inProcessShim({ SHIM_CAPTURE_DIR: dir, SHIM_CAPTURE_ACCOUNTS: "001007, 002008" });
+    for (const account of ["001007", "009999", "002008"]) await sendInProcess(shim, seedOrder(basicAuth(account, "skyfall")));
+    await sendInProcess(shim, { ...seedOrder(AUTH), headers: seedOrder(AUTH).headers.filter(([n]) => n !== "Authorization") });
     await shim.close();
     expect((await readCaptures([dir])).records.map((r) => r.account_id)).toEqual(["001007", "002008"]);
   });
@@ -151,17 +152,17 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     // Passthrough: the legacy key is the v2 key; v2 quotes it in a refusal, whole and cut short.
     const fake = await startFakeV2();
     const env = { SHIM_ADMIN_TOKEN: adminToken, SHIM_RETRY_FINGERPRINT_KEY: fingerprintKey, SHIM_RETRY_WINDOW_MS: "600000" };
-    const passthrough = await startShim({ DIGICERT_API_URL: fake.url, SHIM_CAPTURE_DIR: dirs[0]!, ...env });
+    const passthrough = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_CAPTURE_DIR: dirs[0]!, ...env });
     const auth = basicAuth("001007", legacyKey);
-    await sendHttpMessage(passthrough.url, seedOrder(auth));
+    await sendInProcess(passthrough, seedOrder(auth));
     fake.script({
       status: 403,
       body: { errors: [{ code: "access_denied", message: `key ${legacyKey} refused (${legacyKey.slice(0, 12)}…)` }] },
     });
-    await sendHttpMessage(passthrough.url, seedOrder(auth, { org_name: "Refused" }));
-    await sendHttpMessage(passthrough.url, seedOrder(`Basic ${Buffer.from(notBasic).toString("base64")}`));
-    await sendHttpMessage(passthrough.url, seedOrder(`Bearer ${adminToken}`));
-    await sendHttpMessage(passthrough.url, { startLine: "GET /order/500001 HTTP/1.1", headers: [["Authorization", auth]], body: "" });
+    await sendInProcess(passthrough, seedOrder(auth, { org_name: "Refused" }));
+    await sendInProcess(passthrough, seedOrder(`Basic ${Buffer.from(notBasic).toString("base64")}`));
+    await sendInProcess(passthrough, seedOrder(`Bearer ${adminToken}`));
+    await sendInProcess(passthrough, { startLine: "GET /order/500001 HTTP/1.1", headers: [["Authorization", auth]], body: "" });
     await passthrough.close();
 
     // Accounts mode: the account's own v2 key goes to v2, and v2 echoes it in an answer's body.
@@ -169,15 +170,15 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
       accounts: [{ account_id: "001007", key_hash: await hashFast(accountsKey), digicert_api_key_env: "DC_KEY_SECRET", container_id: 42 }],
     });
     fake.script({ status: 201, body: { id: 777, requests: [{ id: 1, status: "pending" }], note: `made with ${v2Key}` } });
-    const accounts = await startShim({
+    const accounts = await inProcessShim({
       DIGICERT_API_URL: fake.url,
       SHIM_CAPTURE_DIR: dirs[1]!,
       SHIM_ACCOUNTS_FILE: accountsFile,
       DC_KEY_SECRET: v2Key,
       ...env,
     });
-    await sendHttpMessage(accounts.url, seedOrder(basicAuth("001007", accountsKey)));
-    await sendHttpMessage(accounts.url, seedOrder(basicAuth("001007", `${accountsKey}x`)));
+    await sendInProcess(accounts, seedOrder(basicAuth("001007", accountsKey)));
+    await sendInProcess(accounts, seedOrder(basicAuth("001007", `${accountsKey}x`)));
     await accounts.close();
     await fake.close();
     // v2 did receive the keys: the test is not vacuous.
@@ -208,15 +209,15 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     // A folder under a file: no user, not even root, can make it.
     const file = writeTempFile("not-a-folder", "");
     const fake = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_CAPTURE_DIR: join(file, "captures") });
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_CAPTURE_DIR: join(file, "captures") });
     const statuses: number[] = [];
-    for (let n = 1; n <= 3; n++) statuses.push((await sendHttpMessage(shim.url, seedOrder(AUTH, { org_name: `Order ${n}` }))).status);
+    for (let n = 1; n <= 3; n++) statuses.push((await sendInProcess(shim, seedOrder(AUTH, { org_name: `Order ${n}` }))).status);
     expect(statuses).toEqual([201, 201, 201]);
     expect(fake.sandbox.orders()).toHaveLength(3);
     await eventually("three failed writes counted", async () =>
-      expect(await metric(shim.url, 'shim_capture_records_total{outcome="write_failed"}')).toBe(3),
+      expect(await metric(shim, 'shim_capture_records_total{outcome="write_failed"}')).toBe(3),
     );
-    expect(await metric(shim.url, 'shim_capture_records_total{outcome="written"}')).toBe(0);
+    expect(await metric(shim, 'shim_capture_records_total{outcome="written"}')).toBe(0);
     const said = shim.logs().filter((line) => String(line.msg).startsWith("captures cannot be written"));
     expect(said).toEqual([expect.objectContaining({ level: 50, capture_dir: join(file, "captures"), error: "ENOTDIR" })]);
   });

@@ -3,16 +3,17 @@ import { describe, expect, it } from "vitest";
 import { eventually } from "./support/eventually.js";
 import { type FakeV2, type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
 import { hold } from "./support/hold.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { orderRequest, sendInProcess } from "./support/http-files.js";
 import { hangUp, rawOrder } from "./support/raw-http.js";
-import { startShim } from "./support/shim.js";
+import { inProcessShim, startShim } from "./support/shim.js";
 
 // Fault injection against a recording fake v2: whatever goes wrong, every 201 a
 // client sees is exactly one v2 order, no order v2 made goes unanswered, and
 // every client is answered, even by a v2 that never answers. That each is answered
 // by its deadline, whatever the interleaving, is proven with a simulated clock
 // (test/desk.simulation.test.ts: no request answered past its deadline); here a
-// busy machine may make any answer late, so no time is asserted.
+// busy machine may make any answer late, so no time is asserted. The faults are
+// between the shim and v2 (a fake v2 on loopback): its clients call it in process.
 
 const CLIENTS = 12;
 const SETTINGS = {
@@ -39,14 +40,14 @@ async function orderConcurrently(
 ): Promise<{ outcomes: Outcome[]; fake: FakeV2; logs: Record<string, unknown>[] }> {
   const fake = await startFakeV2();
   fake.script(...faults);
-  const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS, ...settings });
+  const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, ...SETTINGS, ...settings });
   const outcomes = await Promise.all(
     Array.from({ length: CLIENTS }, async (): Promise<Outcome> => {
-      const answer = await sendHttpMessage(shim.url, orderRequest());
+      const answer = await sendInProcess(shim, orderRequest());
       return answer.status === 201 ? { status: 201, orderId: JSON.parse(answer.text).order_id } : { status: answer.status };
     }),
   );
-  // The shim's log is complete once it has drained.
+  // The shim's log is complete once it has stopped.
   await shim.close();
   return { outcomes, fake, logs: shim.logs() };
 }
@@ -199,11 +200,11 @@ describe("faults between the shim and v2", () => {
       { for: "lookup", drop: true },
     ];
     const fake = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: fake.url, ...SETTINGS });
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, ...SETTINGS });
     for (const refusal of refusals) {
       for (const failure of failures) {
         fake.script({ create: true, drop: true }, V2_NOT_FOUND, refusal, failure, failure);
-        const answer = await sendHttpMessage(shim.url, orderRequest());
+        const answer = await sendInProcess(shim, orderRequest());
         expect(answer.status, answer.text).toBe(503);
         const order = fake.sandbox.orders().at(-1)!;
         const sent = fake.requests.filter((r) => r.method === "POST" && r.body.includes(order.body.alternative_order_id!));
@@ -243,6 +244,7 @@ describe("a client that leaves before its answer", () => {
     // v2 holds the order until the shim has closed the connection its client left.
     const { released, release } = hold();
     fake.script({ until: released });
+    // Over a socket: the client leaves by closing its connection, which the shim sees only from Node.
     const shim = await startShim({ DIGICERT_API_URL: fake.url });
     const leaving = connect(Number(new URL(shim.url).port), "127.0.0.1", () => leaving.write(rawOrder("")));
     leaving.on("error", () => undefined);

@@ -6,8 +6,8 @@ import { createSandbox } from "../src/v2/sandbox.js";
 import { inProcessTransport } from "../src/v2/transport.js";
 import { inProcessApp } from "./support/app.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { startShim } from "./support/shim.js";
+import { orderRequest, sendInProcess } from "./support/http-files.js";
+import { inProcessShim } from "./support/shim.js";
 
 const seedRequest = orderRequest();
 const SECRETS = ["skyfall", "MDAxMDA3OnNreWZhbGw=", "authorization", "Authorization"];
@@ -15,8 +15,8 @@ const SECRETS = ["skyfall", "MDAxMDA3OnNreWZhbGw=", "authorization", "Authorizat
 describe("the request log", () => {
   it("writes one line per request with its id, account, status, v2 order, alternative_order_id and v2 latency", async () => {
     const v2 = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: v2.url });
-    const answer = await sendHttpMessage(shim.url, seedRequest);
+    const shim = await inProcessShim({ DIGICERT_API_URL: v2.url });
+    const answer = await sendInProcess(shim, seedRequest);
     const lines = shim.logs().filter((line) => line.msg === "request");
     expect(lines).toHaveLength(1);
     const sent = JSON.parse(v2.requests[0]!.body) as { alternative_order_id: string };
@@ -36,9 +36,9 @@ describe("the request log", () => {
   });
 
   it("gives every request a fresh req_id, and keeps the client's X-Request-Id as client_request_id", async () => {
-    const shim = await startShim();
+    const shim = await inProcessShim();
     const sent = { ...seedRequest, headers: [...seedRequest.headers, ["X-Request-Id", "retry-1"] as [string, string]] };
-    const answers = [await sendHttpMessage(shim.url, sent), await sendHttpMessage(shim.url, sent)];
+    const answers = [await sendInProcess(shim, sent), await sendInProcess(shim, sent)];
     const lines = shim.logs().filter((line) => line.msg === "request");
     expect(lines.map((line) => line.client_request_id)).toEqual(["retry-1", "retry-1"]);
     expect(lines.map((line) => line.req_id)).toEqual(answers.map((a) => a.headers["x-request-id"]));
@@ -47,8 +47,8 @@ describe("the request log", () => {
   });
 
   it("names the v1 error codes of a refused request", async () => {
-    const shim = await startShim();
-    await sendHttpMessage(shim.url, { ...seedRequest, headers: seedRequest.headers.filter(([h]) => h !== "Content-Length"), body: "{}" });
+    const shim = await inProcessShim();
+    await sendInProcess(shim, { ...seedRequest, headers: seedRequest.headers.filter(([h]) => h !== "Content-Length"), body: "{}" });
     const [line] = shim.logs().filter((l) => l.msg === "request");
     expect(line).toMatchObject({ status: 400, account_id: "001007", errors: expect.arrayContaining(["required_param:validity"]) });
     expect(line).not.toHaveProperty("alternative_order_id");
