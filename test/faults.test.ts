@@ -19,7 +19,7 @@ const CLIENTS = 12;
 const SETTINGS = {
   // A second for one call: long enough that a fake v2 slowed by a busy machine has read an
   // order before the shim gives up on it and looks it up (with 300 ms, it could see the
-  // look-up first, say none, and the order be sent again: the race README leaves to v2's
+  // look-up first, say none, and the order be sent again: the race docs/reliability.md leaves to v2's
   // unique ids); short enough that the tests of a hung v2 wait it out a few times.
   SHIM_UPSTREAM_TIMEOUT_MS: "1000",
   SHIM_DEADLINE_MS: "10000",
@@ -189,7 +189,7 @@ describe("faults between the shim and v2", () => {
 
   it("a re-send refused after a lost answer, its confirming look-up failing: never the refusal, 503 and reconcile", async () => {
     // v2 made the order and its answer was lost; the look-up says none (the race the
-    // README names); the re-send is refused; the look-ups that would confirm the
+    // docs/reliability.md names); the re-send is refused; the look-ups that would confirm the
     // refusal fail. One order at a time, so that each meets exactly its own faults.
     const refusals: ScriptedAnswer[] = [
       { status: 400, body: { errors: [{ code: "duplicate_alternative_order_id", message: "The id is already in use." }] } },
