@@ -13,8 +13,8 @@ import { inProcessApp } from "./support/app.js";
 import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { hold } from "./support/hold.js";
-import { basicAuth, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { basicAuth, type HttpMessage, orderRequest, sendInProcess } from "./support/http-files.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 // The seed's client, account 001007 with legacy key "skyfall", as the operator maps it.
 const ENV = { DC_KEY_ACME: "v2-key-of-acme", DC_KEY_INITECH: "v2-key-of-initech" };
@@ -49,10 +49,10 @@ const as = (accountId: string, key: string, message: HttpMessage = orderRequest(
 
 describe("accounts mode", () => {
   let fake: FakeV2;
-  let shim: RunningShim;
+  let shim: InProcessShim;
   async function start() {
     fake = await startFakeV2();
-    shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV });
+    shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV });
   }
   afterEach(() => {
     for (const secret of SECRETS) expect(shim.rawLogs.join("\n")).not.toContain(secret);
@@ -60,7 +60,7 @@ describe("accounts mode", () => {
 
   it("orders with the account's own v2 key, in its container", async () => {
     await start();
-    const answer = await sendHttpMessage(shim.url, orderRequest());
+    const answer = await sendInProcess(shim, orderRequest());
     expect(answer.status).toBe(201);
     expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
     const body = JSON.parse(fake.requests[0]!.body);
@@ -74,10 +74,7 @@ describe("accounts mode", () => {
       { status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of-acme (skyfall) may not order here." }] } },
       { for: "info", status: 403, body: { errors: [{ code: "forbidden", message: "Key v2-key-of… may not read this." }] } },
     );
-    for (const answer of [
-      await sendHttpMessage(shim.url, orderRequest()),
-      await sendHttpMessage(shim.url, as("001007", "skyfall", readRequest)),
-    ]) {
+    for (const answer of [await sendInProcess(shim, orderRequest()), await sendInProcess(shim, as("001007", "skyfall", readRequest))]) {
       expect(answer.status).toBe(403);
       for (const secret of [...SECRETS, "v2-key-of"]) expect(answer.text).not.toContain(secret);
       expect(answer.text).toContain("[redacted]");
@@ -88,7 +85,7 @@ describe("accounts mode", () => {
 
   it("orders for the account's existing organization by its id alone, the contact as the order's own, instead of creating one", async () => {
     await start();
-    const answer = await sendHttpMessage(shim.url, as("002008", "goldeneye"));
+    const answer = await sendInProcess(shim, as("002008", "goldeneye"));
     expect(answer.status).toBe(201);
     expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-initech");
     const body = JSON.parse(fake.requests[0]!.body);
@@ -100,7 +97,7 @@ describe("accounts mode", () => {
 
   it("adds the contact to the existing organization as a verified contact when the account says add_verified_contact", async () => {
     await start();
-    const answer = await sendHttpMessage(shim.url, as("004010", "thunderball"));
+    const answer = await sendInProcess(shim, as("004010", "thunderball"));
     expect(answer.status).toBe(201);
     const body = JSON.parse(fake.requests[0]!.body);
     expect(body.organization).toEqual({
@@ -112,9 +109,9 @@ describe("accounts mode", () => {
 
   it("reads order details with the account's v2 key", async () => {
     await start();
-    const ordered = await sendHttpMessage(shim.url, orderRequest());
+    const ordered = await sendInProcess(shim, orderRequest());
     const id = JSON.parse(ordered.text).order_id;
-    const details = await sendHttpMessage(shim.url, {
+    const details = await sendInProcess(shim, {
       startLine: `GET /order/${id}`,
       headers: [["Authorization", "Basic MDAxMDA3OnNreWZhbGw="]],
       body: "",
@@ -129,8 +126,8 @@ describe("accounts mode", () => {
 
   it("answers a wrong key and an unknown account the same way, and sends nothing to v2", async () => {
     await start();
-    const wrongKey = await sendHttpMessage(shim.url, as("001007", "skyfal"));
-    const unknown = await sendHttpMessage(shim.url, as("999999", "skyfall"));
+    const wrongKey = await sendInProcess(shim, as("001007", "skyfal"));
+    const unknown = await sendInProcess(shim, as("999999", "skyfall"));
     for (const answer of [wrongKey, unknown]) {
       expect(answer.status).toBe(401);
       expect(answer.headers["www-authenticate"]).toBe('Basic realm="DigiCert REST v1", charset="UTF-8"');
@@ -144,12 +141,12 @@ describe("accounts mode", () => {
 
   it("refuses a disabled account with 403, once its key is right", async () => {
     await start();
-    const disabled = await sendHttpMessage(shim.url, as("003009", "moonraker"));
+    const disabled = await sendInProcess(shim, as("003009", "moonraker"));
     expect(disabled.status).toBe(403);
     expect(JSON.parse(disabled.text)).toEqual({
       errors: [{ code: "account_disabled", description: "This account is disabled in the v1 shim; ask its operator." }],
     });
-    expect((await sendHttpMessage(shim.url, as("003009", "wrong"))).status).toBe(401);
+    expect((await sendInProcess(shim, as("003009", "wrong"))).status).toBe(401);
     expect(fake.requests).toEqual([]);
   });
 
@@ -157,13 +154,13 @@ describe("accounts mode", () => {
     await start();
     const { released, release } = hold();
     fake.script({ until: released });
-    const inFlight = sendHttpMessage(shim.url, orderRequest());
+    const inFlight = sendInProcess(shim, orderRequest());
     await eventually("the order at v2", () => fake.requests.length === 1);
     shim.accounts!.replace(loadAccounts(writeAccountsFile({ accounts: [] }), ENV));
     release();
     expect((await inFlight).status).toBe(201);
     expect(fake.requests[0]!.headers["x-dc-devkey"]).toBe("v2-key-of-acme");
-    expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(401);
+    expect((await sendInProcess(shim, orderRequest())).status).toBe(401);
   });
 });
 
@@ -221,8 +218,8 @@ describe("a flood of credential checks", () => {
     // The first check holds the one slot until the others have had their answers.
     const { released, release } = hold();
     const accounts = slowRegistry(() => released, { concurrency: 1, maxWaitMs: 100, maxWaiting: 64 });
-    const shim = await startShim({ DIGICERT_API_URL: fake.url }, { accounts });
-    const sent = Array.from({ length: 5 }, (_, i) => sendHttpMessage(shim.url, as(`9${i}`, "guess")));
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url }, { accounts });
+    const sent = Array.from({ length: 5 }, (_, i) => sendInProcess(shim, as(`9${i}`, "guess")));
     let answered = 0;
     for (const answer of sent) void answer.then(() => answered++);
     await eventually("four answers while the first check holds the slot", () => answered === 4);
@@ -243,8 +240,8 @@ describe("a flood of credential checks", () => {
     fake.script({ delayMs: 600 }, { for: "lookup", delayMs: 600 });
     // A hash that takes a second: its time is what the deadline counts.
     const accounts = slowRegistry(() => delay(1_000), { concurrency: 1, maxWaitMs: 5_000, maxWaiting: 64 });
-    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_DEADLINE_MS: "1200" }, { accounts });
-    const answer = await sendHttpMessage(shim.url, orderRequest());
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_DEADLINE_MS: "1200" }, { accounts });
+    const answer = await sendInProcess(shim, orderRequest());
     expect(answer.status).toBe(503);
     // On a loaded machine the deadline may pass before the order is even sent; once sent, it is to be reconciled.
     if (fake.requests.some((r) => r.method === "POST")) {

@@ -1,7 +1,7 @@
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
+import { inProcessShim, type RunningShim, startShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -19,6 +19,7 @@ const get = async (url: string, headers: Record<string, string> = {}) => {
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
 };
 
+// SHIM_ADMIN_PORT opens a second listener: which of the two ports serves what is the point.
 describe("SHIM_ADMIN_PORT", () => {
   it("serves /metrics, /_shim/clients, /_shim/orders and the dashboard there only; the legacy port keeps v1 and the probes", async () => {
     shim = await startShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
@@ -53,19 +54,21 @@ describe("SHIM_ADMIN_PORT", () => {
 
 describe("the admin token", () => {
   it("opens every admin endpoint the same way: Bearer, or Basic with any user name", async () => {
-    shim = await startShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
+    const admin = await inProcessShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
+    const getAdmin = (path: string, headers: Record<string, string> = {}) =>
+      sendInProcess({ request: admin.adminRequest }, { startLine: `GET ${path}`, headers: Object.entries(headers), body: "" });
     for (const path of TOKEN_PATHS) {
       for (const authorization of [`Bearer ${TOKEN}`, basic("ops", TOKEN), basic("", TOKEN)]) {
-        expect([
+        expect([path, authorization.split(" ")[0], (await getAdmin(path, { Authorization: authorization })).status]).toEqual([
           path,
           authorization.split(" ")[0],
-          (await get(`${shim.adminUrl}${path}`, { Authorization: authorization })).status,
-        ]).toEqual([path, authorization.split(" ")[0], 200]);
+          200,
+        ]);
       }
       // Without it, or with a wrong one: the same v1-style refusal with a Basic challenge.
       const wrong: Record<string, string>[] = [{}, { Authorization: basic("ops", `${TOKEN}x`) }, { Authorization: "Bearer nope" }];
       for (const headers of wrong) {
-        const refused = await get(`${shim.adminUrl}${path}`, headers);
+        const refused = await getAdmin(path, headers);
         expect(refused.status).toBe(401);
         expect(refused.headers["www-authenticate"]).toMatch(/^Basic realm=/);
         expect(JSON.parse(refused.text)).toMatchObject({ errors: [{ code: "access_denied" }] });
@@ -74,6 +77,8 @@ describe("the admin token", () => {
   });
 
   it("limits wrong tokens per client address: past ten, 429 with Retry-After, and the token is not even compared", async () => {
+    // Listening: the limit keys on the client's address, read from the socket's peer and Node's own headers
+    // (src/http/client-address.ts); in process there is no peer.
     // One proxy in front: the client's address is the X-Forwarded-For entry it appended.
     shim = await startShim({ SHIM_ADMIN_TOKEN: TOKEN, SHIM_TRUST_PROXY_HOPS: "1" });
     const from = (address: string, authorization: string) =>

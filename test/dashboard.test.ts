@@ -1,41 +1,32 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHIM_VERSION } from "../src/contract/version.js";
 import { SqliteStore } from "../src/state/sqlite.js";
 import { keyDigest } from "../src/v2/pacer.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { orderRequest, sendInProcess } from "./support/http-files.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 let fake: FakeV2 | undefined;
-let shim: RunningShim | undefined;
-afterEach(async () => {
-  await shim?.close();
-  await fake?.close();
-  [shim, fake] = [undefined, undefined];
-});
 
-const get = async (url: string, headers: Record<string, string> = {}) => {
-  const response = await request(url, { headers });
-  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-};
+const get = (shim: InProcessShim, path: string, headers: Record<string, string> = {}) =>
+  sendInProcess(shim, { startLine: `GET ${path}`, headers: Object.entries(headers), body: "" });
 
 /** A shim on a SQLite file that already holds the seeded past, with the seed's orders sent through it. */
-async function start(env: Record<string, string> = { SHIM_ADMIN_TOKEN: TOKEN }) {
+async function start(env: Record<string, string> = { SHIM_ADMIN_TOKEN: TOKEN }): Promise<InProcessShim> {
   const file = join(mkdtempSync(join(tmpdir(), "shim-dashboard-")), "state.db");
   const store = new SqliteStore(file);
   await seedDashboardPast(store);
   await store.close();
   fake = await startFakeV2();
-  shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", SHIM_STATE: `sqlite:${file}`, ...env });
-  await sendHttpMessage(shim.url, orderRequest());
-  await sendHttpMessage(shim.url, {
+  const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", SHIM_STATE: `sqlite:${file}`, ...env });
+  await sendInProcess(shim, orderRequest());
+  await sendInProcess(shim, {
     ...orderRequest(),
     headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"),
     body: "{}",
@@ -45,21 +36,21 @@ async function start(env: Record<string, string> = { SHIM_ADMIN_TOKEN: TOKEN }) 
 
 describe("GET /_shim/dashboard", () => {
   it("does not exist without SHIM_ADMIN_TOKEN", async () => {
-    const { url } = await start({});
+    const shim = await start({});
     for (const path of ["/_shim/dashboard", "/_shim/dashboard.json"]) {
-      expect((await get(`${url}${path}`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+      expect((await get(shim, path, { Authorization: `Bearer ${TOKEN}` })).status).toBe(404);
     }
   });
 
   it("answers 401 with a Basic challenge, and nothing of the page, without the token or with a wrong one", async () => {
-    const { url } = await start();
+    const shim = await start();
     for (const path of ["/_shim/dashboard", "/_shim/dashboard.json"]) {
       for (const headers of [
         {} as Record<string, string>,
         { Authorization: basic("ops", "not-the-token-at-all") },
         { Authorization: `Bearer ${TOKEN}x` },
       ]) {
-        const answer = await get(`${url}${path}`, headers);
+        const answer = await get(shim, path, headers);
         expect(answer.status).toBe(401);
         expect(answer.headers["www-authenticate"]).toMatch(/^Basic realm=/);
         expect(answer.text).not.toContain("001007");
@@ -69,9 +60,9 @@ describe("GET /_shim/dashboard", () => {
   });
 
   it("opens with the token as Basic password (any user name) or as Bearer, and shows no secret", async () => {
-    const { url } = await start();
+    const shim = await start();
     for (const authorization of [basic("anyone", TOKEN), basic("", TOKEN), `Bearer ${TOKEN}`]) {
-      const page = await get(`${url}/_shim/dashboard`, { Authorization: authorization });
+      const page = await get(shim, "/_shim/dashboard", { Authorization: authorization });
       expect(page.status).toBe(200);
       expect(page.headers["content-type"]).toMatch(/^text\/html/);
       expect(page.headers["cache-control"]).toBe("no-store");
@@ -84,8 +75,8 @@ describe("GET /_shim/dashboard", () => {
   });
 
   it("shows who calls, the days with traffic, what fails, the unknown order with its look-up, and the health", async () => {
-    const { url } = await start();
-    const data = JSON.parse((await get(`${url}/_shim/dashboard.json`, { Authorization: `Bearer ${TOKEN}` })).text);
+    const shim = await start();
+    const data = JSON.parse((await get(shim, "/_shim/dashboard.json", { Authorization: `Bearer ${TOKEN}` })).text);
     const account = (id: string) => data.accounts.find((a: { account_id: string }) => a.account_id === id);
     expect(account("001007")).toMatchObject({ last24h: 2, last7d: 2, migrated: false, error_share: 0.5 });
     expect(account(SEEDED.pastAccount)).toMatchObject({ last24h: 0, last7d: 3 + 4 + 5, last30d: 3 + 4 + 5 + 6, migrated: false });
@@ -117,22 +108,22 @@ describe("GET /_shim/dashboard", () => {
     expect(data.health.pacing).toContainEqual(
       expect.objectContaining({ key: `${keyDigest("skyfall").slice(0, 10)}…`, calls: 1, limit: 100, windowMs: 5_000 }),
     );
-    const page = (await get(`${url}/_shim/dashboard`, { Authorization: `Bearer ${TOKEN}` })).text;
+    const page = (await get(shim, "/_shim/dashboard", { Authorization: `Bearer ${TOKEN}` })).text;
     // One mark per day with traffic, in each of the chart's two drawings (wide and narrow).
     expect(page.match(/<circle class="day"/g)).toHaveLength(2 * (SEEDED.pastDays.length + 1));
     expect(page).toContain(`data-order="${SEEDED.unknownOrder}"`);
   });
 
   it("sorts by the column a link asks for, and by the 30 days for anything else", async () => {
-    const { url } = await start();
+    const shim = await start();
     const order = async (query: string) =>
-      JSON.parse((await get(`${url}/_shim/dashboard.json${query}`, { Authorization: `Bearer ${TOKEN}` })).text).accounts.map(
+      JSON.parse((await get(shim, `/_shim/dashboard.json${query}`, { Authorization: `Bearer ${TOKEN}` })).text).accounts.map(
         (a: { account_id: string }) => a.account_id,
       );
     expect(await order("?sort=last24h")).toEqual(["001007", SEEDED.pastAccount, SEEDED.migratedAccount]);
     expect(await order("?sort=last30d")).toEqual([SEEDED.pastAccount, "001007", SEEDED.migratedAccount]);
     expect(await order("?sort=nonsense")).toEqual(await order(""));
-    const page = (await get(`${url}/_shim/dashboard?sort=errors`, { Authorization: `Bearer ${TOKEN}` })).text;
+    const page = (await get(shim, "/_shim/dashboard?sort=errors", { Authorization: `Bearer ${TOKEN}` })).text;
     expect(page).toContain('href="?sort=errors" aria-current="true"');
   });
 });

@@ -1,59 +1,58 @@
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { startFakeV2 } from "./support/fake-v2.js";
+import { type HttpMessage, orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
+import { inProcessShim, startShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
-let fake: FakeV2 | undefined;
-let shim: RunningShim | undefined;
+/** A fresh fake v2, and the shim's settings against it. */
+async function against(env: Record<string, string> = {}) {
+  const fake = await startFakeV2();
+  return { fake, settings: { DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", ...env } };
+}
 
 async function start(env: Record<string, string> = {}) {
-  fake = await startFakeV2();
-  shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_BASE_MS: "1", ...env });
-  return { fake, shim };
+  const { fake, settings } = await against(env);
+  return { fake, shim: await inProcessShim(settings) };
 }
 
 const withAgent = (message: HttpMessage, agent: string): HttpMessage => ({
   ...message,
   headers: message.headers.map(([name, value]): [string, string] => [name, name === "User-Agent" ? agent : value]),
 });
-const get = async (url: string, headers: Record<string, string> = {}) => {
-  const response = await request(url, { headers });
-  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-};
 
 describe("GET /_shim/clients", () => {
   it("does not exist without SHIM_ADMIN_TOKEN", async () => {
     const { shim } = await start();
-    expect((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+    expect((await shim.request("/_shim/clients", { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
 
   it("answers only to the bearer token", async () => {
     const { shim } = await start({ SHIM_ADMIN_TOKEN: TOKEN });
-    expect((await get(`${shim.url}/_shim/clients`)).status).toBe(401);
-    expect((await get(`${shim.url}/_shim/clients`, { Authorization: "Bearer a-long-admin-token-for-test" })).status).toBe(401);
-    expect((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await shim.request("/_shim/clients")).status).toBe(401);
+    expect((await shim.request("/_shim/clients", { headers: { Authorization: "Bearer a-long-admin-token-for-test" } })).status).toBe(401);
+    expect((await shim.request("/_shim/clients", { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
   it("counts each account and agent's calls by outcome, with first and last seen", async () => {
     const { shim, fake } = await start({ SHIM_ADMIN_TOKEN: TOKEN });
     const seed = orderRequest();
-    await sendHttpMessage(shim.url, seed);
-    await sendHttpMessage(shim.url, seed);
-    await sendHttpMessage(shim.url, {
+    await sendInProcess(shim, seed);
+    await sendInProcess(shim, seed);
+    await sendInProcess(shim, {
       ...withAgent(seed, "OldPerl/1.0"),
       headers: withAgent(seed, "OldPerl/1.0").headers.filter(([n]) => n !== "Content-Length"),
       body: "{}",
     });
     fake.script({ status: 400, body: { errors: [{ code: "invalid_contact", message: "no" }] } });
-    await sendHttpMessage(shim.url, withAgent(seed, "OldPerl/1.0"));
+    await sendInProcess(shim, withAgent(seed, "OldPerl/1.0"));
     fake.script(...Array.from({ length: 3 }, () => ({ status: 503, text: "down" })));
-    await sendHttpMessage(shim.url, withAgent(seed, "OldPerl/1.0"));
-    await sendHttpMessage(shim.url, { startLine: "GET /order/500001", headers: [["User-Agent", "curl/8"]], body: "" });
-    await sendHttpMessage(shim.url, { ...seed, startLine: "POST /_shim/translate/order/code" });
+    await sendInProcess(shim, withAgent(seed, "OldPerl/1.0"));
+    await sendInProcess(shim, { startLine: "GET /order/500001", headers: [["User-Agent", "curl/8"]], body: "" });
+    await sendInProcess(shim, { ...seed, startLine: "POST /_shim/translate/order/code" });
 
-    const { since, clients } = JSON.parse((await get(`${shim.url}/_shim/clients`, { Authorization: `Bearer ${TOKEN}` })).text);
+    const clientsView = await shim.request("/_shim/clients", { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const { since, clients } = JSON.parse(await clientsView.text());
     expect(Date.parse(since)).not.toBeNaN();
     const zero = { ordered: 0, read: 0, refused_by_validation: 0, refused_by_v2: 0, failed_upstream: 0, during_brownouts: 0, replayed: 0 };
     expect(clients).toHaveLength(3);
@@ -78,12 +77,20 @@ describe("GET /_shim/clients", () => {
 });
 
 describe("deprecation signals", () => {
+  const get = async (url: string, headers: Record<string, string> = {}) => {
+    const response = await request(url, { headers });
+    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+  };
+
+  // Listening: a legacy custom method (REISSUE) is answered by the server's parser hook, outside the app,
+  // and its answer must carry the signals too.
   it("are on every v1 answer when configured: Deprecation, Sunset and a Link to the migration guide", async () => {
-    const { shim } = await start({
+    const { settings } = await against({
       SHIM_DEPRECATION_DATE: "2026-07-01",
       SHIM_SUNSET_DATE: "2027-06-30T00:00:00Z",
       SHIM_MIGRATION_URL: "https://wiki.example.com/v2-migration",
     });
+    const shim = await startShim(settings);
     const expected = {
       deprecation: `@${Date.UTC(2026, 6, 1) / 1000}`,
       sunset: "Wed, 30 Jun 2027 00:00:00 GMT",
@@ -98,7 +105,6 @@ describe("deprecation signals", () => {
       "If-None-Match": String(details.headers.etag),
     });
     expect(notModified.status).toBe(304);
-    // A legacy custom method is answered by the server's parser hook, outside the app.
     const reissue = await request(`${shim.url}/order/1`, { method: "REISSUE", headers: { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" } });
     expect(reissue.statusCode).toBe(405);
     await reissue.body.dump();
@@ -114,15 +120,15 @@ describe("deprecation signals", () => {
   });
 
   it("are absent unless configured, each on its own", async () => {
-    const { shim } = await start({ SHIM_SUNSET_DATE: "2027-06-30" });
-    const answer = await sendHttpMessage(shim.url, orderRequest());
+    const { shim, fake } = await start({ SHIM_SUNSET_DATE: "2027-06-30" });
+    const answer = await sendInProcess(shim, orderRequest());
     expect(answer.headers.sunset).toBe("Wed, 30 Jun 2027 00:00:00 GMT");
     expect(answer.headers).not.toHaveProperty("deprecation");
     expect(answer.headers).not.toHaveProperty("link");
     await shim.close();
-    await fake!.close();
+    await fake.close();
     const plain = await start();
-    expect((await sendHttpMessage(plain.shim.url, orderRequest())).headers).not.toHaveProperty("sunset");
+    expect((await sendInProcess(plain.shim, orderRequest())).headers).not.toHaveProperty("sunset");
   });
 });
 
@@ -137,23 +143,23 @@ describe("GET /metrics", () => {
 
   it("moves as requests flow: requests, v2 calls and latency, resends, recoveries, refused fields", async () => {
     const { shim, fake } = await start();
-    const before = (await get(`${shim.url}/metrics`)).text;
+    const before = await (await shim.request("/metrics")).text();
     expect(value(before, 'shim_requests_total{route="/order/code",status="201",format="json"}')).toBe(0);
 
-    await sendHttpMessage(shim.url, orderRequest());
+    await sendInProcess(shim, orderRequest());
     fake.script({ drop: true });
-    await sendHttpMessage(shim.url, orderRequest());
+    await sendInProcess(shim, orderRequest());
     fake.script({ create: true, drop: true });
-    await sendHttpMessage(shim.url, orderRequest());
-    await sendHttpMessage(shim.url, {
+    await sendInProcess(shim, orderRequest());
+    await sendInProcess(shim, {
       ...orderRequest(),
       headers: orderRequest().headers.filter(([n]) => n !== "Content-Length"),
       body: '{"validity": "9"}',
     });
 
-    const after = await get(`${shim.url}/metrics`);
-    expect(after.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = after.text;
+    const after = await shim.request("/metrics");
+    expect(after.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await after.text();
     expect(value(text, 'shim_requests_total{route="/order/code",status="201",format="json"}')).toBe(3);
     expect(value(text, 'shim_requests_total{route="/order/code",status="400",format="json"}')).toBe(1);
     expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="2xx"}')).toBe(2);
@@ -172,8 +178,8 @@ describe("GET /metrics", () => {
   it("labels a v2 429 as 429, apart from the other 4xx", async () => {
     const { shim, fake } = await start();
     fake.script({ status: 429, body: { errors: [{ code: "request_limit_exceeded" }] } });
-    await sendHttpMessage(shim.url, orderRequest());
-    const text = (await get(`${shim.url}/metrics`)).text;
+    await sendInProcess(shim, orderRequest());
+    const text = await (await shim.request("/metrics")).text();
     expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="429"}')).toBe(1);
     expect(value(text, 'shim_v2_calls_total{call="create_order",outcome="4xx"}')).toBe(0);
   });

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { eventually } from "./support/eventually.js";
 import { type ScriptedAnswer, startFakeV2 } from "./support/fake-v2.js";
-import { basicAuth, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
-import { startShim } from "./support/shim.js";
+import { basicAuth, type HttpMessage, orderRequest, sendInProcess } from "./support/http-files.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 // The reconciler settles the ledger's unknown orders by itself, in accounts mode:
 // an order whose answer was lost and whose look-ups all failed is looked up
@@ -37,27 +37,23 @@ const order = (): HttpMessage => ({
   ]),
 });
 
-async function ledger(url: string): Promise<{ alternative_order_id: string; state: string; v2_order_id: number | null }[]> {
-  const answer = await sendHttpMessage(url, {
-    startLine: "GET /_shim/orders HTTP/1.1",
-    headers: [["Authorization", `Bearer ${TOKEN}`]],
-    body: "",
-  });
-  return JSON.parse(answer.text).orders;
+async function ledger(shim: InProcessShim): Promise<{ alternative_order_id: string; state: string; v2_order_id: number | null }[]> {
+  const answer = await shim.adminRequest("/_shim/orders", { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return JSON.parse(await answer.text()).orders;
 }
 
 describe("the reconciler", () => {
   it("records an unknown order that v2 made as created, with its order id, without any retry", async () => {
     const fake = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
     // v2 makes the order and the answer is lost; every look-up within the order's attempts fails.
     fake.script({ create: true, drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
-    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    expect((await sendInProcess(shim, order())).status).toBe(503);
     const made = fake.sandbox.orders()[0]!;
 
     // The reconciler works in the background.
     const settled = await eventually("the ledger's order created", async () => {
-      const orders = await ledger(shim.url);
+      const orders = await ledger(shim);
       return orders[0]?.state === "created" && orders;
     });
     expect(settled).toEqual([
@@ -74,12 +70,12 @@ describe("the reconciler", () => {
 
   it("records an unknown order that v2 never made as failed", async () => {
     const fake = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url, SHIM_ACCOUNTS_FILE: accountsFile, ...ENV, ...SETTINGS });
     // The connection drops before v2 acts; the look-ups fail, so the outcome is unknown.
     fake.script({ drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
-    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    expect((await sendInProcess(shim, order())).status).toBe(503);
     const settled = await eventually("the ledger's order failed", async () => {
-      const orders = await ledger(shim.url);
+      const orders = await ledger(shim);
       return orders[0]?.state === "failed" && orders;
     });
     expect(settled).toEqual([expect.objectContaining({ state: "failed", v2_order_id: null })]);
@@ -88,7 +84,7 @@ describe("the reconciler", () => {
 
   it("leaves to an operator, at error level, an unknown order it could not settle in time", async () => {
     const fake = await startFakeV2();
-    const shim = await startShim({
+    const shim = await inProcessShim({
       DIGICERT_API_URL: fake.url,
       SHIM_ACCOUNTS_FILE: accountsFile,
       ...ENV,
@@ -96,7 +92,7 @@ describe("the reconciler", () => {
       SHIM_RECONCILE_FOR_MS: "1",
     });
     fake.script({ create: true, drop: true }, LOOKUP_FAILS, LOOKUP_FAILS, LOOKUP_FAILS);
-    expect((await sendHttpMessage(shim.url, order())).status).toBe(503);
+    expect((await sendInProcess(shim, order())).status).toBe(503);
     const alarm = await eventually(
       "the reconciler's alarm",
       () =>
@@ -113,6 +109,6 @@ describe("the reconciler", () => {
       alternative_order_id: fake.sandbox.orders()[0]!.body.alternative_order_id,
       account_id: "001007",
     });
-    expect((await ledger(shim.url))[0]?.state).toBe("unknown");
+    expect((await ledger(shim))[0]?.state).toBe("unknown");
   });
 });
