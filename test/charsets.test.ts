@@ -1,7 +1,6 @@
-import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderRequest } from "./support/http-files.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 // Old clients send Latin-1. A body is read in the charset its Content-Type (or
 // its XML declaration) declares, UTF-8 by default; what cannot be read is
@@ -11,21 +10,21 @@ const AUTH = orderRequest().headers.find(([name]) => name === "Authorization")![
 const seedJson = JSON.parse(orderRequest().body) as Record<string, string>;
 const seedXml = orderRequest("seed-sample-xml").body;
 
-let shim: RunningShim;
+let shim: InProcessShim;
 beforeAll(async () => {
-  shim = await startShim();
+  shim = await inProcessShim();
 });
 afterAll(async () => {
   await shim.close();
 });
 
 async function order(contentType: string, body: Buffer) {
-  const answer = await request(`${shim.url}/order/code`, {
+  const answer = await shim.request("/order/code", {
     method: "POST",
     headers: { Authorization: AUTH, "Content-Type": contentType, Accept: "application/json" },
     body,
   });
-  return { status: answer.statusCode, body: JSON.parse(await answer.body.text()) };
+  return { status: answer.status, body: JSON.parse(await answer.text()) };
 }
 const lastOrdered = () => shim.sandbox!.orders().at(-1)!.body.organization.contacts?.[0]?.last_name;
 

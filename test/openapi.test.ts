@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../src/config/config.js";
@@ -12,7 +11,7 @@ import { legacyPathUnder } from "../src/http/served-paths.js";
 import { openApiDocument } from "../src/routes/openapi.js";
 import { parseHttpMessage } from "./support/http-files.js";
 import { SEED_FIELDS } from "./support/seed-order.js";
-import { type RunningShim, startShim } from "./support/shim.js";
+import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 const AUTH = { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" };
 
@@ -55,27 +54,27 @@ function validatorFor(document: Document, name: SchemaName) {
 const componentOf = (media: z.infer<typeof mediaTypeSchema>): SchemaName =>
   schemaNames.parse(media.schema.$ref.replace("#/components/schemas/", ""));
 
-let shim: RunningShim;
+let shim: InProcessShim;
 beforeAll(async () => {
-  shim = await startShim();
+  shim = await inProcessShim();
 });
 afterAll(async () => {
   await shim.close();
 });
 
 async function servedDocument() {
-  const response = await request(`${shim.url}/_shim/openapi.json`, { headers: { Accept: "image/png" } });
-  return { status: response.statusCode, contentType: String(response.headers["content-type"]), text: await response.body.text() };
+  const response = await shim.request("/_shim/openapi.json", { headers: { Accept: "image/png" } });
+  return { status: response.status, contentType: String(response.headers.get("content-type")), text: await response.text() };
 }
 
 async function requiredParamsReported(order: Record<string, string>): Promise<string[]> {
-  const response = await request(`${shim.url}/order/code`, {
+  const response = await shim.request("/order/code", {
     method: "POST",
     headers: { ...AUTH, "Content-Type": "application/json" },
     body: JSON.stringify(order),
   });
-  expect(response.statusCode).toBe(400);
-  const { errors } = z.object({ errors: z.array(z.object({ code: z.string() })) }).parse(await response.body.json());
+  expect(response.status).toBe(400);
+  const { errors } = z.object({ errors: z.array(z.object({ code: z.string() })) }).parse(await response.json());
   return errors.flatMap(({ code }) => (code.startsWith("required_param:") ? [code.slice("required_param:".length)] : []));
 }
 
@@ -132,14 +131,14 @@ describe("the document's v1 order", () => {
     const validateOrder = validatorFor(document, "V1Order");
     expect(validateOrder(SEED_FIELDS), JSON.stringify(validateOrder.errors)).toBe(true);
 
-    const response = await request(`${shim.url}/_shim/translate/order/code`, {
+    const response = await shim.request("/_shim/translate/order/code", {
       method: "POST",
       headers: { ...AUTH, "Content-Type": "application/json" },
       body: JSON.stringify(SEED_FIELDS),
     });
-    expect(response.statusCode).toBe(200);
+    expect(response.status).toBe(200);
     const validateTranslation = validatorFor(document, "V2RequestPreview");
-    expect(validateTranslation(await response.body.json()), JSON.stringify(validateTranslation.errors)).toBe(true);
+    expect(validateTranslation(await response.json()), JSON.stringify(validateTranslation.errors)).toBe(true);
   });
 
   it("requires exactly the fields the shim reports missing from an empty order, and platform only where the shim does", async () => {

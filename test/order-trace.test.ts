@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
 import { hold } from "./support/hold.js";
-import { orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
 import { spawnShim } from "./support/process.js";
-import { startShim } from "./support/shim.js";
+import { inProcessShim } from "./support/shim.js";
 
 // Every order in flight leaves a trace before it is sent: a line with the request
 // id, the account and the alternative_order_id, out of the process before the
@@ -16,6 +16,7 @@ const spawn = spawnShim;
 const alternativeOrderIdOf = (body: string) => JSON.parse(body).alternative_order_id as string;
 
 describe("the trace of an order in flight", () => {
+  // A built process, killed -9: only what it wrote out before the kill survives, which no shim in process can show.
   it("kill -9 with orders in flight at v2 (node dist/shim.mjs): every order v2 received is in the log", async () => {
     const IN_FLIGHT = 50;
     const fake = await startFakeV2();
@@ -53,8 +54,8 @@ describe("the trace of an order in flight", () => {
   it("nothing is sent to v2 until the line is written out", async () => {
     const { released: heldUntil, release } = hold();
     const fake = await startFakeV2();
-    const shim = await startShim({ DIGICERT_API_URL: fake.url }, {}, { heldUntil });
-    const answer = sendHttpMessage(shim.url, orderRequest());
+    const shim = await inProcessShim({ DIGICERT_API_URL: fake.url }, {}, { heldUntil });
+    const answer = sendInProcess(shim, orderRequest());
     await eventually(
       "the line logged, or the order at v2",
       () => shim.logs().some((line) => line.msg === "placing order") || fake.requests.length > 0,
