@@ -121,7 +121,8 @@ describe("a SQLite state file", () => {
     const path = join(tempDir("shim-desk-locked-"), "state.db");
     const { process, url } = await shim({ SHIM_STATE: `sqlite:${path}` });
     expect((await order(url)).status).toBe(201);
-    const holder = new DatabaseSync(path);
+    // The shim writes in the background (its beat, the clients view): the holder waits its turn to lock, bounded.
+    const holder = new DatabaseSync(path, { timeout: 10_000 });
     onTestFinished(() => holder.close());
     holder.exec("BEGIN EXCLUSIVE");
     await process.logged(/"level":50[^\n]*locked[^\n]*the state store cannot be reached/);
