@@ -13,7 +13,7 @@ import { inProcessApp } from "./support/app.js";
 import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { hold } from "./support/hold.js";
-import { basicAuth, type HttpMessage, orderRequest, sendInProcess } from "./support/http-files.js";
+import { basicAuth, getMessage, type HttpMessage, orderRequest, sendInProcess } from "./support/http-files.js";
 import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 // The seed's client, account 001007 with legacy key "skyfall", as the operator maps it.
@@ -111,11 +111,7 @@ describe("accounts mode", () => {
     await start();
     const ordered = await sendInProcess(shim, orderRequest());
     const id = JSON.parse(ordered.text).order_id;
-    const details = await sendInProcess(shim, {
-      startLine: `GET /order/${id}`,
-      headers: [["Authorization", "Basic MDAxMDA3OnNreWZhbGw="]],
-      body: "",
-    });
+    const details = await sendInProcess(shim, getMessage(`/order/${id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" }));
     expect(details.status).toBe(200);
     expect(fake.requests.at(-1)).toMatchObject({
       method: "GET",

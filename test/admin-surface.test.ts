@@ -1,10 +1,8 @@
-import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
+import { basicAuth, getMessage, orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
 import { inProcessShim, type RunningShim, startShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const ADMIN_PATHS = ["/metrics", "/_shim/clients", "/_shim/orders", "/_shim/dashboard", "/_shim/dashboard.json"];
 const TOKEN_PATHS = ADMIN_PATHS.filter((path) => path !== "/metrics");
 
@@ -13,11 +11,6 @@ afterEach(async () => {
   await shim?.close();
   shim = undefined;
 });
-
-const get = async (url: string, headers: Record<string, string> = {}) => {
-  const response = await request(url, { headers });
-  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-};
 
 // SHIM_ADMIN_PORT opens a second listener: which of the two ports serves what is the point.
 describe("SHIM_ADMIN_PORT", () => {
@@ -28,16 +21,16 @@ describe("SHIM_ADMIN_PORT", () => {
     expect(admin).not.toBe(shim.url);
     const authorization = `Bearer ${TOKEN}`;
     for (const path of ADMIN_PATHS) {
-      const onLegacy = await get(`${shim.url}${path}`, { Authorization: authorization });
+      const onLegacy = await sendHttpMessage(shim.url, getMessage(path, { Authorization: authorization }));
       expect([path, onLegacy.status]).toEqual([path, 404]);
       expect(onLegacy.text).not.toContain("shim_");
-      expect([path, (await get(`${admin}${path}`, { Authorization: authorization })).status]).toEqual([path, 200]);
+      expect([path, (await sendHttpMessage(admin, getMessage(path, { Authorization: authorization }))).status]).toEqual([path, 200]);
     }
     // The legacy surface and the probes stay where clients and load balancers look for them.
     expect((await sendHttpMessage(shim.url, orderRequest())).status).toBe(201);
     for (const path of ["/healthz", "/readyz"]) {
-      expect((await get(`${shim.url}${path}`)).status).toBe(200);
-      expect((await get(`${admin}${path}`)).status).toBe(200);
+      expect((await sendHttpMessage(shim.url, getMessage(path))).status).toBe(200);
+      expect((await sendHttpMessage(admin, getMessage(path))).status).toBe(200);
     }
     // Nothing of v1 on the admin port.
     const order = await sendHttpMessage(admin, orderRequest());
@@ -48,7 +41,8 @@ describe("SHIM_ADMIN_PORT", () => {
   it("unset: the admin surface is on the legacy port, as before", async () => {
     shim = await startShim({ SHIM_ADMIN_TOKEN: TOKEN });
     expect(shim.adminUrl).toBeUndefined();
-    for (const path of ADMIN_PATHS) expect((await get(`${shim.url}${path}`, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    for (const path of ADMIN_PATHS)
+      expect((await sendHttpMessage(shim.url, getMessage(path, { Authorization: `Bearer ${TOKEN}` }))).status).toBe(200);
   });
 });
 
@@ -56,9 +50,9 @@ describe("the admin token", () => {
   it("opens every admin endpoint the same way: Bearer, or Basic with any user name", async () => {
     const admin = await inProcessShim({ SHIM_ADMIN_PORT: "0", SHIM_ADMIN_TOKEN: TOKEN });
     const getAdmin = (path: string, headers: Record<string, string> = {}) =>
-      sendInProcess({ request: admin.adminRequest }, { startLine: `GET ${path}`, headers: Object.entries(headers), body: "" });
+      sendInProcess({ request: admin.adminRequest }, getMessage(path, headers));
     for (const path of TOKEN_PATHS) {
-      for (const authorization of [`Bearer ${TOKEN}`, basic("ops", TOKEN), basic("", TOKEN)]) {
+      for (const authorization of [`Bearer ${TOKEN}`, basicAuth("ops", TOKEN), basicAuth("", TOKEN)]) {
         expect([path, authorization.split(" ")[0], (await getAdmin(path, { Authorization: authorization })).status]).toEqual([
           path,
           authorization.split(" ")[0],
@@ -66,7 +60,7 @@ describe("the admin token", () => {
         ]);
       }
       // Without it, or with a wrong one: the same v1-style refusal with a Basic challenge.
-      const wrong: Record<string, string>[] = [{}, { Authorization: basic("ops", `${TOKEN}x`) }, { Authorization: "Bearer nope" }];
+      const wrong: Record<string, string>[] = [{}, { Authorization: basicAuth("ops", `${TOKEN}x`) }, { Authorization: "Bearer nope" }];
       for (const headers of wrong) {
         const refused = await getAdmin(path, headers);
         expect(refused.status).toBe(401);
@@ -81,18 +75,11 @@ describe("the admin token", () => {
     // believed: src/http/client-address.test.ts), so no socket's peer is needed.
     const admin = await inProcessShim({ SHIM_ADMIN_TOKEN: TOKEN, SHIM_TRUST_PROXY_HOPS: "1" });
     const from = (address: string, authorization: string) =>
-      sendInProcess(admin, {
-        startLine: "GET /_shim/clients",
-        headers: [
-          ["Authorization", authorization],
-          ["X-Forwarded-For", address],
-        ],
-        body: "",
-      });
+      sendInProcess(admin, getMessage("/_shim/clients", { Authorization: authorization, "X-Forwarded-For": address }));
     // A right token gives its slot back: an operator's own use never counts against it.
     for (let i = 0; i < 12; i++) expect((await from("203.0.113.7", `Bearer ${TOKEN}`)).status).toBe(200);
     const statuses = [];
-    for (let i = 0; i < 12; i++) statuses.push((await from("203.0.113.7", basic("guess", `wrong-${i}`))).status);
+    for (let i = 0; i < 12; i++) statuses.push((await from("203.0.113.7", basicAuth("guess", `wrong-${i}`))).status);
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
     const limited = await from("203.0.113.7", `Bearer ${TOKEN}`);
     expect(limited.status).toBe(429);

@@ -16,7 +16,7 @@ import { inProcessApp } from "./support/app.js";
 import { capturedRun, seedOrder } from "./support/captured-run.js";
 import { eventually } from "./support/eventually.js";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { basicAuth, orderRequest, sendInProcess } from "./support/http-files.js";
+import { basicAuth, getMessage, orderRequest, sendInProcess } from "./support/http-files.js";
 import { type InProcessShim, inProcessShim } from "./support/shim.js";
 import { tempDir, writeTempFile } from "./support/temp-files.js";
 
@@ -162,7 +162,7 @@ describe("capture (SHIM_CAPTURE_DIR)", () => {
     await sendInProcess(passthrough, seedOrder(auth, { org_name: "Refused" }));
     await sendInProcess(passthrough, seedOrder(`Basic ${Buffer.from(notBasic).toString("base64")}`));
     await sendInProcess(passthrough, seedOrder(`Bearer ${adminToken}`));
-    await sendInProcess(passthrough, { startLine: "GET /order/500001 HTTP/1.1", headers: [["Authorization", auth]], body: "" });
+    await sendInProcess(passthrough, getMessage("/order/500001", { Authorization: auth }));
     await passthrough.close();
 
     // Accounts mode: the account's own v2 key goes to v2, and v2 echoes it in an answer's body.

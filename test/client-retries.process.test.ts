@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
 import { hold } from "./support/hold.js";
-import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { getMessage, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { sampleValue, scrape } from "./support/metrics.js";
 import { spawnShim } from "./support/process.js";
 import { hangUp } from "./support/raw-http.js";
@@ -53,10 +53,11 @@ const order = async (url: string, message = seedOrder()) => {
 const orderPosts = () => fake.requests.filter((r) => r.method === "POST").length;
 const lookups = () => fake.requests.filter((r) => r.path.startsWith("/order/alternate/")).length;
 const ledger = async (url: string) =>
-  JSON.parse(
-    (await sendHttpMessage(url, { startLine: "GET /_shim/orders HTTP/1.1", headers: [["Authorization", `Bearer ${TOKEN}`]], body: "" }))
-      .text,
-  ).orders as { state: string; v2_order_id: number | null; fingerprint: string | null }[];
+  JSON.parse((await sendHttpMessage(url, getMessage("/_shim/orders", { Authorization: `Bearer ${TOKEN}` }))).text).orders as {
+    state: string;
+    v2_order_id: number | null;
+    fingerprint: string | null;
+  }[];
 
 /** The requests a shim is answering (the order path's, not the scrape's): a retry that waits beside its first is one of them. */
 const inFlight = async (url: string) => sampleValue(await scrape(url), "shim_http_requests_in_flight ") ?? 0;
@@ -98,7 +99,7 @@ describe("a client's retry inside the window", () => {
     expect(orderPosts()).toBe(1);
     // The request's line is written once its answer is sent.
     await process.logged(/"replayed_from":"[^"]+"[^\n]*"msg":"request"/);
-    const metrics = await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" });
+    const metrics = await sendHttpMessage(url, getMessage("/metrics"));
     expect(metrics.text).toMatch(/^shim_orders_replayed_total 1$/m);
   });
 

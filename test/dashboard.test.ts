@@ -7,15 +7,13 @@ import { SqliteStore } from "../src/state/sqlite.js";
 import { keyDigest } from "../src/v2/pacer.js";
 import { SEEDED, seedDashboardPast } from "./support/dashboard-seed.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { orderRequest, sendInProcess } from "./support/http-files.js";
+import { basicAuth, getMessage, orderRequest, sendInProcess } from "./support/http-files.js";
 import { type InProcessShim, inProcessShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 let fake: FakeV2 | undefined;
 
-const get = (shim: InProcessShim, path: string, headers: Record<string, string> = {}) =>
-  sendInProcess(shim, { startLine: `GET ${path}`, headers: Object.entries(headers), body: "" });
+const get = (shim: InProcessShim, path: string, headers: Record<string, string> = {}) => sendInProcess(shim, getMessage(path, headers));
 
 /** A shim on a SQLite file that already holds the seeded past, with the seed's orders sent through it. */
 async function start(env: Record<string, string> = { SHIM_ADMIN_TOKEN: TOKEN }): Promise<InProcessShim> {
@@ -47,7 +45,7 @@ describe("GET /_shim/dashboard", () => {
     for (const path of ["/_shim/dashboard", "/_shim/dashboard.json"]) {
       for (const headers of [
         {} as Record<string, string>,
-        { Authorization: basic("ops", "not-the-token-at-all") },
+        { Authorization: basicAuth("ops", "not-the-token-at-all") },
         { Authorization: `Bearer ${TOKEN}x` },
       ]) {
         const answer = await get(shim, path, headers);
@@ -61,7 +59,7 @@ describe("GET /_shim/dashboard", () => {
 
   it("opens with the token as Basic password (any user name) or as Bearer, and shows no secret", async () => {
     const shim = await start();
-    for (const authorization of [basic("anyone", TOKEN), basic("", TOKEN), `Bearer ${TOKEN}`]) {
+    for (const authorization of [basicAuth("anyone", TOKEN), basicAuth("", TOKEN), `Bearer ${TOKEN}`]) {
       const page = await get(shim, "/_shim/dashboard", { Authorization: authorization });
       expect(page.status).toBe(200);
       expect(page.headers["content-type"]).toMatch(/^text\/html/);

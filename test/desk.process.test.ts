@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { getMessage, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
 import { tempDir } from "./support/temp-files.js";
@@ -34,7 +34,7 @@ const order = async (url: string, headers: Record<string, string> = {}) => {
   const answer = await sendHttpMessage(url, seedOrder(headers));
   return { status: answer.status, body: JSON.parse(answer.text) as { order_id?: number; errors?: { code: string }[] } };
 };
-const metrics = async (url: string) => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text;
+const metrics = async (url: string) => (await sendHttpMessage(url, getMessage("/metrics"))).text;
 
 async function shim(env: Record<string, string>): Promise<{ process: ShimProcess; url: string }> {
   const process = spawnShim({ DIGICERT_API_URL: fake.url, SHIM_RETRY_WINDOW_MS: "600000", ...env });
@@ -129,7 +129,7 @@ describe("a SQLite state file", () => {
     expect(await metrics(url)).toMatch(/^shim_state_up\{backend="sqlite"\} 0$/m);
     const answer = await order(url, { "User-Agent": "WhileLocked/1" });
     expect(answer.status).toBe(201);
-    expect((await sendHttpMessage(url, { startLine: "GET /healthz HTTP/1.1", headers: [], body: "" })).status).toBe(200);
+    expect((await sendHttpMessage(url, getMessage("/healthz"))).status).toBe(200);
     holder.exec("ROLLBACK");
     await process.logged(/the state store answers again/);
     expect(await metrics(url)).toMatch(/^shim_state_up\{backend="sqlite"\} 1$/m);

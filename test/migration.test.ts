@@ -1,7 +1,7 @@
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { startFakeV2 } from "./support/fake-v2.js";
-import { type HttpMessage, orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
+import { getMessage, type HttpMessage, orderRequest, sendHttpMessage, sendInProcess } from "./support/http-files.js";
 import { inProcessShim, startShim } from "./support/shim.js";
 
 const TOKEN = "a-long-admin-token-for-tests";
@@ -48,7 +48,7 @@ describe("GET /_shim/clients", () => {
     await sendInProcess(shim, withAgent(seed, "OldPerl/1.0"));
     fake.script(...Array.from({ length: 3 }, () => ({ status: 503, text: "down" })));
     await sendInProcess(shim, withAgent(seed, "OldPerl/1.0"));
-    await sendInProcess(shim, { startLine: "GET /order/500001", headers: [["User-Agent", "curl/8"]], body: "" });
+    await sendInProcess(shim, getMessage("/order/500001", { "User-Agent": "curl/8" }));
     await sendInProcess(shim, { ...seed, startLine: "POST /_shim/translate/order/code" });
 
     const clientsView = await shim.request("/_shim/clients", { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -77,11 +77,6 @@ describe("GET /_shim/clients", () => {
 });
 
 describe("deprecation signals", () => {
-  const get = async (url: string, headers: Record<string, string> = {}) => {
-    const response = await request(url, { headers });
-    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
-  };
-
   // Listening: a legacy custom method (REISSUE) is answered by the server's parser hook, outside the app,
   // and its answer must carry the signals too.
   it("are on every v1 answer when configured: Deprecation, Sunset and a Link to the migration guide", async () => {
@@ -98,12 +93,18 @@ describe("deprecation signals", () => {
     };
     const ordered = await sendHttpMessage(shim.url, orderRequest());
     const refused = await sendHttpMessage(shim.url, { ...orderRequest(), headers: [], body: "" });
-    const notFound = await get(`${shim.url}/nowhere`);
-    const details = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" });
-    const notModified = await get(`${shim.url}/order/${JSON.parse(ordered.text).order_id}`, {
-      Authorization: "Basic MDAxMDA3OnNreWZhbGw=",
-      "If-None-Match": String(details.headers.etag),
-    });
+    const notFound = await sendHttpMessage(shim.url, getMessage("/nowhere"));
+    const details = await sendHttpMessage(
+      shim.url,
+      getMessage(`/order/${JSON.parse(ordered.text).order_id}`, { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" }),
+    );
+    const notModified = await sendHttpMessage(
+      shim.url,
+      getMessage(`/order/${JSON.parse(ordered.text).order_id}`, {
+        Authorization: "Basic MDAxMDA3OnNreWZhbGw=",
+        "If-None-Match": String(details.headers.etag),
+      }),
+    );
     expect(notModified.status).toBe(304);
     const reissue = await request(`${shim.url}/order/1`, { method: "REISSUE", headers: { Authorization: "Basic MDAxMDA3OnNreWZhbGw=" } });
     expect(reissue.statusCode).toBe(405);
@@ -111,7 +112,7 @@ describe("deprecation signals", () => {
     for (const answer of [ordered, refused, notFound, details, notModified, { headers: reissue.headers }])
       expect(answer.headers).toMatchObject(expected);
     for (const path of ["/healthz", "/metrics", "/_shim/openapi.json"]) {
-      expect((await get(`${shim.url}${path}`)).headers).not.toHaveProperty("deprecation");
+      expect((await sendHttpMessage(shim.url, getMessage(path))).headers).not.toHaveProperty("deprecation");
     }
     // The shim's own endpoints are not v1: a translation carries no deprecation signal.
     const translated = await sendHttpMessage(shim.url, { ...orderRequest(), startLine: "POST /_shim/translate/order/code HTTP/1.1" });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFast, writeAccountsFile } from "./support/accounts.js";
 import { eventually } from "./support/eventually.js";
 import { type FakeV2, startFakeV2 } from "./support/fake-v2.js";
-import { basicAuth, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
+import { basicAuth, getMessage, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./support/http-files.js";
 import { type ShimProcess, spawnShim } from "./support/process.js";
 import { freePort, type RedisServer, startRedis } from "./support/redis.js";
 import { tempDir } from "./support/temp-files.js";
@@ -43,10 +43,9 @@ const withHeaders = (message: HttpMessage, headers: Record<string, string>): Htt
   headers: [...message.headers.filter(([n]) => !(n in headers)), ...Object.entries(headers)],
 });
 const order = (url: string, headers: Record<string, string> = {}) => sendHttpMessage(url, withHeaders(orderRequest(), headers));
-const admin = async (url: string, path: string) =>
-  sendHttpMessage(url, { startLine: `GET ${path} HTTP/1.1`, headers: [["Authorization", `Bearer ${TOKEN}`]], body: "" });
+const admin = async (url: string, path: string) => sendHttpMessage(url, getMessage(path, { Authorization: `Bearer ${TOKEN}` }));
 const json = (answer: HttpAnswer) => JSON.parse(answer.text);
-const metricsOf = async (url: string) => (await sendHttpMessage(url, { startLine: "GET /metrics HTTP/1.1", headers: [], body: "" })).text;
+const metricsOf = async (url: string) => (await sendHttpMessage(url, getMessage("/metrics"))).text;
 
 describe("replicas sharing one Redis", () => {
   beforeAll(async () => {

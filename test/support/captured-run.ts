@@ -1,7 +1,7 @@
 import { readCaptures } from "../../src/capture/read.js";
 import type { CaptureRecord } from "../../src/capture/record.js";
 import { startFakeV2 } from "./fake-v2.js";
-import { basicAuth, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./http-files.js";
+import { basicAuth, getMessage, type HttpAnswer, type HttpMessage, orderRequest, sendHttpMessage } from "./http-files.js";
 import { SEED_FIELDS } from "./seed-order.js";
 import { startShim } from "./shim.js";
 
@@ -53,7 +53,7 @@ export async function capturedRun(
   fake.script({ create: true, drop: true });
   await send("lost answer found by look-up", seedOrder(auth, { org_name: "Lost Answer Inc." }));
   const firstOrder = JSON.parse(steps[0]!.answer.text).order_id as number;
-  await send("order details", { startLine: `GET /order/${firstOrder} HTTP/1.1`, headers: [["Authorization", auth]], body: "" });
+  await send("order details", getMessage(`/order/${firstOrder}`, { Authorization: auth }));
   await send("order details in XML, overridden", {
     startLine: `POST /clients/rest/api/order/${firstOrder} HTTP/1.1`,
     headers: [

@@ -39,6 +39,13 @@ export async function sendHttpMessage(baseUrl: string, message: HttpMessage): Pr
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
 }
 
+/** A GET of `path` with these headers and no body, to send either way. */
+export const getMessage = (path: string, headers: Record<string, string> = {}): HttpMessage => ({
+  startLine: `GET ${path}`,
+  headers: Object.entries(headers),
+  body: "",
+});
+
 /** The same, to a shim in process (support/shim.ts `inProcessShim`): no socket between. */
 export async function sendInProcess(shim: Pick<InProcessShim, "request">, message: HttpMessage): Promise<HttpAnswer> {
   const [method = "GET", path = "/"] = message.startLine.split(" ");
